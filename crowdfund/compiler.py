@@ -15,10 +15,10 @@ from typing import Any, TypedDict
 
 import solcx
 
-ROOT = Path(__file__).resolve().parent.parent
+from crowdfund.project import BUILD_DIR, ROOT
 SOLC_VERSION = "0.8.37"
 SOLCX_DIR = ROOT / ".toolchain" / "solcx"
-CACHE_DIR = ROOT / "build" / "extra"
+CACHE_DIR = BUILD_DIR / "extra"
 REMAPPINGS = ["@openzeppelin/contracts=node_modules/@openzeppelin/contracts"]
 
 

@@ -1,0 +1,1 @@
+"""The crowdfund gateway: campaign state read from an Ethereum node, over HTTP."""

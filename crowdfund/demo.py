@@ -1,0 +1,81 @@
+"""Seed a local chain with demo campaigns in every state a backer meets.
+
+Only for local development chains: it moves the chain's clock forward two days (anvil's
+`evm_increaseTime`) so that some campaigns have ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from crowdfund.compiler import compile_files
+from crowdfund.escrow import Escrow
+from crowdfund.project import ROOT
+from crowdfund.transactions import send
+
+DEMO_TOKEN_SOURCE = ROOT / "tests" / "contracts" / "solidity" / "TestToken.sol"
+DAY = 86_400
+ETHER = 10**18
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    id: int
+    title: str
+    expected_state: str
+
+
+def deploy_demo_token(w3: Web3, deployer: str) -> str:
+    artifact = compile_files(DEMO_TOKEN_SOURCE)["TestToken"]
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    data = factory.constructor("Demo Maker Token", "DMT", 18).data_in_transaction
+    receipt = send(w3, deployer, {"data": data})
+    return str(receipt["contractAddress"])
+
+
+def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[DemoCampaign]:
+    """Create the demo campaigns with anvil's dev accounts; returns them with their ids."""
+    creator, alice, bob, carol = w3.eth.accounts[:4]
+    seeded: list[DemoCampaign] = []
+
+    def now() -> int:
+        return int(w3.eth.get_block("latest")["timestamp"])
+
+    def create(title: str, state: str, goal: int, days: int, **kw: object) -> int:
+        slug = title.lower().replace(" ", "-")
+        campaign_id = escrow.create_campaign(
+            creator, goal=goal, deadline=now() + days * DAY, metadata_uri=f"ipfs://demo/{slug}.json", **kw  # type: ignore[arg-type]
+        )
+        seeded.append(DemoCampaign(campaign_id, title, state))
+        log(f"  campaign {campaign_id}: {title} ({state})")
+        return campaign_id
+
+    # Campaigns that will have ended: created first, then the clock moves two days on.
+    zine = create("Zine printing run", "Succeeded", 2 * ETHER, 1)
+    escrow.pledge(alice, zine, 1 * ETHER)
+    escrow.pledge(bob, zine, ETHER + ETHER // 2)
+    cafe = create("Repair cafe tools", "Failed", 5 * ETHER, 1)
+    escrow.pledge(carol, cafe, ETHER)
+    escrow.pledge(alice, cafe, ETHER // 2)
+    w3.provider.make_request("evm_increaseTime", [2 * DAY])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+    garden = create("Community garden", "Active", 10 * ETHER, 30)
+    escrow.pledge(alice, garden, 3 * ETHER)
+    escrow.pledge(bob, garden, 2 * ETHER)
+    film = create("Open-air film night", "Cancelled", 3 * ETHER, 20)
+    escrow.pledge(carol, film, ETHER // 2)
+    escrow.cancel(creator, film)
+
+    token = deploy_demo_token(w3, creator)
+    log(f"  demo token DMT at {token}")
+    tools = create("Makerspace tool library", "Active", 1_000 * ETHER, 45, token=token, cap=1_500 * ETHER)
+    token_contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=compile_files(DEMO_TOKEN_SOURCE)["TestToken"]["abi"])
+    for backer, amount in ((alice, 250 * ETHER), (bob, 150 * ETHER)):
+        send(w3, backer, {"to": token, "data": token_contract.functions.mint(backer, amount)._encode_transaction_data()})
+        send(w3, backer, {"to": token, "data": token_contract.functions.approve(escrow.address, amount)._encode_transaction_data()})
+        escrow.pledge(backer, tools, amount, eth=False)
+    return seeded

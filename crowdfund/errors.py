@@ -1,0 +1,110 @@
+"""Turn the escrow's custom errors into words: the one place that does it, for the
+scripts, the gateway and the page alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from datetime import UTC, datetime
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector
+
+from crowdfund.abi import escrow_abi
+
+STATES = ("Upcoming", "Active", "Succeeded", "Failed", "Cancelled", "Claimed")
+
+
+def when(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# Each rule's sentence; {names} are the error's arguments, formatted by _fmt.
+_WORDS: dict[str, str] = {
+    "CampaignNotFound": "campaign {id} does not exist",
+    "GoalIsZero": "the goal must be above zero",
+    "GoalTooLarge": "the goal {goal} is above the largest the escrow holds ({max})",
+    "CapBelowGoal": "the cap {cap} is below the goal {goal}",
+    "StartInPast": "the start {startsAt} is in the past (now {now})",
+    "DeadlineNotAfterStart": "the deadline {deadline} is not after the start {startsAt}",
+    "DurationTooLong": "a campaign runs at most {maxDuration}; {startsAt} to {deadline} is longer",
+    "TokenHasNoCode": "{token} is not a token contract (it has no code)",
+    "PledgesNotOpen": "campaign {id} opens for pledges at {startsAt}",
+    "PledgesClosed": "campaign {id} closed for pledges at {deadline}",
+    "CampaignIsCancelled": "campaign {id} was cancelled by its creator",
+    "ZeroAmount": "the amount must be above zero",
+    "WrongPaymentValue": "the call must carry {expected} wei of ETH, not {sent}",
+    "CapExceeded": "campaign {id} accepts at most {cap} in all; this pledge would take it to {wouldBe}",
+    "ZeroBacker": "a pledge cannot be credited to the zero address",
+    "TransferAmountMismatch": "token {token} delivered {received} instead of {expected} "
+    "(tokens that take a fee on transfer are refused)",
+    "PermitFailed": "the permit for {token} failed and the allowance {allowance} does not cover {needed}",
+    "NotATokenCampaign": "campaign {id} takes ETH; permits are for token campaigns",
+    "InsufficientPledge": "{backer} has pledged {pledged} to campaign {id}, less than {requested}",
+    "GoalLocked": "campaign {id} reached its goal {goal}; from {lockedFrom} (its last 24 hours) "
+    "no pledge may take it back below the goal (it would be {wouldBe})",
+    "NotCreator": "only the creator {creator} of campaign {id} may do this, not {caller}",
+    "CampaignNotEnded": "campaign {id} runs until {deadline}",
+    "GoalNotReached": "campaign {id} ended with {pledged} of its goal {goal}",
+    "AlreadyClaimed": "campaign {id} has already been claimed",
+    "RefundsNotOpen": "refunds open only when a campaign failed or was cancelled; campaign {id} is {state}",
+    "NothingToRefund": "{backer} holds no pledge in campaign {id}",
+    "CampaignEnded": "campaign {id} ended at {deadline}; it can no longer be cancelled",
+    "SafeERC20FailedOperation": "the token {token} refused the transfer",
+    "ReentrancyGuardReentrantCall": "a token tried to call back into the escrow during a transfer",
+    "FailedCall": "the recipient refused the ETH payment",
+    "InsufficientBalance": "the escrow holds {balance}, less than {needed}",
+    "SafeCastOverflowedUintDowncast": "the value {value} does not fit in {bits} bits",
+}
+
+_TIME_ARGS = {"startsAt", "deadline", "now", "lockedFrom"}
+
+
+@dataclass(frozen=True)
+class EscrowError:
+    """A decoded revert: the rule's name, its arguments and the sentence a user reads."""
+
+    name: str
+    args: dict[str, Any]
+    message: str
+
+
+def _fmt(name: str, value: Any) -> str:
+    if name in _TIME_ARGS and isinstance(value, int):
+        return when(value)
+    if name == "maxDuration" and isinstance(value, int):
+        return f"{value // 86400} days"
+    if name == "state" and isinstance(value, int) and value < len(STATES):
+        return STATES[value]
+    return str(value)
+
+
+def _signature(item: dict[str, Any]) -> str:
+    return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+
+
+@cache
+def _known_errors() -> dict[bytes, dict[str, Any]]:
+    errors = [item for item in escrow_abi() if item["type"] == "error"]
+    # Errors raised by OpenZeppelin code inside the escrow, which its ABI does not list.
+    for sig in ("FailedCall()", "InsufficientBalance(uint256,uint256)"):
+        name, args = sig[:-1].split("(")
+        types = [t for t in args.split(",") if t]
+        names = ["balance", "needed"][: len(types)]
+        errors.append({"name": name, "inputs": [{"name": n, "type": t} for n, t in zip(names, types, strict=True)]})
+    return {function_signature_to_4byte_selector(_signature(e)): e for e in errors}
+
+
+def decode_error(data: bytes | str) -> EscrowError | None:
+    """Decode revert data from the escrow; None when it is not one of its errors."""
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+    item = _known_errors().get(raw[:4])
+    if item is None:
+        return None
+    types = [i["type"] for i in item["inputs"]]
+    values = decode(types, raw[4:]) if types else ()
+    args = {i["name"]: v for i, v in zip(item["inputs"], values, strict=True)}
+    template = _WORDS.get(item["name"], item["name"])
+    message = template.format(**{k: _fmt(k, v) for k, v in args.items()})
+    return EscrowError(item["name"], args, message)
