@@ -37,7 +37,7 @@ class CampaignMissing(LookupError):
 
 @dataclass
 class Chain:
-    w3: AsyncWeb3
+    w3: AsyncWeb3[Any]
     escrow: AsyncContract
     chain_id: int
     _tokens: dict[str, Token] = field(default_factory=dict)
@@ -71,7 +71,9 @@ class Chain:
         if address == ETH:
             return Token(address=ETH, symbol="ETH", decimals=18)
         if address not in self._tokens:
-            contract = self.w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=ERC20_METADATA_ABI)
+            contract = self.w3.eth.contract(
+                address=AsyncWeb3.to_checksum_address(address), abi=ERC20_METADATA_ABI
+            )
             symbol, decimals = await asyncio.gather(
                 contract.functions.symbol().call(), contract.functions.decimals().call()
             )

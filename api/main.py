@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
 
     def unavailable(detail: str) -> JSONResponse:
-        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": str(settings.retry_after)})
+        return JSONResponse(
+            {"detail": detail}, status_code=503, headers={"Retry-After": str(settings.retry_after)}
+        )
 
     @app.exception_handler(NodeUnavailable)
     async def node_unavailable(_: Request, exc: NodeUnavailable) -> JSONResponse:

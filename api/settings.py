@@ -15,7 +15,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     rpc_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:18545"), description="JSON-RPC endpoint of the node")
-    escrow_address: str | None = Field(None, description="escrow address; by default the deployment registry's")
+    escrow_address: str | None = Field(
+        None, description="escrow address; by default the deployment registry's"
+    )
     deployments_dir: Path = Field(default_factory=deployments_dir, description="the deployment registry")
     rpc_timeout: float = Field(5.0, gt=0, description="seconds before a node request is abandoned")
     retry_after: int = Field(5, ge=1, description="Retry-After seconds sent with 503 answers")

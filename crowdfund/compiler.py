@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 import solcx
 
 from crowdfund.project import BUILD_DIR, ROOT
+
 SOLC_VERSION = "0.8.37"
 SOLCX_DIR = ROOT / ".toolchain" / "solcx"
 CACHE_DIR = BUILD_DIR / "extra"

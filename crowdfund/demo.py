@@ -38,7 +38,8 @@ def deploy_demo_token(w3: Web3, deployer: str) -> str:
 
 def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[DemoCampaign]:
     """Create the demo campaigns with anvil's dev accounts; returns them with their ids."""
-    creator, alice, bob, carol = w3.eth.accounts[:4]
+    accounts = list(w3.eth.accounts)
+    creator, alice, bob, carol = accounts[0], accounts[1], accounts[2], accounts[3]
     seeded: list[DemoCampaign] = []
 
     def now() -> int:
@@ -47,7 +48,11 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
     def create(title: str, state: str, goal: int, days: int, **kw: object) -> int:
         slug = title.lower().replace(" ", "-")
         campaign_id = escrow.create_campaign(
-            creator, goal=goal, deadline=now() + days * DAY, metadata_uri=f"ipfs://demo/{slug}.json", **kw  # type: ignore[arg-type]
+            creator,
+            goal=goal,
+            deadline=now() + days * DAY,
+            metadata_uri=f"ipfs://demo/{slug}.json",
+            **kw,  # type: ignore[arg-type]
         )
         seeded.append(DemoCampaign(campaign_id, title, state))
         log(f"  campaign {campaign_id}: {title} ({state})")
@@ -73,9 +78,22 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
     token = deploy_demo_token(w3, creator)
     log(f"  demo token DMT at {token}")
     tools = create("Makerspace tool library", "Active", 1_000 * ETHER, 45, token=token, cap=1_500 * ETHER)
-    token_contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=compile_files(DEMO_TOKEN_SOURCE)["TestToken"]["abi"])
+    token_contract = w3.eth.contract(
+        address=Web3.to_checksum_address(token), abi=compile_files(DEMO_TOKEN_SOURCE)["TestToken"]["abi"]
+    )
     for backer, amount in ((alice, 250 * ETHER), (bob, 150 * ETHER)):
-        send(w3, backer, {"to": token, "data": token_contract.functions.mint(backer, amount)._encode_transaction_data()})
-        send(w3, backer, {"to": token, "data": token_contract.functions.approve(escrow.address, amount)._encode_transaction_data()})
+        send(
+            w3,
+            backer,
+            {"to": token, "data": token_contract.functions.mint(backer, amount)._encode_transaction_data()},
+        )
+        send(
+            w3,
+            backer,
+            {
+                "to": token,
+                "data": token_contract.functions.approve(escrow.address, amount)._encode_transaction_data(),
+            },
+        )
         escrow.pledge(backer, tools, amount, eth=False)
     return seeded

@@ -4,12 +4,13 @@ scripts, the gateway and the page alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_abi.abi import decode
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
 
 from crowdfund.abi import escrow_abi
 
@@ -92,7 +93,9 @@ def _known_errors() -> dict[bytes, dict[str, Any]]:
         name, args = sig[:-1].split("(")
         types = [t for t in args.split(",") if t]
         names = ["balance", "needed"][: len(types)]
-        errors.append({"name": name, "inputs": [{"name": n, "type": t} for n, t in zip(names, types, strict=True)]})
+        errors.append(
+            {"name": name, "inputs": [{"name": n, "type": t} for n, t in zip(names, types, strict=True)]}
+        )
     return {function_signature_to_4byte_selector(_signature(e)): e for e in errors}
 
 
@@ -104,7 +107,10 @@ def decode_error(data: bytes | str) -> EscrowError | None:
         return None
     types = [i["type"] for i in item["inputs"]]
     values = decode(types, raw[4:]) if types else ()
-    args = {i["name"]: v for i, v in zip(item["inputs"], values, strict=True)}
+    args = {
+        i["name"]: to_checksum_address(v) if i["type"] == "address" else v
+        for i, v in zip(item["inputs"], values, strict=True)
+    }
     template = _WORDS.get(item["name"], item["name"])
     message = template.format(**{k: _fmt(k, v) for k, v in args.items()})
     return EscrowError(item["name"], args, message)

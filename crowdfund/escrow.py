@@ -8,7 +8,7 @@ from typing import Any
 
 from web3 import Web3
 from web3.contract import Contract
-from web3.types import BlockIdentifier, TxReceipt
+from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
@@ -44,7 +44,9 @@ class Campaign:
     def from_view(cls, view: Any) -> Campaign:
         """From the contract's CampaignView tuple (field order as in the interface)."""
         (id_, creator, token, goal, cap, pledged, starts_at, deadline, state, claimed, cancelled) = view
-        return cls(id_, creator, token, goal, cap, pledged, starts_at, deadline, State(state), claimed, cancelled)
+        return cls(
+            id_, creator, token, goal, cap, pledged, starts_at, deadline, State(state), claimed, cancelled
+        )
 
 
 class Escrow:
@@ -67,9 +69,13 @@ class Escrow:
         return count
 
     def campaign(self, campaign_id: int, block: BlockIdentifier = "latest") -> Campaign:
-        return Campaign.from_view(self.contract.functions.getCampaign(campaign_id).call(block_identifier=block))
+        return Campaign.from_view(
+            self.contract.functions.getCampaign(campaign_id).call(block_identifier=block)
+        )
 
-    def campaigns(self, from_id: int = 1, count: int = 100, block: BlockIdentifier = "latest") -> list[Campaign]:
+    def campaigns(
+        self, from_id: int = 1, count: int = 100, block: BlockIdentifier = "latest"
+    ) -> list[Campaign]:
         views = self.contract.functions.getCampaigns(from_id, count).call(block_identifier=block)
         return [Campaign.from_view(v) for v in views]
 
@@ -80,7 +86,12 @@ class Escrow:
     # writes
 
     def _send(self, sender: Sender, call: Any, value: int = 0) -> TxReceipt:
-        return send(self.w3, sender, {"to": self.contract.address, "data": call._encode_transaction_data(), "value": value})
+        tx: TxParams = {
+            "to": self.contract.address,
+            "data": call._encode_transaction_data(),
+            "value": Wei(value),
+        }
+        return send(self.w3, sender, tx)
 
     def create_campaign(
         self,

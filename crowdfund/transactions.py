@@ -52,7 +52,9 @@ def send(w3: Web3, sender: Sender, tx: TxParams, *, timeout: float = 120) -> TxR
         filled.setdefault("chainId", w3.eth.chain_id)
         if "gasPrice" not in filled and "maxFeePerGas" not in filled:
             filled["maxPriorityFeePerGas"] = w3.eth.max_priority_fee
-            filled["maxFeePerGas"] = 2 * w3.eth.get_block("latest")["baseFeePerGas"] + filled["maxPriorityFeePerGas"]
+            filled["maxFeePerGas"] = (
+                2 * w3.eth.get_block("latest")["baseFeePerGas"] + filled["maxPriorityFeePerGas"]
+            )
         signed = sender.sign_transaction(filled)
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)

@@ -16,4 +16,6 @@ def signer(keystore_id: str | None) -> Sender:
         return Account.from_key(accounts.load(keystore_id).private_key)
     if network.show_active() in ("development", "crowdfund-local") or network.is_connected() and accounts:
         return str(accounts[0].address)
-    raise SystemExit("name a keystore account: brownie run scripts/deploy.py main <account-id> --network NAME")
+    raise SystemExit(
+        "name a keystore account: brownie run scripts/deploy.py main <account-id> --network NAME"
+    )

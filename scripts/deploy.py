@@ -25,5 +25,6 @@ def main(keystore_id: str | None = None, force: str = "false") -> None:
         raise SystemExit(str(exc)) from None
     print(
         f"escrow deployed on chain {deployment.chain_id} at {deployment.address} "
-        f"(block {deployment.block}, tx {deployment.transaction}); recorded in {path_for(deployment.chain_id)}"
+        f"(block {deployment.block}, tx {deployment.transaction}); "
+        f"recorded in {path_for(deployment.chain_id)}"
     )

@@ -1,6 +1,6 @@
 """Seed the local chain with demo campaigns (once: skipped when campaigns exist).
 
-    brownie run scripts/seed_demo.py --network crowdfund-local
+brownie run scripts/seed_demo.py --network crowdfund-local
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ async def to_model(chain: Chain, c: Campaign, now: int) -> models.Campaign:
         starts_at=c.starts_at,
         deadline=c.deadline,
         seconds_left=max(0, c.deadline - now),
-        state=c.state.name.lower(),  # type: ignore[arg-type]
+        state=c.state.name.lower(),
         claimed=c.claimed,
         cancelled=c.cancelled,
     )
@@ -86,7 +86,9 @@ async def list_campaigns(
     response_model=models.CampaignDetail,
     responses={404: {"model": models.Problem}, 422: {"model": models.Problem}},
 )
-async def get_campaign(chain: ChainDep, campaign_id: Annotated[int, Path(ge=1, le=2**64)]) -> models.CampaignDetail:
+async def get_campaign(
+    chain: ChainDep, campaign_id: Annotated[int, Path(ge=1, le=2**64)]
+) -> models.CampaignDetail:
     block = await chain.head()
     try:
         campaign = await chain.campaign(campaign_id, block)

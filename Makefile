@@ -1,0 +1,123 @@
+# crowdfund: `make run` and `make test` install whatever is missing first.
+# Python tools live in two virtual environments because eth-brownie pins exact versions
+# (python-dotenv 0.16 among them) that the gateway's pydantic-settings cannot share:
+#   .venv          the crowdfund package, the gateway and the test runner
+#   .venv-brownie  eth-brownie: compiling, the contract tests, the deploy scripts
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BVENV := .venv-brownie
+BROWNIE := $(BVENV)/bin/brownie
+ANVIL_BIN := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
+SOLC_VERSION := 0.8.37
+# Ports of the project's local chains: `make run` keeps one on 18545; `make test` lets
+# brownie start and stop its own on 18546 and starts one on 18548 for the script tests;
+# benchmarks use 18547. Never 8545, which other
+# tools on the machine may hold (brownie would silently attach to them).
+RUN_PORT := 18545
+
+export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup compile run test test-contracts test-python test-deep coverage bench-gas audit lint clean help
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- installation
+
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed .toolchain/.installed $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
+
+node_modules/.installed: package.json package-lock.json
+	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml
+	@echo "==> Python environment for the gateway and tests ($(VENV))"
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[api,test]'
+	$(VENV)/bin/pip check
+	@touch $@
+
+$(BVENV)/.installed: pyproject.toml
+	@echo "==> Python environment for brownie ($(BVENV))"
+	@test -d $(BVENV) || $(PYTHON) -m venv $(BVENV)
+	$(BVENV)/bin/pip install --quiet --upgrade pip
+	$(BVENV)/bin/pip install --quiet -e '.[contracts]'
+	@# brownie 1.22.2's wheel ships three broken mypyc-compiled modules beside their
+	@# Python sources: state machine tests and --coverage crash with them. Removing the
+	@# .so files makes Python import the working .py sources instead.
+	rm -f $(BVENV)/lib/python3*/site-packages/brownie/test/{stateful,coverage,output}.cpython-*.so
+	$(BVENV)/bin/pip check
+	@touch $@
+
+# py-solc-x and brownie find the compiler as solc-v<version> in SOLCX_BINARY_PATH; it is
+# tools/solc.js, a native-style command line over the npm solc-js package.
+.toolchain/.installed: node_modules/.installed tools/solc.js
+	@mkdir -p .toolchain/solcx .toolchain/bin
+	ln -sf ../../tools/solc.js .toolchain/solcx/solc-v$(SOLC_VERSION)
+	ln -sf ../../$(ANVIL_BIN) .toolchain/bin/anvil
+	@.toolchain/solcx/solc-v$(SOLC_VERSION) --version | tail -1
+	@anvil --version | head -1
+	@touch $@
+
+# brownie keeps networks in ~/.brownie/network-config.yaml (a networks: block in
+# brownie-config.yaml crashes brownie 1.22), so every new machine gets them here.
+$(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
+	@echo "==> brownie networks: development on 18546 (contract tests), crowdfund-local on 18545,"
+	@echo "    crowdfund-bench on 18547 (benchmarks), crowdfund-pytest on 18548 (script tests)"
+	$(BROWNIE) networks modify development port=18546 steps_tracing=true >/dev/null
+	-@$(BROWNIE) networks delete crowdfund-local >/dev/null 2>&1
+	$(BROWNIE) networks add Development crowdfund-local cmd=anvil host=http://127.0.0.1 port=$(RUN_PORT) >/dev/null
+	-@$(BROWNIE) networks delete crowdfund-bench >/dev/null 2>&1
+	$(BROWNIE) networks add Development crowdfund-bench cmd=anvil host=http://127.0.0.1 port=18547 >/dev/null
+	-@$(BROWNIE) networks delete crowdfund-pytest >/dev/null 2>&1
+	$(BROWNIE) networks add Development crowdfund-pytest cmd=anvil host=http://127.0.0.1 port=18548 >/dev/null
+	@touch $@
+
+# ------------------------------------------------------------------ building
+
+compile: setup  ## compile the contracts (brownie skips unchanged sources) and export the ABI
+	$(BROWNIE) compile
+	$(VENV)/bin/python -m crowdfund.abi
+
+# --------------------------------------------------------------------- using
+
+run: compile  ## local chain + escrow + demo campaigns + gateway on http://127.0.0.1:8000 (Ctrl-C stops all)
+	@RUN_PORT=$(RUN_PORT) BROWNIE=$(BROWNIE) VENV=$(VENV) tools/run_local.sh
+
+clean:  ## forget the local chain, its deployment record and all build output
+	rm -rf .chain deployments/31337.json build reports .hypothesis
+
+# ------------------------------------------------------------------- testing
+
+test: compile  ## the whole test suite: contracts on anvil, then the Python side
+	$(MAKE) --no-print-directory test-contracts
+	$(MAKE) --no-print-directory test-python
+
+test-contracts: compile
+	$(BROWNIE) test tests/contracts
+
+test-python: compile
+	$(VENV)/bin/pytest
+
+test-deep: compile  ## the contract state machine's deep profile (2,000 examples x 50 steps)
+	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 $(BROWNIE) test tests/contracts/test_state_machine.py
+
+coverage: compile  ## contract tests with brownie's coverage report
+	$(BROWNIE) test tests/contracts --coverage
+
+bench-gas: compile  ## measure gas per operation; writes docs/gas.md
+	$(BROWNIE) run benchmarks/gas.py --network crowdfund-bench
+
+audit: compile  ## static analysis of the escrow with Slither
+	benchmarks/slither.sh
+
+lint: setup  ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy

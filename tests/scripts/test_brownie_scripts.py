@@ -1,0 +1,49 @@
+"""The brownie scripts deploy the escrow, record it, and seed the demo campaigns."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from support.chain import ROOT, anvil
+
+from crowdfund.escrow import Escrow, State
+
+# brownie attaches to the node already listening on its network's port; `make setup`
+# registers this network for these tests.
+NETWORK, PORT = "crowdfund-pytest", 18548
+
+
+def brownie_run(script: str, registry: Path) -> str:
+    result = subprocess.run(
+        [str(ROOT / ".venv-brownie/bin/brownie"), "run", script, "--network", NETWORK, "--silent"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "CROWDFUND_DEPLOYMENTS": str(registry)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_deploy_then_seed_then_nothing_twice(tmp_path: Path) -> None:
+    with anvil(PORT) as w3:
+        out = brownie_run("scripts/deploy.py", tmp_path)
+        record = json.loads((tmp_path / "31337.json").read_text())
+        assert f"escrow deployed on chain 31337 at {record['address']}" in out
+        assert w3.eth.get_code(record["address"])
+
+        assert "already deployed" in brownie_run("scripts/deploy.py", tmp_path)
+        assert json.loads((tmp_path / "31337.json").read_text()) == record
+
+        seeded = brownie_run("scripts/seed_demo.py", tmp_path)
+        escrow = Escrow(w3, record["address"])
+        states = [c.state for c in escrow.campaigns(1, 100)]
+        assert states == [State.SUCCEEDED, State.FAILED, State.ACTIVE, State.CANCELLED, State.ACTIVE]
+        garden = escrow.campaign(3)
+        assert garden.pledged * 2 == garden.goal  # half funded
+        assert escrow.campaign(5).token != "0x" + "00" * 20
+        assert "Community garden (Active)" in seeded
+
+        assert "no demo seeding needed" in brownie_run("scripts/seed_demo.py", tmp_path)
+        assert escrow.campaign_count() == 5
