@@ -112,10 +112,18 @@ coverage: compile  ## contract tests with brownie's coverage report
 	$(BROWNIE) test tests/contracts --coverage
 
 bench-gas: compile  ## measure gas per operation; writes docs/gas.md
-	$(BROWNIE) run benchmarks/gas.py --network crowdfund-bench
+	@# brownie only finds scripts outside scripts/ by absolute path
+	$(BROWNIE) run $(CURDIR)/benchmarks/gas.py --network crowdfund-bench
 
-audit: compile  ## static analysis of the escrow with Slither
+audit: compile $(BVENV)/.slither  ## static analysis of the escrow with Slither (triage: docs/audit.md)
 	benchmarks/slither.sh
+
+# Slither installs beside brownie (its solc-select shim is never used: slither.sh passes
+# the project's compiler explicitly).
+$(BVENV)/.slither: $(BVENV)/.installed
+	$(BVENV)/bin/pip install --quiet 'slither-analyzer==0.11.6' 'typing-extensions==4.15.0'
+	$(BVENV)/bin/pip check
+	@touch $@
 
 lint: setup  ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -83,7 +83,7 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
         if (goal == 0) revert GoalIsZero();
         if (goal > MAX_AMOUNT) revert GoalTooLarge(goal, MAX_AMOUNT);
         if (cap != 0 && cap < goal) revert CapBelowGoal(cap, goal);
-        uint8 flags;
+        uint8 flags = 0; // set bit by bit below
         if (startsAt == 0) {
             startsAt = SafeCast.toUint64(block.timestamp);
         } else if (startsAt < block.timestamp) {
