@@ -1,38 +1,44 @@
-"""The gateway's view of the chain: one AsyncWeb3 per process, reads pinned to a block."""
+"""The gateway's view of the node: one AsyncWeb3 per process, raw JSON-RPC for the hot
+paths (one request, no middleware), and a holder that reconnects by itself."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from web3 import AsyncWeb3
 from web3.contract import AsyncContract
-from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+from web3.exceptions import Web3Exception
 
-from api.models import BlockRef, Token
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
-from crowdfund.errors import decode_error
-from crowdfund.escrow import ETH, Campaign
-
-ERC20_METADATA_ABI = [
-    {"name": "symbol", "type": "function", "stateMutability": "view", "inputs": [],
-     "outputs": [{"name": "", "type": "string"}]},
-    {"name": "decimals", "type": "function", "stateMutability": "view", "inputs": [],
-     "outputs": [{"name": "", "type": "uint8"}]},
-]  # fmt: skip
 
 
 class NodeUnavailable(Exception):
     """The node did not answer in time, or refused the connection."""
 
 
-class CampaignMissing(LookupError):
-    def __init__(self, campaign_id: int) -> None:
-        super().__init__(f"campaign {campaign_id} does not exist")
+class RpcError(Exception):
+    """The node answered with a JSON-RPC error: a property of the request, not a fault."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(str(error.get("message", error)))
+        self.code = error.get("code")
+        self.data = error.get("data")
+
+    @property
+    def revert_data(self) -> str | None:
+        """The revert payload of a failed eth_call or eth_estimateGas, when there is one."""
+        data = self.data
+        if isinstance(data, dict):
+            data = data.get("data")
+        return data if isinstance(data, str) and data.startswith("0x") else None
+
+
+NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception, ValueError)
 
 
 @dataclass
@@ -40,62 +46,71 @@ class Chain:
     w3: AsyncWeb3[Any]
     escrow: AsyncContract
     chain_id: int
-    _tokens: dict[str, Token] = field(default_factory=dict)
+    deployment_block: int | None
+    timeout: float
 
-    async def head(self) -> BlockRef:
-        block = await self.w3.eth.get_block("latest")
-        return BlockRef(number=block["number"], hash="0x" + bytes(block["hash"]).hex())
+    @property
+    def address(self) -> str:
+        return str(self.escrow.address)
 
-    async def campaign_count(self, block: BlockRef) -> int:
-        count: int = await self.escrow.functions.campaignCount().call(block_identifier=block.number)
-        return count
-
-    async def campaign(self, campaign_id: int, block: BlockRef) -> Campaign:
+    async def rpc(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC request; NodeUnavailable when the node does not answer."""
+        provider: Any = self.w3.provider
         try:
-            view = await self.escrow.functions.getCampaign(campaign_id).call(block_identifier=block.number)
-        except (ContractCustomError, ContractLogicError) as exc:
-            error = decode_error(exc.data) if isinstance(exc.data, str) else None
-            if error and error.name == "CampaignNotFound":
-                raise CampaignMissing(campaign_id) from None
-            raise
-        return Campaign.from_view(view)
+            async with asyncio.timeout(self.timeout + 1):
+                response = await provider.make_request(method, params)
+        except NODE_ERRORS as exc:
+            raise NodeUnavailable(f"the node did not answer {method}: {type(exc).__name__}") from exc
+        if "error" in response:
+            raise RpcError(response["error"])
+        return response.get("result")
 
-    async def campaigns(self, from_id: int, count: int, block: BlockRef) -> list[Campaign]:
-        views = await self.escrow.functions.getCampaigns(from_id, count).call(block_identifier=block.number)
-        return [Campaign.from_view(v) for v in views]
+    async def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        """Several requests in one JSON-RPC batch; each answer is a result or an RpcError."""
+        if not calls:
+            return []
+        provider: Any = self.w3.provider
+        try:
+            async with asyncio.timeout(self.timeout + 1):
+                responses = await provider.make_batch_request(calls)
+        except NODE_ERRORS as exc:
+            raise NodeUnavailable(f"the node did not answer a batch: {type(exc).__name__}") from exc
+        if not isinstance(responses, list):
+            raise RpcError(responses.get("error", {"message": "batch refused"}))
+        return [RpcError(r["error"]) if "error" in r else r.get("result") for r in responses]
 
-    async def timestamp(self, block: BlockRef) -> int:
-        return int((await self.w3.eth.get_block(block.number))["timestamp"])
-
-    async def token(self, address: str) -> Token:
-        if address == ETH:
-            return Token(address=ETH, symbol="ETH", decimals=18)
-        if address not in self._tokens:
-            contract = self.w3.eth.contract(
-                address=AsyncWeb3.to_checksum_address(address), abi=ERC20_METADATA_ABI
-            )
-            symbol, decimals = await asyncio.gather(
-                contract.functions.symbol().call(), contract.functions.decimals().call()
-            )
-            self._tokens[address] = Token(address=address, symbol=symbol, decimals=decimals)
-        return self._tokens[address]
-
-
-NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception)
+    async def block(self, ident: int | str) -> dict[str, Any] | None:
+        tag = hex(ident) if isinstance(ident, int) else ident
+        block: dict[str, Any] | None = await self.rpc("eth_getBlockByNumber", [tag, False])
+        return block
 
 
 async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> Chain:
     """Build the process's AsyncWeb3 and find the escrow (from settings or the registry)."""
+    # No retries inside the provider: a node that is down must turn into a prompt 503
+    # (with Retry-After), not a request that waits through a backoff schedule.
     w3 = AsyncWeb3(
-        AsyncWeb3.AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": aiohttp.ClientTimeout(total=timeout)})
+        AsyncWeb3.AsyncHTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": aiohttp.ClientTimeout(total=timeout)},
+            exception_retry_configuration=None,
+        )
     )
     try:
-        chain_id = await w3.eth.chain_id
+        async with asyncio.timeout(timeout + 1):
+            chain_id = await w3.eth.chain_id
     except NODE_ERRORS as exc:
-        raise NodeUnavailable(f"the node at {rpc_url} does not answer: {exc}") from exc
-    address = escrow_address or deployments.load(chain_id).address
+        provider: Any = w3.provider
+        await provider.disconnect()
+        raise NodeUnavailable(f"the node at {rpc_url} does not answer: {type(exc).__name__}") from exc
+    block: int | None = None
+    if escrow_address:
+        address = escrow_address
+    else:
+        deployment = deployments.load(chain_id)
+        address, block = deployment.address, deployment.block
     escrow = w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=escrow_abi())
-    return Chain(w3=w3, escrow=escrow, chain_id=chain_id)
+    return Chain(w3=w3, escrow=escrow, chain_id=chain_id, deployment_block=block, timeout=timeout)
 
 
 class ChainHolder:
@@ -103,10 +118,15 @@ class ChainHolder:
     down and recovers by itself when it returns."""
 
     def __init__(self, rpc_url: str, escrow_address: str | None, timeout: float) -> None:
+        self.rpc_url = rpc_url
         self._args = (rpc_url, escrow_address, timeout)
         self._chain: Chain | None = None
         self._lock = asyncio.Lock()
         self.last_error_at = 0.0
+
+    @property
+    def current(self) -> Chain | None:
+        return self._chain
 
     async def get(self) -> Chain:
         if self._chain is None:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the chain connection, as an Annotated alias."""
+"""FastAPI dependencies as Annotated aliases: the gateway, the node, the pinned block."""
 
 from __future__ import annotations
 
@@ -6,12 +6,30 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.chain import Chain, ChainHolder
+from api.chain import Chain
+from api.gateway import Gateway
+from api.models import BlockRef
 
 
-async def get_chain(request: Request) -> Chain:
-    holder: ChainHolder = request.app.state.chain
-    return await holder.get()
+async def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+
+async def get_chain(gateway: GatewayDep) -> Chain:
+    return await gateway.holder.get()
 
 
 ChainDep = Annotated[Chain, Depends(get_chain)]
+
+
+async def get_pinned(gateway: GatewayDep) -> BlockRef:
+    """The block this request is answered at (the index's tip); 503 when none can be trusted."""
+    block, _ = gateway.follower.pinned()
+    return block
+
+
+PinnedDep = Annotated[BlockRef, Depends(get_pinned)]

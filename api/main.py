@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.chain import NODE_ERRORS, ChainHolder, NodeUnavailable
-from api.routes import campaigns, health
+from api import gateway
+from api.chain import NodeUnavailable, RpcError
+from api.follower import IndexBehind
+from api.routes import backers, campaigns, events, health, transactions
 from api.settings import Settings, get_settings
+from api.simulate import Rejected
 from crowdfund.deployments import DeploymentNotFound
 
 
@@ -21,18 +25,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.chain = ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
-        yield
-        await app.state.chain.close()
+        async with gateway.running(settings) as running:
+            app.state.gateway = running
+            yield
 
     app = FastAPI(
         title="crowdfund gateway",
-        summary="All-or-nothing crowdfunding campaigns, read from an Ethereum node.",
-        version="0.1.0",
+        summary="All-or-nothing crowdfunding campaigns, read from an Ethereum node and its index.",
+        version="0.2.0",
         lifespan=lifespan,
     )
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Last-Event-ID"],
+        )
 
     def unavailable(detail: str) -> JSONResponse:
         return JSONResponse(
@@ -41,25 +50,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(NodeUnavailable)
     async def node_unavailable(_: Request, exc: NodeUnavailable) -> JSONResponse:
+        return unavailable(f"the node at {settings.rpc_url} did not answer: {exc}")
+
+    @app.exception_handler(IndexBehind)
+    async def index_behind(_: Request, exc: IndexBehind) -> JSONResponse:
         return unavailable(str(exc))
 
     @app.exception_handler(DeploymentNotFound)
     async def no_deployment(_: Request, exc: DeploymentNotFound) -> JSONResponse:
         return unavailable(f"{exc}; deploy the escrow or set ESCROW_ADDRESS")
 
-    for error in NODE_ERRORS:
+    @app.exception_handler(RpcError)
+    async def node_refused(_: Request, exc: RpcError) -> JSONResponse:
+        # A read the node refused, typically at a block a reorg has just replaced.
+        return unavailable(f"the node refused a read ({exc}); the chain may have just reorganised")
+
+    for error in (aiohttp.ClientError, TimeoutError):
 
         @app.exception_handler(error)
         async def node_error(_: Request, exc: Exception) -> JSONResponse:
             return unavailable(f"the node at {settings.rpc_url} did not answer: {type(exc).__name__}")
+
+    @app.exception_handler(Rejected)
+    async def rejected(_: Request, exc: Rejected) -> JSONResponse:
+        body = {"detail": exc.detail, "rule": exc.rule, "values": exc.values}
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"detail": reasons}, status_code=422)
 
-    app.include_router(health.router)
-    app.include_router(campaigns.router)
+    for router in (health.router, campaigns.router, transactions.router, backers.router, events.router):
+        app.include_router(router)
     return app
 
 

@@ -1,13 +1,47 @@
-"""Response models: amounts as decimal strings of base units, addresses checksummed,
-times as unix seconds, and the block every figure was read at."""
+"""Response and request models: amounts as decimal strings of base units, addresses
+checksummed, times as unix seconds, and the block every figure was read at."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from eth_utils.address import is_checksum_address, to_checksum_address
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed"]
+HistoryKind = Literal["pledged", "unpledged", "refunded", "claimed"]
+EventKind = Literal["created", "pledged", "unpledged", "refunded", "claimed", "cancelled", "updated"]
+
+MAX_UINT256 = 2**256 - 1
+
+
+def _checksummed(value: str) -> str:
+    # All-lowercase or all-uppercase hex carries no checksum; mixed case must carry a valid one.
+    body = value[2:]
+    if body != body.lower() and body != body.upper() and not is_checksum_address(value):
+        raise ValueError(f"{value} has a wrong checksum (mixed-case addresses must be EIP-55)")
+    return to_checksum_address(value)
+
+
+def _uint256(value: str) -> str:
+    if int(value) > MAX_UINT256:
+        raise ValueError("the amount does not fit in 256 bits")
+    return str(int(value))
+
+
+Address = Annotated[
+    str,
+    StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$"),
+    AfterValidator(_checksummed),
+    Field(examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]),
+]
+Amount = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{1,78}$"),
+    AfterValidator(_uint256),
+    Field(description="base units (wei for ETH) as a decimal string", examples=["1000000000000000000"]),
+]
+Timestamp = Annotated[int, Field(ge=0, lt=2**64, description="unix seconds")]
 
 
 class BlockRef(BaseModel):
@@ -27,17 +61,27 @@ class Campaign(BaseModel):
     token: Token
     goal: str
     cap: str = Field(description='"0" when the campaign has no cap')
-    pledged: str
+    pledged: str = Field(description="held for backers; unchanged by the claim")
     percent_funded: float
+    backer_count: int = Field(description="backers whose pledge is above zero")
     starts_at: int
     deadline: int
-    seconds_left: int
+    seconds_left: int = Field(description="until the deadline, 0 once it passed")
     state: StateName
+    metadata_uri: str
     claimed: bool
     cancelled: bool
 
 
+class Update(BaseModel):
+    uri: str
+    block_number: int
+    timestamp: int
+    transaction_hash: str
+
+
 class CampaignDetail(Campaign):
+    updates: list[Update] = Field(description="the creator's updates, oldest first")
     block: BlockRef
 
 
@@ -47,12 +91,142 @@ class CampaignPage(BaseModel):
     block: BlockRef
 
 
+class HistoryEntry(BaseModel):
+    kind: HistoryKind
+    campaign_id: int
+    backer: str = Field(description="the backer (the creator for a claim)")
+    payer: str | None = Field(description="who paid a pledge (differs from the backer for pledgeFor)")
+    amount: str
+    transaction_hash: str
+    block_number: int
+    log_index: int
+    timestamp: int
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryEntry]
+    next_cursor: str | None
+    block: BlockRef
+
+
+class Permission(BaseModel):
+    allowed: bool
+    amount: str = Field(description="how much this action would move now")
+    reason: str | None = Field(description="why not, in words, when not allowed")
+
+
+class BackerStanding(BaseModel):
+    campaign_id: int
+    backer: str
+    pledge: str = Field(description="held for this backer now")
+    state: StateName
+    unpledge: Permission
+    refund: Permission
+    block: BlockRef
+
+
+class BackerCampaign(BaseModel):
+    campaign: Campaign
+    pledge: str = Field(description="held for the backer now")
+    refunded: str = Field(description="taken back in refunds")
+
+
+class BackerPage(BaseModel):
+    backer: str
+    items: list[BackerCampaign]
+    next_cursor: str | None
+    block: BlockRef
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     chain_id: int
     escrow: str
+    head: int = Field(description="the node's latest block")
+    indexed: int = Field(description="the last block in the index")
+    lag: int = Field(description="blocks the index trails the confirmed head by")
+    confirmations: int
     block: BlockRef
 
 
 class Problem(BaseModel):
     detail: str
+
+
+class Rejection(Problem):
+    rule: str = Field(description="the escrow's rule (custom error) the transaction would break")
+    values: dict[str, str] = Field(description="the figures the rule was checked with")
+
+
+class UnsignedTransaction(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    sender: str = Field(serialization_alias="from")
+    to: str
+    data: str
+    value: str = Field(description="wei")
+    chain_id: int
+    gas: str = Field(description="the simulated gas use with a margin of 20%")
+
+
+class Allowance(BaseModel):
+    token: str
+    spender: str
+    allowance: str
+    needed: str
+    sufficient: bool
+
+
+class TransactionAnswer(BaseModel):
+    action: str
+    description: str
+    transaction: UnsignedTransaction
+    allowance: Allowance | None = Field(
+        None, description="token pledges: the escrow's allowance; when short, `transaction` is the approve"
+    )
+    then: str | None = Field(None, description="the action to ask for once this transaction is mined")
+    block: BlockRef = Field(description="the head the transaction was simulated on")
+
+
+class SenderBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sender: Address
+
+
+class AmountBody(SenderBody):
+    amount: Amount
+
+
+class PledgeBody(AmountBody):
+    backer: Address | None = Field(None, description="credit the pledge to another address (pledgeFor)")
+
+
+class UpdateBody(SenderBody):
+    uri: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+class CreateBody(SenderBody):
+    token: Address = Field("0x0000000000000000000000000000000000000000", description="zero address: ETH")
+    goal: Amount
+    cap: Amount = "0"
+    starts_at: Timestamp = Field(0, description="0: now")
+    deadline: Timestamp
+    metadata_uri: Annotated[str, StringConstraints(max_length=2048)]
+
+
+class EscrowEvent(BaseModel):
+    kind: EventKind
+    campaign_id: int
+    backer: str | None = Field(description="backer, or the creator for created and claimed")
+    payer: str | None
+    amount: str | None = Field(description="the amount moved (the goal for created)")
+    new_total: str | None
+    uri: str | None
+    transaction_hash: str
+    block_number: int
+    log_index: int
+    timestamp: int
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"]

@@ -23,6 +23,28 @@ class Settings(BaseSettings):
     retry_after: int = Field(5, ge=1, description="Retry-After seconds sent with 503 answers")
     cors_origins: list[str] = Field(default_factory=list)
 
+    database_url: str = Field(
+        "sqlite:///.chain/index.sqlite",
+        description="the index: a SQLite file (default) or postgresql://… shared by several replicas",
+    )
+    confirmations: int = Field(
+        0, ge=0, description="blocks a block must be buried under before it is indexed and answered at"
+    )
+    run_indexer: bool = Field(
+        True, description="follow the chain inside the gateway; false when `crowdfund index` runs apart"
+    )
+    start_block: int | None = Field(
+        None, ge=0, description="first block to index; by default the deployment's block (or 0)"
+    )
+    log_chunk: int = Field(2000, ge=1, description="blocks asked for in one eth_getLogs")
+    poll_interval: float = Field(1.0, gt=0, description="seconds between looks at the chain's head")
+    max_lag: int = Field(
+        64, ge=0, description="blocks the index may trail the confirmed head before answers are 503"
+    )
+    read_cache: bool = Field(
+        True, description="answer repeated reads at one block from memory (off only to measure)"
+    )
+
 
 @cache
 def get_settings() -> Settings:

@@ -1,98 +1,196 @@
-"""GET /campaigns and /campaigns/{id}: campaigns as the chain holds them at one block."""
+"""Campaigns: the list (from the index), one campaign (live from the node, cached per
+block), its pledge history, and where one backer stands in it."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from api import models
-from api.chain import CampaignMissing, Chain
-from api.dependencies import ChainDep
-from crowdfund.escrow import Campaign
+from api import calls, models, queries, views
+from api.chain import RpcError
+from api.dependencies import ChainDep, GatewayDep, PinnedDep
+from api.gateway import CampaignMissing, block_of
+from crowdfund.errors import decode_error
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
-PAGE_READ = 100  # campaigns fetched per getCampaigns call while filling a page
+CampaignId = Annotated[int, Path(ge=1, le=models.MAX_UINT256, description="the campaign's id")]
+Limit = Annotated[int, Query(ge=1, le=100, description="items per page")]
+Cursor = Annotated[str | None, Query(description="from a previous page's next_cursor")]
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": models.Problem, "description": "the node is down or the index too far behind"}
+}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": models.Problem, "description": "malformed input"}}
+MISSING: dict[int | str, dict[str, Any]] = {404: {"model": models.Problem, "description": "no such campaign"}}
 
 
-async def to_model(chain: Chain, c: Campaign, now: int) -> models.Campaign:
-    return models.Campaign(
-        id=c.id,
-        creator=c.creator,
-        token=await chain.token(c.token),
-        goal=str(c.goal),
-        cap=str(c.cap),
-        pledged=str(c.pledged),
-        percent_funded=round(100 * c.pledged / c.goal, 2),
-        starts_at=c.starts_at,
-        deadline=c.deadline,
-        seconds_left=max(0, c.deadline - now),
-        state=c.state.name.lower(),
-        claimed=c.claimed,
-        cancelled=c.cancelled,
-    )
-
-
-def encode_cursor(next_id: int) -> str:
-    return base64.urlsafe_b64encode(f"before:{next_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = text.partition(":")
-        if prefix != "before" or not value.isdigit():
-            raise ValueError(text)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise HTTPException(422, f"cursor {cursor!r} is not one this gateway issued") from None
-
-
-@router.get("", response_model=models.CampaignPage, responses={422: {"model": models.Problem}})
+@router.get("", response_model=models.CampaignPage, responses={**INVALID, **UNAVAILABLE})
 async def list_campaigns(
+    gateway: GatewayDep,
     chain: ChainDep,
+    pinned: PinnedDep,
     state: Annotated[models.StateName | None, Query(description="only campaigns in this state")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(description="from a previous page's next_cursor")] = None,
+    creator: Annotated[models.Address | None, Query(description="only this creator's campaigns")] = None,
+    token: Annotated[
+        models.Address | None, Query(description="only campaigns in this token (0x0…0: ETH)")
+    ] = None,
+    backer: Annotated[
+        models.Address | None, Query(description="only campaigns this address pledged to")
+    ] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> models.CampaignPage:
     """Campaigns, newest first."""
-    block = await chain.head()
-    now = await chain.timestamp(block)
-    count = await chain.campaign_count(block)
-    before = min(decode_cursor(cursor), count + 1) if cursor else count + 1
-    items: list[models.Campaign] = []
-    next_id = before  # ids below this are still to read
-    while next_id > 1 and len(items) < limit:
-        from_id = max(1, next_id - PAGE_READ)
-        batch = await chain.campaigns(from_id, next_id - from_id, block)
-        for campaign in reversed(batch):
-            next_id = campaign.id
-            if state is None or campaign.state.name.lower() == state:
-                items.append(await to_model(chain, campaign, now))
-                if len(items) == limit:
-                    break
-        else:
-            next_id = from_id
-    return models.CampaignPage(
-        items=items, next_cursor=encode_cursor(next_id) if next_id > 1 else None, block=block
-    )
+    before = views.decode_cursor(cursor, 1)[0] if cursor else None
+
+    async def page() -> models.CampaignPage:
+        tip, rows = await gateway.db(
+            queries.campaigns_page,
+            state=state, creator=creator, token=token, backer=backer, before=before, limit=limit,
+        )  # fmt: skip
+        block = block_of(tip)
+        tokens = {a: await gateway.token(chain, a, block) for a in {r["token"] for r in rows[:limit]}}
+        items = [views.campaign_from_row(r, tokens[r["token"]], tip.timestamp) for r in rows[:limit]]
+        more = len(rows) > limit
+        return models.CampaignPage(
+            items=items, next_cursor=views.encode_cursor(items[-1].id) if more else None, block=block
+        )
+
+    key = ("list", state, creator, token, backer, before, limit)
+    return await gateway.cache.get(pinned, key, page)
 
 
 @router.get(
-    "/{campaign_id}",
-    response_model=models.CampaignDetail,
-    responses={404: {"model": models.Problem}, 422: {"model": models.Problem}},
+    "/{campaign_id}", response_model=models.CampaignDetail, responses={**MISSING, **INVALID, **UNAVAILABLE}
 )
 async def get_campaign(
-    chain: ChainDep, campaign_id: Annotated[int, Path(ge=1, le=2**64)]
+    gateway: GatewayDep, chain: ChainDep, pinned: PinnedDep, campaign_id: CampaignId
 ) -> models.CampaignDetail:
-    block = await chain.head()
+    """One campaign: the chain's figures read live at the block, with its metadata, updates
+    and backer count from the index at the same block."""
+    if campaign_id > views.MAX_INDEXED_ID:
+        raise HTTPException(404, f"campaign {campaign_id} does not exist")
+
+    async def detail() -> models.CampaignDetail | None:
+        tip, row, updates = await gateway.db(queries.campaign, campaign_id)
+        if row is None:
+            return None
+        block = block_of(tip)
+        live, token = await asyncio.gather(
+            gateway.campaign(chain, campaign_id, block), gateway.token(chain, row["token"], block)
+        )
+        return views.campaign_detail(live, row, updates, token, tip.timestamp, block)
+
+    answer = await gateway.cache.get(pinned, ("campaign", campaign_id), detail)
+    if answer is None:
+        raise HTTPException(404, f"campaign {campaign_id} does not exist")
+    return answer
+
+
+@router.get(
+    "/{campaign_id}/pledges",
+    response_model=models.HistoryPage,
+    responses={**MISSING, **INVALID, **UNAVAILABLE},
+)
+async def pledge_history(
+    gateway: GatewayDep,
+    pinned: PinnedDep,
+    campaign_id: CampaignId,
+    backer: Annotated[models.Address | None, Query(description="only this backer's entries")] = None,
+    kind: Annotated[models.HistoryKind | None, Query(description="only entries of this kind")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> models.HistoryPage:
+    """The campaign's money history, newest first: pledges, unpledges, refunds and the claim."""
+    if campaign_id > views.MAX_INDEXED_ID:
+        raise HTTPException(404, f"campaign {campaign_id} does not exist")
+    before = views.decode_cursor(cursor, 2) if cursor else None
+
+    async def page() -> models.HistoryPage | None:
+        kinds = (kind,) if kind else queries.HISTORY_KINDS
+        tip, found, rows = await gateway.db(
+            queries.history, campaign_id, backer=backer, kinds=kinds, before=before, limit=limit
+        )
+        if not found:
+            return None
+        items = [views.history_entry(r) for r in rows[:limit]]
+        last = items[-1] if items else None
+        more = len(rows) > limit and last is not None
+        return models.HistoryPage(
+            items=items,
+            next_cursor=views.encode_cursor(last.block_number, last.log_index) if more and last else None,
+            block=block_of(tip),
+        )
+
+    answer = await gateway.cache.get(pinned, ("history", campaign_id, backer, kind, before, limit), page)
+    if answer is None:
+        raise HTTPException(404, f"campaign {campaign_id} does not exist")
+    return answer
+
+
+@router.get(
+    "/{campaign_id}/backers/{address}",
+    response_model=models.BackerStanding,
+    responses={**MISSING, **INVALID, **UNAVAILABLE},
+)
+async def backer_standing(
+    gateway: GatewayDep, chain: ChainDep, pinned: PinnedDep, campaign_id: CampaignId, address: models.Address
+) -> models.BackerStanding:
+    """What `address` holds in the campaign and what it may do now: unpledge (how much) and
+    refund, each simulated at the block with the escrow's own rules."""
+
+    async def standing() -> models.BackerStanding:
+        escrow = chain.address
+        live, held = await asyncio.gather(
+            gateway.campaign(chain, campaign_id, pinned),
+            gateway.reader.call(chain, pinned, escrow, calls.escrow_call("pledgeOf", campaign_id, address)),
+        )
+        pledge = calls.decode_uint(held)
+        no_pledge = f"{address} holds no pledge in campaign {campaign_id}"
+        unpledge = models.Permission(allowed=False, amount="0", reason=no_pledge)
+        refund = models.Permission(allowed=False, amount="0", reason=no_pledge)
+        if pledge > 0:
+            tries = await asyncio.gather(
+                gateway.reader.call(
+                    chain, pinned, escrow, calls.escrow_call("unpledge", campaign_id, pledge), sender=address
+                ),
+                gateway.reader.call(
+                    chain, pinned, escrow, calls.escrow_call("refund", campaign_id), sender=address
+                ),
+                return_exceptions=True,
+            )
+            for answer in tries:
+                if isinstance(answer, BaseException) and not isinstance(answer, RpcError):
+                    raise answer
+            unpledge = _permission(tries[0], pledge, live.pledged)
+            refund = _permission(tries[1], pledge, live.pledged)
+        return models.BackerStanding(
+            campaign_id=campaign_id,
+            backer=address,
+            pledge=str(pledge),
+            state=live.state.name.lower(),
+            unpledge=unpledge,
+            refund=refund,
+            block=pinned,
+        )
+
     try:
-        campaign = await chain.campaign(campaign_id, block)
+        return await gateway.cache.get(pinned, ("backer", campaign_id, address), standing)
     except CampaignMissing as exc:
         raise HTTPException(404, str(exc)) from None
-    model = await to_model(chain, campaign, await chain.timestamp(block))
-    return models.CampaignDetail(**model.model_dump(), block=block)
+
+
+def _permission(answer: str | BaseException, pledge: int, total: int) -> models.Permission:
+    if not isinstance(answer, RpcError):
+        return models.Permission(allowed=True, amount=str(pledge), reason=None)
+    error = decode_error(answer.revert_data) if answer.revert_data else None
+    if error is None:
+        return models.Permission(allowed=False, amount="0", reason=str(answer))
+    if error.name == "GoalLocked":
+        # In the last day a backer may still take back what lies above the goal.
+        above_goal = max(0, min(pledge, total - int(error.args["goal"])))
+        return models.Permission(allowed=above_goal > 0, amount=str(above_goal), reason=error.message)
+    return models.Permission(allowed=False, amount="0", reason=error.message)

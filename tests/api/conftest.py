@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.chain import anvil
-from support.gateway import gateway
+from support.gateway import gateway, wait_indexed
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER, deploy_demo_token
@@ -90,4 +90,5 @@ def campaigns(w3: Web3, escrow: Escrow) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def api(w3: Web3, registry: Path, campaigns: dict[str, int]) -> Iterator[httpx.Client]:
     with gateway(w3.provider.endpoint_uri, registry) as client:  # type: ignore[attr-defined]
+        wait_indexed(client, w3.eth.block_number)
         yield client

@@ -5,35 +5,43 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import httpx
+import pytest
 from support.chain import anvil, free_port
-from support.gateway import gateway
+from support.gateway import eventually, gateway
 
 from crowdfund.deploy import deploy_escrow
 
 
-def test_node_down_then_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def status(api: httpx.Client, path: str, expected: int) -> httpx.Response | None:
+    response = api.get(path)
+    return response if response.status_code == expected else None
+
+
+def test_node_down_then_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(tmp_path))
     port = free_port()
     state = tmp_path / "state.json"
     with gateway(f"http://127.0.0.1:{port}", tmp_path, RPC_TIMEOUT="2") as api:
-        # Nothing listens yet.
+        # Nothing listens yet: a prompt 503, never a hanging request.
         started = time.monotonic()
         response = api.get("/health")
         assert response.status_code == 503
         assert response.headers["retry-after"] == "5"
         assert time.monotonic() - started < 3
+        assert api.get("/health/live").json() == {"status": "ok"}
 
         with anvil(port, "--state", str(state)) as w3:
             deployment = deploy_escrow(w3, w3.eth.accounts[0])
-            health = api.get("/health")
-            assert health.status_code == 200
+            health = eventually(lambda: status(api, "/health", 200), what="the gateway finding the node")
             assert health.json()["escrow"] == deployment.address
 
         # The node stopped after the gateway had connected.
-        response = api.get("/campaigns")
-        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        response = eventually(lambda: status(api, "/campaigns", 503), what="a 503 once the node stopped")
+        assert response.headers["retry-after"] == "5"
         assert "did not answer" in response.json()["detail"]
+        assert api.get("/campaigns/1").status_code == 503
 
         with anvil(port, "--state", str(state)):
-            assert api.get("/health").status_code == 200
+            eventually(lambda: status(api, "/health", 200), what="recovery once the node is back")
             assert api.get("/campaigns").json()["items"] == []

@@ -5,27 +5,67 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 from support.chain import ROOT, free_port, wait_for_port
 
+T = TypeVar("T")
+
 
 @contextmanager
 def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Client]:
+    """uvicorn serving api.main:app; the index is a fresh SQLite file unless DATABASE_URL is given."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-        env={**os.environ, "RPC_URL": rpc_url, "CROWDFUND_DEPLOYMENTS": str(deployments), **env},
-    )
-    try:
-        wait_for_port(port, timeout=20)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20) as client:
-            yield client
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with tempfile.TemporaryDirectory(prefix="crowdfund-index-") as scratch:
+        settings = {
+            "RPC_URL": rpc_url,
+            "CROWDFUND_DEPLOYMENTS": str(deployments),
+            "DATABASE_URL": f"sqlite:///{scratch}/index.sqlite",
+            "POLL_INTERVAL": "0.2",
+            **env,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT,
+            env={**os.environ, **settings},
+        )
+        try:
+            wait_for_port(port, timeout=20)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20) as client:
+                yield client
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def eventually(check: Callable[[], T | None], timeout: float = 20, what: str = "the condition") -> T:
+    """Poll `check` until it returns something other than None (or False); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout} s")
+        time.sleep(0.1)
+
+
+def wait_indexed(api: httpx.Client, block: int, timeout: float = 20) -> dict[str, object]:
+    """Wait until the gateway answers at `block` or later; returns its /health body."""
+
+    def caught_up() -> dict[str, object] | None:
+        response = api.get("/health")
+        if response.status_code != 200:
+            return None
+        body: dict[str, object] = response.json()
+        indexed = body["indexed"]
+        return body if isinstance(indexed, int) and indexed >= block else None
+
+    return eventually(caught_up, timeout, f"indexing up to block {block}")

@@ -1,0 +1,139 @@
+"""The index's tables: the escrow's events and what they add up to, per campaign and backer.
+
+Amounts are decimal strings: SQLite has no integer wider than 64 bits and token amounts
+need 256. Nothing in SQL adds them up; the indexer does, in Python, and stores
+`goal_reached` so that the state filter can run in SQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import make_url
+
+metadata = MetaData()
+
+# One row per key: the chain and escrow the index follows, and the block it has reached.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Blocks the index has seen: every block holding an escrow event and every block it
+# stopped at. Their hashes are what a reorg is detected by.
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("number", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(66), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("block_number", BigInteger, primary_key=True, autoincrement=False),
+    Column("log_index", Integer, primary_key=True, autoincrement=False),
+    Column("block_hash", String(66), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("transaction_hash", String(66), nullable=False),
+    Column("campaign_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("backer", String(42)),  # the backer, or the creator for created/claimed
+    Column("payer", String(42)),
+    Column("amount", String(80)),
+    Column("new_total", String(80)),
+    Column("uri", Text),
+    Index("events_by_campaign", "campaign_id", "block_number", "log_index"),
+    Index("events_by_backer", "backer", "block_number", "log_index"),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("creator", String(42), nullable=False, index=True),
+    Column("token", String(42), nullable=False, index=True),
+    Column("goal", String(80), nullable=False),
+    Column("cap", String(80), nullable=False),
+    Column("starts_at", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("metadata_uri", Text, nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    Column("created_transaction", String(66), nullable=False),
+    Column("pledged", String(80), nullable=False),
+    Column("goal_reached", Boolean, nullable=False),
+    Column("backer_count", Integer, nullable=False),
+    Column("claimed", Boolean, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+)
+
+# What each backer holds in each campaign they ever pledged to.
+positions = Table(
+    "positions",
+    metadata,
+    Column("campaign_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("backer", String(42), primary_key=True),
+    Column("amount", String(80), nullable=False),
+    Column("refunded", String(80), nullable=False),
+    Column("first_block", BigInteger, nullable=False),
+    Index("positions_by_backer", "backer", "campaign_id"),
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # WAL lets the gateway's readers go on while the indexer writes a chunk.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+    # Transactions begin explicitly (below), so that a read sees one snapshot throughout.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`, with the tables created if they are missing."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # psycopg 3 is the driver this package depends on.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        # REPEATABLE READ: every statement of a read sees the snapshot its first one saw,
+        # so the tip read first is the block all the figures belong to.
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=10,
+            isolation_level="REPEATABLE READ",
+            connect_args={"connect_timeout": 5},
+        )
+    metadata.create_all(engine)
+    return engine

@@ -1,0 +1,96 @@
+"""The block the gateway answers at: the index's tip, watched together with the node.
+
+Every answer is read at one block. It is the tip the index has reached (itself
+`confirmations` behind the head), so figures from the index and live reads from the node
+agree. Requests read it from memory; this loop keeps it current and notices when the
+node is gone or the index has fallen too far behind, which turn answers into 503s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import Engine
+
+from api import store
+from api.chain import ChainHolder, NodeUnavailable, RpcError
+from api.models import BlockRef
+from api.store import Tip
+from crowdfund.deployments import DeploymentNotFound
+
+log = logging.getLogger("crowdfund.gateway")
+
+
+class IndexBehind(Exception):
+    """The index is missing, or trails the node by more than the settings allow."""
+
+
+class Follower:
+    def __init__(
+        self, holder: ChainHolder, engine: Engine, *, confirmations: int, max_lag: int, poll_interval: float,
+        read_tip_from_db: bool,
+    ) -> None:  # fmt: skip
+        self.holder = holder
+        self.engine = engine
+        self.confirmations = confirmations
+        self.max_lag = max_lag
+        self.poll_interval = poll_interval
+        self.read_tip_from_db = read_tip_from_db
+        self.tip: Tip | None = None
+        self.head: int | None = None
+        self.node_error: str | None = "the gateway has not reached the node yet"
+        self._changed = asyncio.Event()
+
+    def on_tip(self, tip: Tip) -> None:
+        if tip != self.tip:
+            self.tip = tip
+            self._changed.set()
+            self._changed = asyncio.Event()
+
+    async def wait_for_change(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout)
+
+    @property
+    def lag(self) -> int | None:
+        if self.head is None or self.tip is None:
+            return None
+        return max(0, self.head - self.confirmations - self.tip.number)
+
+    def pinned(self) -> tuple[BlockRef, int]:
+        """The block to answer at and its timestamp; raises when no answer can be trusted."""
+        if self.node_error is not None:
+            raise NodeUnavailable(self.node_error)
+        tip = self.tip
+        if tip is None or tip.hash is None:
+            raise IndexBehind("the index has not reached the escrow's first block yet")
+        lag = self.lag
+        if lag is not None and lag > self.max_lag:
+            raise IndexBehind(f"the index is {lag} blocks behind the node (at most {self.max_lag} allowed)")
+        return BlockRef(number=tip.number, hash=tip.hash), tip.timestamp
+
+    async def poll(self) -> None:
+        try:
+            chain = await self.holder.get()
+            self.head = int(await chain.rpc("eth_blockNumber", []), 16)
+            self.node_error = None
+        except (NodeUnavailable, RpcError) as exc:
+            self.node_error = str(exc)
+        except DeploymentNotFound as exc:
+            self.node_error = f"{exc}; deploy the escrow or set ESCROW_ADDRESS"
+        if self.read_tip_from_db:
+            try:
+                tip = await asyncio.to_thread(store.read_tip, self.engine)
+            except Exception:  # the database is down: keep the last tip, say so in the log
+                log.exception("reading the index's tip failed")
+            else:
+                if tip is not None:
+                    self.on_tip(tip)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.poll()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll_interval)

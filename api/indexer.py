@@ -1,0 +1,231 @@
+"""The indexer: follows the escrow's events with eth_getLogs in chunks into the database,
+resumes where it stopped, rolls back after a reorg, and stays `confirmations` blocks
+behind the head.
+
+It runs inside the gateway by default, or alone for several gateway replicas sharing one
+PostgreSQL index: `python -m api.indexer` (the `crowdfund index` command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from api import db, store
+from api.chain import ChainHolder, NodeUnavailable, RpcError
+from api.logs import decode_log, topics
+from api.settings import Settings
+from api.store import Tip
+from crowdfund.deployments import DeploymentNotFound
+
+log = logging.getLogger("crowdfund.indexer")
+
+REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while looking for a fork
+
+
+class Indexer:
+    def __init__(
+        self,
+        engine: Engine,
+        holder: ChainHolder,
+        settings: Settings,
+        on_tip: Callable[[Tip], None] = lambda tip: None,
+    ) -> None:
+        self.engine = engine
+        self.holder = holder
+        self.settings = settings
+        self.on_tip = on_tip
+        self.tip: Tip | None = None
+        self.chunk = settings.log_chunk
+        self.start_block = 0
+        self.error: str | None = None
+
+    async def _open(self) -> Tip:
+        chain = await self.holder.get()
+        start = self.settings.start_block
+        if start is None:
+            start = chain.deployment_block or 0
+        self.start_block = start
+        tip = await asyncio.to_thread(store.open_index, self.engine, chain.chain_id, chain.address, start)
+        self.tip = tip
+        self.on_tip(tip)
+        return tip
+
+    async def step(self) -> bool:
+        """Index what the confirmed chain holds beyond the tip; True when the tip moved."""
+        tip = self.tip or await self._open()
+        chain = await self.holder.get()
+        head = int(await chain.rpc("eth_blockNumber", []), 16)
+        target = head - self.settings.confirmations
+        moved = False
+        if tip.hash is not None:
+            # The tip must still be on the node's chain; when it is not, a reorg replaced it.
+            node_block = await chain.block(tip.number)
+            if node_block is None or node_block["hash"] != tip.hash:
+                tip = await self._roll_back()
+                moved = True
+        while tip.number < target:
+            advanced = await self._chunk(tip, min(tip.number + self.chunk, target))
+            if advanced is None:  # the chain changed under the chunk: look again
+                return True
+            tip = advanced
+            moved = True
+        return moved
+
+    async def _chunk(self, tip: Tip, to: int) -> Tip | None:
+        chain = await self.holder.get()
+        first, last = await chain.batch(
+            [
+                ("eth_getBlockByNumber", [hex(tip.number + 1), False]),
+                ("eth_getBlockByNumber", [hex(to), False]),
+            ]
+        )
+        if isinstance(first, RpcError | None) or isinstance(last, RpcError | None):
+            return None
+        if tip.hash is not None and first["parentHash"] != tip.hash:
+            await self._roll_back()
+            return None
+        try:
+            logs: list[dict[str, Any]] = await chain.rpc(
+                "eth_getLogs",
+                [{"address": chain.address, "fromBlock": hex(tip.number + 1), "toBlock": hex(to),
+                  "topics": [topics()]}],
+            )  # fmt: skip
+        except RpcError as exc:
+            # Providers cap how many logs one request may return: ask for fewer blocks.
+            if to > tip.number + 1:
+                self.chunk = max(1, (to - tip.number) // 2)
+                log.warning("eth_getLogs refused %s blocks (%s); trying %s", to - tip.number, exc, self.chunk)
+                return await self._chunk(tip, tip.number + self.chunk)
+            raise
+        numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} - {to})
+        headers = await chain.batch(
+            [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
+            + [("eth_getBlockByNumber", [hex(to), False])]
+        )
+        blocks: dict[int, tuple[str, int]] = {}
+        for number, header in zip([*numbers, to], headers, strict=True):
+            if isinstance(header, RpcError) or header is None:
+                return None
+            blocks[number] = (header["hash"], int(header["timestamp"], 16))
+        if blocks[to][0] != last["hash"]:
+            return None  # the chunk's last block changed while it was read
+        rows = []
+        for entry in logs:
+            number = int(entry["blockNumber"], 16)
+            if entry.get("removed") or entry["blockHash"] != blocks[number][0]:
+                return None
+            row = decode_log(entry, blocks[number][1])
+            if row is not None:
+                rows.append(row)
+        new_tip = Tip(to, last["hash"], int(last["timestamp"], 16))
+        await asyncio.to_thread(store.write_chunk, self.engine, rows, blocks, new_tip)
+        self.tip = new_tip
+        self.chunk = self.settings.log_chunk
+        self.on_tip(new_tip)
+        return new_tip
+
+    async def _roll_back(self) -> Tip:
+        """Find the newest known block still on the node's chain and forget what followed."""
+        chain = await self.holder.get()
+        below = (self.tip.number if self.tip else 0) + 1
+        ancestor = Tip(self.start_block - 1, None, 0)
+        while True:
+            known = await asyncio.to_thread(store.known_blocks, self.engine, below, REORG_SEARCH_PAGE)
+            if not known:
+                break
+            answers = await chain.batch([("eth_getBlockByNumber", [hex(n), False]) for n, _, _ in known])
+            match = next(
+                (
+                    Tip(n, h, t)
+                    for (n, h, t), answer in zip(known, answers, strict=True)
+                    if isinstance(answer, dict) and answer["hash"] == h
+                ),
+                None,
+            )
+            if match is not None:
+                ancestor = match
+                break
+            below = known[-1][0]
+        touched = await asyncio.to_thread(store.roll_back, self.engine, ancestor)
+        log.warning("reorg: rolled back to block %s; campaigns recounted: %s", ancestor.number, touched)
+        self.tip = ancestor
+        self.on_tip(ancestor)
+        return ancestor
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Follow the chain until `stop` is set; node faults are waited out, never fatal."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                moved = await self.step()
+                self.error = None
+            except (NodeUnavailable, DeploymentNotFound, RpcError) as exc:
+                self.error = str(exc)
+                moved = False
+            except Exception as exc:  # a database fault: log it, keep the gateway serving
+                log.exception("indexing failed")
+                self.error = f"indexing failed: {type(exc).__name__}"
+                moved = False
+            if not moved:
+                try:
+                    await asyncio.wait_for(stop.wait(), self.settings.poll_interval)
+                except TimeoutError:
+                    pass
+
+
+async def catch_up(settings: Settings) -> tuple[Tip, float]:
+    """Index up to the confirmed head once; returns the tip and the seconds it took."""
+    engine = db.connect(settings.database_url)
+    holder = ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
+    indexer = Indexer(engine, holder, settings)
+    started = time.perf_counter()
+    try:
+        while await indexer.step():
+            pass
+    finally:
+        await holder.close()
+        engine.dispose()
+    assert indexer.tip is not None
+    return indexer.tip, time.perf_counter() - started
+
+
+async def _follow(settings: Settings) -> None:
+    engine = db.connect(settings.database_url)
+    holder = ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
+
+    def report(tip: Tip) -> None:
+        log.info("indexed up to block %s", tip.number)
+
+    try:
+        await Indexer(engine, holder, settings, report).run()
+    finally:
+        await holder.close()
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`crowdfund index`: run the indexer alone, configured like the gateway (environment)."""
+    parser = argparse.ArgumentParser(prog="crowdfund index", description=__doc__.splitlines()[0])
+    parser.add_argument("--once", action="store_true", help="catch up with the confirmed head, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = Settings()
+    if args.once:
+        tip, seconds = asyncio.run(catch_up(settings))
+        print(f"indexed up to block {tip.number} in {seconds:.1f} s")
+        return
+    try:
+        asyncio.run(_follow(settings))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Writes to the index: a chunk of events in one transaction, a rollback after a reorg,
+and the tip (the last block indexed) that both move."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
+
+from api import db
+from api.logs import Ledger, Position
+
+
+@dataclass(frozen=True)
+class Tip:
+    number: int
+    hash: str | None  # None before the first block is indexed
+    timestamp: int
+
+
+def _meta(conn: Connection) -> dict[str, str]:
+    return {row.key: row.value for row in conn.execute(select(db.meta))}
+
+
+def _set_meta(conn: Connection, **values: str) -> None:
+    conn.execute(delete(db.meta).where(db.meta.c.key.in_(values)))
+    conn.execute(insert(db.meta), [{"key": k, "value": v} for k, v in values.items()])
+
+
+def read_tip(engine: Engine) -> Tip | None:
+    with engine.connect() as conn:
+        meta = _meta(conn)
+    if "tip_number" not in meta:
+        return None
+    return Tip(int(meta["tip_number"]), meta.get("tip_hash") or None, int(meta.get("tip_timestamp", "0")))
+
+
+def _store_tip(conn: Connection, tip: Tip) -> None:
+    _set_meta(conn, tip_number=str(tip.number), tip_hash=tip.hash or "", tip_timestamp=str(tip.timestamp))
+
+
+def open_index(engine: Engine, chain_id: int, escrow: str, start_block: int) -> Tip:
+    """The tip to resume from; an index of another chain or escrow is emptied first."""
+    with engine.begin() as conn:
+        meta = _meta(conn)
+        if meta.get("chain_id") == str(chain_id) and meta.get("escrow") == escrow and "tip_number" in meta:
+            return Tip(int(meta["tip_number"]), meta.get("tip_hash") or None, int(meta["tip_timestamp"]))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(delete(table))
+        tip = Tip(start_block - 1, None, 0)
+        _set_meta(conn, chain_id=str(chain_id), escrow=escrow)
+        _store_tip(conn, tip)
+        return tip
+
+
+def _load(conn: Connection, campaign_ids: set[int], keys: set[tuple[int, str]]) -> Ledger:
+    ledger = Ledger()
+    if campaign_ids:
+        for row in conn.execute(select(db.campaigns).where(db.campaigns.c.id.in_(campaign_ids))):
+            ledger.campaigns[row.id] = dict(row._mapping)
+    if keys:
+        query = select(db.positions).where(
+            tuple_(db.positions.c.campaign_id, db.positions.c.backer).in_(list(keys))
+        )
+        for row in conn.execute(query):
+            ledger.positions[(row.campaign_id, row.backer)] = Position(
+                int(row.amount), int(row.refunded), row.first_block
+            )
+    return ledger
+
+
+def _save(conn: Connection, ledger: Ledger) -> None:
+    if ledger.campaigns:
+        conn.execute(delete(db.campaigns).where(db.campaigns.c.id.in_(ledger.campaigns)))
+        conn.execute(insert(db.campaigns), list(ledger.campaigns.values()))
+    if ledger.positions:
+        keys = list(ledger.positions)
+        for start in range(0, len(keys), 500):
+            conn.execute(
+                delete(db.positions).where(
+                    tuple_(db.positions.c.campaign_id, db.positions.c.backer).in_(keys[start : start + 500])
+                )
+            )
+        conn.execute(
+            insert(db.positions),
+            [
+                {"campaign_id": c, "backer": b, "amount": str(p.amount), "refunded": str(p.refunded),
+                 "first_block": p.first_block}
+                for (c, b), p in ledger.positions.items()
+            ],
+        )  # fmt: skip
+
+
+def write_chunk(
+    engine: Engine, rows: list[dict[str, Any]], blocks: dict[int, tuple[str, int]], tip: Tip
+) -> None:
+    """Store a chunk's events, what they add up to, the blocks seen and the new tip, at once."""
+    with engine.begin() as conn:
+        if rows:
+            ledger = _load(
+                conn,
+                {r["campaign_id"] for r in rows},
+                {
+                    (r["campaign_id"], r["backer"])
+                    for r in rows
+                    if r["kind"] in ("pledged", "unpledged", "refunded")
+                },
+            )
+            for row in rows:
+                ledger.apply(row)
+            conn.execute(insert(db.events), [{k: v for k, v in r.items() if k != "created"} for r in rows])
+            _save(conn, ledger)
+        if blocks:
+            conn.execute(delete(db.blocks).where(db.blocks.c.number.in_(blocks)))
+            conn.execute(
+                insert(db.blocks), [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in blocks.items()]
+            )
+        _store_tip(conn, tip)
+
+
+def known_blocks(engine: Engine, below: int, limit: int) -> list[tuple[int, str, int]]:
+    """Blocks the index has seen, newest first, below `below`: where a reorg is searched."""
+    with engine.connect() as conn:
+        query = (
+            select(db.blocks.c.number, db.blocks.c.hash, db.blocks.c.timestamp)
+            .where(db.blocks.c.number < below)
+            .order_by(db.blocks.c.number.desc())
+            .limit(limit)
+        )
+        return [(r.number, r.hash, r.timestamp) for r in conn.execute(query)]
+
+
+def roll_back(engine: Engine, tip: Tip) -> list[int]:
+    """Forget everything after `tip` and recount the campaigns it touched; returns them."""
+    with engine.begin() as conn:
+        touched = {
+            r.campaign_id
+            for r in conn.execute(
+                select(db.events.c.campaign_id).where(db.events.c.block_number > tip.number).distinct()
+            )
+        }
+        conn.execute(delete(db.events).where(db.events.c.block_number > tip.number))
+        conn.execute(delete(db.blocks).where(db.blocks.c.number > tip.number))
+        conn.execute(delete(db.campaigns).where(db.campaigns.c.created_block > tip.number))
+        survivors = [
+            dict(r._mapping) for r in conn.execute(select(db.campaigns).where(db.campaigns.c.id.in_(touched)))
+        ]
+        if survivors:
+            ids = [c["id"] for c in survivors]
+            conn.execute(delete(db.positions).where(db.positions.c.campaign_id.in_(touched)))
+            ledger = Ledger()
+            for campaign in survivors:
+                campaign.update(
+                    pledged="0", goal_reached=False, backer_count=0, claimed=False, cancelled=False
+                )
+                ledger.campaigns[campaign["id"]] = campaign
+            history = conn.execute(
+                select(db.events)
+                .where(db.events.c.campaign_id.in_(ids), db.events.c.kind != "created")
+                .order_by(db.events.c.block_number, db.events.c.log_index)
+            )
+            for row in history:
+                ledger.apply(dict(row._mapping))
+            _save(conn, ledger)
+        else:
+            conn.execute(delete(db.positions).where(db.positions.c.campaign_id.in_(touched)))
+        _store_tip(conn, tip)
+        return sorted(touched)
