@@ -97,3 +97,62 @@ def test_malformed_input_is_422_with_a_reason(api: httpx.Client) -> None:
         response = api.get(path, params=params)
         assert response.status_code == 422, (path, params)
         assert response.json()["detail"]
+
+
+def test_filters_by_creator_token_and_backer(
+    api: httpx.Client, w3: Web3, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    creator, alice, bob = w3.eth.accounts[:3]
+
+    def ids(**params: str) -> set[int]:
+        response = api.get("/campaigns", params={**params, "limit": 100})
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert ids(creator=creator) == set(campaigns.values())
+    assert ids(creator=alice) == set()
+    token = escrow.campaign(campaigns["token"]).token
+    assert ids(token=token) == {campaigns["token"]}
+    assert ids(token="0x" + "0" * 40) == set(campaigns.values()) - {campaigns["token"]}
+    assert ids(backer=alice) == {campaigns["failed"], campaigns["active0"]}
+    # Lowercase addresses are accepted; they carry no checksum to check.
+    assert ids(backer=bob.lower()) == {campaigns["succeeded"], campaigns["token"]}
+    assert ids(backer=bob, state="active") == {campaigns["token"]}
+
+
+def test_detail_holds_what_only_the_events_know(
+    api: httpx.Client, w3: Web3, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    body = api.get(f"/campaigns/{campaigns['active0']}").json()
+    chain = escrow.campaign(campaigns["active0"], block=body["block"]["number"])
+    assert body["metadata_uri"] == "ipfs://a0"
+    assert body["backer_count"] == 1
+    assert body["pledged"] == str(chain.pledged) == str(10**18 // 4)
+    assert body["percent_funded"] == 25.0
+    assert body["state"] == "active" and body["updates"] == []
+    now = w3.eth.get_block(body["block"]["number"])["timestamp"]
+    assert body["seconds_left"] == chain.deadline - now > 0
+    assert w3.eth.get_block(body["block"]["number"])["hash"].to_0x_hex() == body["block"]["hash"]
+
+    cancelled = api.get(f"/campaigns/{campaigns['cancelled']}").json()
+    assert cancelled["state"] == "cancelled" and cancelled["cancelled"] is True
+    assert cancelled["backer_count"] == 0 and cancelled["claimed"] is False
+
+
+def test_bad_addresses_are_422(api: httpx.Client, w3: Web3) -> None:
+    alice = w3.eth.accounts[1]
+    wrong_case = alice[:2] + alice[2:].swapcase()
+    for value in ["0x123", "alice", alice + "00", wrong_case]:
+        response = api.get("/campaigns", params={"backer": value})
+        assert response.status_code == 422, value
+        assert "backer" in response.json()["detail"]
+    assert api.get(f"/backers/{wrong_case}/pledges").status_code == 422
+    assert api.get("/campaigns/1/backers/nobody").status_code == 422
+
+
+def test_huge_ids_are_404_not_errors(api: httpx.Client) -> None:
+    for campaign_id in (2**63, 2**256 - 1):
+        assert api.get(f"/campaigns/{campaign_id}").status_code == 404
+        assert api.get(f"/campaigns/{campaign_id}/pledges").status_code == 404
+        assert api.get(f"/campaigns/{campaign_id}/backers/0x{'1' * 40}").status_code == 404
+    assert api.get(f"/campaigns/{2**256}").status_code == 422
