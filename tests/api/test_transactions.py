@@ -157,8 +157,12 @@ def test_a_token_pledge_answers_the_approve_first(
     assert approve["action"] == "approve" and approve["then"] == "pledge"
     assert approve["transaction"]["to"] == token and approve["transaction"]["value"] == "0"
     assert approve["allowance"] == {
-        "token": token, "spender": escrow.address, "allowance": "0", "needed": str(amount), "sufficient": False
-    }  # fmt: skip
+        "token": token,
+        "spender": escrow.address,
+        "allowance": "0",
+        "needed": str(amount),
+        "sufficient": False,
+    }
     submit(w3, approve)
 
     pledge = ask(api, path, sender=carol, amount=str(amount))
