@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from support.chain import anvil
 from support.gateway import gateway, wait_indexed
+from support.postgres import binaries, fresh_database, postgres_server
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER, deploy_demo_token
@@ -92,3 +94,23 @@ def api(w3: Web3, registry: Path, campaigns: dict[str, int]) -> Iterator[httpx.C
     with gateway(w3.provider.endpoint_uri, registry) as client:  # type: ignore[attr-defined]
         wait_indexed(client, w3.eth.block_number)
         yield client
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """One PostgreSQL server for the session, started on first use; None when not installed."""
+    if binaries() is None:
+        yield None
+        return
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | None) -> str:
+    """An empty index database: a SQLite file, then a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/index.sqlite"
+    if postgres_url is None:
+        pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` (make system-packages)")
+    return fresh_database(postgres_url, f"index_{uuid.uuid4().hex[:12]}")

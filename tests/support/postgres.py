@@ -1,0 +1,96 @@
+"""A throwaway PostgreSQL server for the index tests, from Debian's `postgresql` package.
+
+The cluster lives in a temporary folder on a free port and dies with the tests. PostgreSQL
+refuses to run as root, so as root the server runs as the `postgres` user that the
+Debian package creates.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from support.chain import free_port, wait_for_port
+
+
+def binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl, or None when PostgreSQL is not installed."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    # Debian keeps them out of PATH, under the major version.
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
+            return Path(folder)
+    return None
+
+
+def _as_server_user() -> list[str]:
+    if os.geteuid() != 0:
+        return []
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        raise RuntimeError("running as root, and there is no `postgres` user to run the server as") from None
+    return ["runuser", "-u", "postgres", "--"]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a cluster; yields the URL of its `postgres` database."""
+    bindir = binaries()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed")
+    prefix = _as_server_user()
+    scratch = Path(tempfile.mkdtemp(prefix="crowdfund-pg-"))
+    if prefix:
+        shutil.chown(scratch, "postgres", "postgres")
+    data = scratch / "data"
+    port = free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*prefix, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+
+    try:
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        # A test cluster: durability is not wanted, speed is.
+        options = f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(scratch / "log"), "-w", "start")
+        wait_for_port(port)
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Create an empty database on the server; returns its URL."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
