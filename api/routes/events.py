@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from api import models, queries, views
@@ -17,9 +17,16 @@ router = APIRouter(tags=["events"])
 BATCH = 200  # events read from the index per query
 WAIT = 15.0  # seconds between looks at the index when no new block arrives
 END_OF_BLOCK = 2**31 - 1  # a log index past any real one: "after the whole block"
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
-def _position(last_event_id: str) -> tuple[int, int]:
+async def resume_after(
+    last_event_id: Annotated[str | None, Header(description="resume after this event id")] = None,
+) -> tuple[int, int] | None:
+    """The position in Last-Event-ID; checked before the stream starts, so that a bad one
+    is a 422 rather than a broken stream."""
+    if last_event_id is None:
+        return None
     block, _, log = last_event_id.partition("-")
     if not (block.isdigit() and log.isdigit() and len(block) < 19 and len(log) < 10):
         raise HTTPException(422, f"Last-Event-ID {last_event_id!r} is not one this stream sent")
@@ -35,18 +42,26 @@ def _position(last_event_id: str) -> tuple[int, int]:
             "`event: reorg` says the index rolled back to the block in its data",
             "content": {"text/event-stream": {"schema": models.EscrowEvent.model_json_schema()}},
         },
-        422: {"model": models.Problem},
-        **UNAVAILABLE,
+        # Errors are JSON, not part of a stream: said explicitly, since the route's own
+        # media type would otherwise be assumed for them.
+        422: {
+            "description": "a malformed Last-Event-ID",
+            "content": {"application/json": {"schema": PROBLEM}},
+        },
+        503: {
+            "description": UNAVAILABLE[503]["description"],
+            "content": {"application/json": {"schema": PROBLEM}},
+        },
     },
 )
 async def events(
     gateway: GatewayDep,
     pinned: PinnedDep,
-    last_event_id: Annotated[str | None, Header(description="resume after this event id")] = None,
+    resume: Annotated[tuple[int, int] | None, Depends(resume_after)],
 ) -> AsyncIterable[ServerSentEvent]:
     """New escrow events, oldest first, as the index takes them in (each `id:` is
     `block-logindex`; send it back as Last-Event-ID to resume)."""
-    position = _position(last_event_id) if last_event_id else (pinned.number, END_OF_BLOCK)
+    position = resume or (pinned.number, END_OF_BLOCK)
     while True:
         tip, rows = await gateway.db(queries.events_after, position, BATCH)
         if tip.number < position[0]:
