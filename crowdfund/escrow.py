@@ -12,6 +12,7 @@ from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
+from crowdfund.tokens import Permit
 from crowdfund.transactions import Sender, send
 
 ETH = "0x0000000000000000000000000000000000000000"
@@ -83,15 +84,108 @@ class Escrow:
         amount: int = self.contract.functions.pledgeOf(campaign_id, backer).call(block_identifier=block)
         return amount
 
-    # writes
+    def backers(self, campaign_id: int, from_block: int, to_block: int) -> list[str]:
+        """Everyone a pledge was ever credited to in the campaign, in order of their first
+        pledge (some may have taken it all back since: ask `pledge_of`)."""
+        seen: dict[str, None] = {}
+        for log in self._logs("Pledged", campaign_id, from_block, to_block):
+            seen.setdefault(log["args"]["backer"], None)
+        return list(seen)
 
-    def _send(self, sender: Sender, call: Any, value: int = 0) -> TxReceipt:
-        tx: TxParams = {
-            "to": self.contract.address,
-            "data": call._encode_transaction_data(),
-            "value": Wei(value),
-        }
-        return send(self.w3, sender, tx)
+    def metadata_uri(self, campaign_id: int, from_block: int, to_block: int) -> str | None:
+        """The URI given at creation; it lives only in the CampaignCreated event."""
+        for log in self._logs("CampaignCreated", campaign_id, from_block, to_block):
+            uri: str = log["args"]["metadataURI"]
+            return uri
+        return None
+
+    def updates(self, campaign_id: int, from_block: int, to_block: int) -> list[str]:
+        """The URIs of the creator's updates, oldest first."""
+        return [
+            log["args"]["uri"] for log in self._logs("CampaignUpdated", campaign_id, from_block, to_block)
+        ]
+
+    # Public nodes limit how many blocks one eth_getLogs may span.
+    LOG_CHUNK = 10_000
+
+    def _logs(self, event: str, campaign_id: int, from_block: int, to_block: int) -> list[Any]:
+        found: list[Any] = []
+        for start in range(from_block, to_block + 1, self.LOG_CHUNK):
+            end = min(start + self.LOG_CHUNK - 1, to_block)
+            found.extend(
+                self.contract.events[event].get_logs(
+                    argument_filters={"id": campaign_id}, from_block=start, to_block=end
+                )
+            )
+        return found
+
+    # transactions, unsigned: for simulating, showing (--dry-run) and sending
+
+    def _tx(self, call: Any, value: int = 0) -> TxParams:
+        return {"to": self.contract.address, "data": call._encode_transaction_data(), "value": Wei(value)}
+
+    def build_create_campaign(
+        self,
+        *,
+        goal: int,
+        deadline: int,
+        metadata_uri: str,
+        token: str = ETH,
+        cap: int = 0,
+        starts_at: int = 0,
+    ) -> TxParams:
+        return self._tx(
+            self.contract.functions.createCampaign(token, goal, cap, starts_at, deadline, metadata_uri)
+        )
+
+    def build_pledge(
+        self, campaign_id: int, amount: int, *, eth: bool = True, backer: str | None = None
+    ) -> TxParams:
+        """A pledge by the sender, or paid by the sender and credited to `backer`."""
+        call = (
+            self.contract.functions.pledge(campaign_id, amount)
+            if backer is None
+            else self.contract.functions.pledgeFor(campaign_id, Web3.to_checksum_address(backer), amount)
+        )
+        return self._tx(call, amount if eth else 0)
+
+    def build_pledge_with_permit(self, campaign_id: int, permit: Permit) -> TxParams:
+        return self._tx(
+            self.contract.functions.pledgeWithPermit(
+                campaign_id, permit.value, permit.deadline, permit.v, permit.r, permit.s
+            )
+        )
+
+    def build_unpledge(self, campaign_id: int, amount: int) -> TxParams:
+        return self._tx(self.contract.functions.unpledge(campaign_id, amount))
+
+    def build_claim(self, campaign_id: int) -> TxParams:
+        return self._tx(self.contract.functions.claim(campaign_id))
+
+    def build_refund(self, campaign_id: int) -> TxParams:
+        return self._tx(self.contract.functions.refund(campaign_id))
+
+    def build_cancel(self, campaign_id: int) -> TxParams:
+        return self._tx(self.contract.functions.cancel(campaign_id))
+
+    def build_post_update(self, campaign_id: int, uri: str) -> TxParams:
+        return self._tx(self.contract.functions.postUpdate(campaign_id, uri))
+
+    def describe(self, tx: TxParams) -> str:
+        """`pledge(3, 1500000000000000000)`: the escrow function a transaction calls."""
+        function, args = self.contract.decode_function_input(tx["data"])
+        shown = (
+            "0x" + a.hex() if isinstance(a, bytes) else repr(a) if isinstance(a, str) else str(a)
+            for a in args.values()
+        )
+        return f"{function.fn_name}({', '.join(shown)})"
+
+    def created_campaign_id(self, receipt: TxReceipt) -> int:
+        (event,) = self.contract.events.CampaignCreated().process_receipt(receipt)
+        campaign_id: int = event["args"]["id"]
+        return campaign_id
+
+    # writes
 
     def create_campaign(
         self,
@@ -105,26 +199,34 @@ class Escrow:
         starts_at: int = 0,
     ) -> int:
         """Create a campaign and return its id."""
-        call = self.contract.functions.createCampaign(token, goal, cap, starts_at, deadline, metadata_uri)
-        receipt = self._send(sender, call)
-        (event,) = self.contract.events.CampaignCreated().process_receipt(receipt)
-        campaign_id: int = event["args"]["id"]
-        return campaign_id
+        tx = self.build_create_campaign(
+            goal=goal, deadline=deadline, metadata_uri=metadata_uri, token=token, cap=cap, starts_at=starts_at
+        )
+        return self.created_campaign_id(send(self.w3, sender, tx))
 
     def pledge(self, sender: Sender, campaign_id: int, amount: int, *, eth: bool = True) -> TxReceipt:
-        return self._send(sender, self.contract.functions.pledge(campaign_id, amount), amount if eth else 0)
+        return send(self.w3, sender, self.build_pledge(campaign_id, amount, eth=eth))
+
+    def pledge_for(
+        self, sender: Sender, campaign_id: int, backer: str, amount: int, *, eth: bool = True
+    ) -> TxReceipt:
+        """Pay a pledge credited to `backer`, who alone may later take it back."""
+        return send(self.w3, sender, self.build_pledge(campaign_id, amount, eth=eth, backer=backer))
+
+    def pledge_with_permit(self, sender: Sender, campaign_id: int, permit: Permit) -> TxReceipt:
+        return send(self.w3, sender, self.build_pledge_with_permit(campaign_id, permit))
 
     def unpledge(self, sender: Sender, campaign_id: int, amount: int) -> TxReceipt:
-        return self._send(sender, self.contract.functions.unpledge(campaign_id, amount))
+        return send(self.w3, sender, self.build_unpledge(campaign_id, amount))
 
     def claim(self, sender: Sender, campaign_id: int) -> TxReceipt:
-        return self._send(sender, self.contract.functions.claim(campaign_id))
+        return send(self.w3, sender, self.build_claim(campaign_id))
 
     def refund(self, sender: Sender, campaign_id: int) -> TxReceipt:
-        return self._send(sender, self.contract.functions.refund(campaign_id))
+        return send(self.w3, sender, self.build_refund(campaign_id))
 
     def cancel(self, sender: Sender, campaign_id: int) -> TxReceipt:
-        return self._send(sender, self.contract.functions.cancel(campaign_id))
+        return send(self.w3, sender, self.build_cancel(campaign_id))
 
     def post_update(self, sender: Sender, campaign_id: int, uri: str) -> TxReceipt:
-        return self._send(sender, self.contract.functions.postUpdate(campaign_id, uri))
+        return send(self.w3, sender, self.build_post_update(campaign_id, uri))

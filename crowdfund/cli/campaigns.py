@@ -1,0 +1,403 @@
+"""The commands that change campaigns: create, pledge, unpledge, claim, refund, cancel,
+update."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from eth_abi.abi import encode
+from eth_utils.abi import function_signature_to_4byte_selector
+from web3 import Web3
+from web3.types import TxParams
+
+from crowdfund.cli import render
+from crowdfund.cli.context import Context, Refused, UsageError
+from crowdfund.errors import decode_error
+from crowdfund.escrow import ETH, Campaign
+from crowdfund.tokens import Token
+from crowdfund.transactions import TransactionRejected
+from crowdfund.units import (
+    ETHER,
+    Currency,
+    format_amount,
+    format_duration,
+    format_time,
+    parse_amount,
+    parse_time,
+)
+
+# ---------------------------------------------------------------- argument types
+
+
+def campaign_id(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a campaign id (ids are 1, 2, 3, ...)")
+    return int(text)
+
+
+def address(text: str) -> str:
+    if not Web3.is_address(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an Ethereum address (0x and 40 hex digits)")
+    return Web3.to_checksum_address(text)
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def _describe(ctx: Context, tx: TxParams) -> str:
+    return ctx.escrow.describe(tx)
+
+
+def _after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) -> dict[str, Any]:
+    """Show where the campaign now stands (after a real send) and build the JSON document."""
+    if ctx.args.dry_run:
+        ctx.out.line("dry run: nothing was sent")
+        return ctx.document(**fields)
+    campaign = ctx.campaign(campaign_id)
+    now = ctx.now()
+    ctx.out.line(render.summary(campaign, currency, now))
+    return ctx.document(campaign=render.campaign_json(campaign, currency, now), **fields)
+
+
+def _resolve_token(ctx: Context, given: str | None) -> Currency:
+    """`--token`: ETH (the default), an address, or the symbol of a token that campaigns on
+    this escrow already use."""
+    if given is None or given.upper() == "ETH":
+        return ETHER
+    if given.startswith("0x"):
+        if not Web3.is_address(given):
+            raise UsageError(f"--token {given!r} is neither an address nor a symbol")
+        token = Web3.to_checksum_address(given)
+        if not ctx.w3.eth.get_code(token):
+            raise Refused(f"{token} has no contract code on chain {ctx.chain_id}: it is not a token there")
+        return ctx.currency(token)
+    known: dict[str, Currency] = {}
+    count = ctx.escrow.campaign_count()
+    for start in range(1, count + 1, 100):
+        for campaign in ctx.escrow.campaigns(start, 100):
+            if campaign.token != ETH and campaign.token not in known:
+                known[campaign.token] = ctx.currency(campaign.token)
+    matches = [c for c in known.values() if c.symbol.lower() == given.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(
+            f"several tokens on this escrow are called {given}: "
+            + ", ".join(c.address for c in matches)
+            + "; give the address with --token"
+        )
+    raise UsageError(
+        f"no campaign on this escrow uses a token called {given!r} yet; give its address with --token 0x..."
+    )
+
+
+_LABELS = {"wouldBe": "would be", "max": "at most"}
+_AMOUNT_ARGS = {"goal", "max", "cap", "pledged", "wouldBe", "requested", "allowance", "needed", "balance"}
+
+
+def amounts_hint(rejected: TransactionRejected, currency: Currency | None) -> str | None:
+    """The amounts of a refusal in the campaign's units: the revert's words carry base units."""
+    if rejected.error is None or currency is None:
+        return None
+    shown = [
+        f"{_LABELS.get(name, name)} {format_amount(value, currency)}"
+        for name, value in rejected.error.args.items()
+        if name in _AMOUNT_ARGS and isinstance(value, int)
+    ]
+    return f"in {currency.symbol}: " + ", ".join(shown) if shown else None
+
+
+def _refuse_unless_open(ctx: Context, campaign: Campaign, amount: int) -> None:
+    """The pledge rules the campaign's view shows, checked before an approval or a permit
+    (which cannot be simulated together with the pledge), so that a pledge the escrow
+    would refuse costs no approval. The words are the escrow's own, from its errors."""
+    now = ctx.now()
+    rule: tuple[str, list[Any]] | None = None
+    if campaign.cancelled:
+        rule = ("CampaignIsCancelled(uint256)", [campaign.id])
+    elif now >= campaign.deadline:
+        rule = ("PledgesClosed(uint256,uint64,uint256)", [campaign.id, campaign.deadline, now])
+    elif now < campaign.starts_at:
+        rule = ("PledgesNotOpen(uint256,uint64,uint256)", [campaign.id, campaign.starts_at, now])
+    elif amount == 0:
+        rule = ("ZeroAmount()", [])
+    elif campaign.cap and campaign.pledged + amount > campaign.cap:
+        rule = (
+            "CapExceeded(uint256,uint256,uint256)",
+            [campaign.id, campaign.cap, campaign.pledged + amount],
+        )
+    if rule is None:
+        return
+    signature, values = rule
+    types = signature[signature.index("(") + 1 : -1].split(",") if values else []
+    data = function_signature_to_4byte_selector(signature) + encode(types, values)
+    raise TransactionRejected(decode_error(data), signature)
+
+
+# ---------------------------------------------------------------- create
+
+
+def create(ctx: Context) -> dict[str, Any]:
+    args = ctx.args
+    currency = _resolve_token(ctx, args.token)
+    ctx.amounts_in = currency
+    goal = parse_amount(args.goal, currency)
+    cap = parse_amount(args.cap, currency) if args.cap else 0
+    now = ctx.now()
+    # "now" (or no --start) is 0 for the escrow: the block the campaign is created in.
+    starts_at = parse_time(args.start, now=now) if args.start and args.start.lower() != "now" else 0
+    deadline = parse_time(args.deadline, now=now, base=starts_at or now)
+    ctx.out.line(
+        f"campaign in {currency.symbol}: goal {format_amount(goal, currency)}, "
+        f"cap {format_amount(cap, currency) if cap else 'none'}, pledges from "
+        f"{format_time(starts_at) if starts_at else 'now'} until {format_time(deadline)} "
+        f"({format_duration(deadline - (starts_at or now))}), metadata {args.metadata}"
+    )
+    tx = ctx.escrow.build_create_campaign(
+        goal=goal,
+        deadline=deadline,
+        metadata_uri=args.metadata,
+        token=currency.address,
+        cap=cap,
+        starts_at=starts_at,
+    )
+    receipt = ctx.transact(tx, what=_describe(ctx, tx))
+    if receipt is None:
+        return _after(ctx, 0, currency)
+    new_id = ctx.escrow.created_campaign_id(receipt)
+    ctx.out.line(f"created campaign {new_id}")
+    return _after(ctx, new_id, currency, metadata_uri=args.metadata)
+
+
+# ---------------------------------------------------------------- backers
+
+
+def pledge(ctx: Context) -> dict[str, Any]:
+    args = ctx.args
+    campaign = ctx.campaign(args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    amount = parse_amount(args.amount, currency)
+    payer = ctx.account_address
+    backer: str | None = args.backer
+    credited = backer or payer
+    ctx.out.line(
+        f"pledging {format_amount(amount, currency)} to campaign {campaign.id}"
+        + (f" for {backer}, paid by {payer}" if backer else f" from {payer}")
+    )
+    allowance_step = None
+    if currency.is_eth:
+        balance = ctx.w3.eth.get_balance(Web3.to_checksum_address(payer))
+        if balance < amount:
+            raise Refused(f"{payer} holds {format_amount(balance, currency)}, less than the pledge")
+        tx = ctx.escrow.build_pledge(campaign.id, amount, eth=True, backer=backer)
+        ctx.transact(tx, what=_describe(ctx, tx), currency=currency)
+    else:
+        allowance_step = _pledge_token(ctx, campaign, currency, amount, backer)
+    fields: dict[str, Any] = {"backer": credited, "amount": str(amount), "allowance_step": allowance_step}
+    if not args.dry_run:
+        mine = ctx.escrow.pledge_of(campaign.id, credited)
+        ctx.out.line(f"{credited} has now pledged {format_amount(mine, currency)} to campaign {campaign.id}")
+        fields["pledge_of_backer"] = str(mine)
+    return _after(ctx, campaign.id, currency, **fields)
+
+
+def _pledge_token(
+    ctx: Context, campaign: Campaign, currency: Currency, amount: int, backer: str | None
+) -> str:
+    """Pledge in a token, taking care of the escrow's allowance: an allowance that already
+    covers the amount, else a permit (one transaction) where the token supports EIP-2612,
+    else an approval first. Returns which one it was."""
+    escrow, payer = ctx.escrow, ctx.account_address
+    token = Token(ctx.w3, campaign.token)
+    balance = token.balance_of(payer)
+    if balance < amount:
+        raise Refused(
+            f"{payer} holds {format_amount(balance, currency)}, less than the "
+            f"{format_amount(amount, currency)} to pledge"
+        )
+    allowance = token.allowance(payer, escrow.address)
+    if allowance >= amount:
+        ctx.out.line(
+            f"the escrow may already take {format_amount(allowance, currency)} from {payer}: no approval"
+        )
+        tx = escrow.build_pledge(campaign.id, amount, eth=False, backer=backer)
+        ctx.transact(tx, what=_describe(ctx, tx))
+        return "existing-allowance"
+    _refuse_unless_open(ctx, campaign, amount)
+    # A permit authorises the signer's own pledge only: pledgeWithPermit has no backer.
+    if backer is None and not ctx.args.no_permit and token.supports_permit():
+        # Signed under --dry-run too: a signature sends nothing, and with it the whole
+        # pledge can be simulated.
+        permit = token.sign_permit(ctx.signer, escrow.address, amount, ctx.now() + 3600)
+        ctx.out.line(
+            f"signed an EIP-2612 permit for {format_amount(amount, currency)}: no approval transaction"
+        )
+        tx = escrow.build_pledge_with_permit(campaign.id, permit)
+        ctx.transact(tx, what=f"pledgeWithPermit({campaign.id}, {amount}, <permit>)")
+        return "permit"
+    ctx.out.line(
+        f"approving the escrow to take {format_amount(amount, currency)} from {payer}"
+        + (" (the token has no EIP-2612 permit)" if not ctx.args.no_permit and backer is None else "")
+    )
+    ctx.transact(token.build_approve(escrow.address, amount), what=f"approve({escrow.address}, {amount})")
+    tx = escrow.build_pledge(campaign.id, amount, eth=False, backer=backer)
+    if ctx.args.dry_run:
+        ctx.out.line(
+            f"would then send {_describe(ctx, tx)}; it can be simulated only once the approval is mined"
+        )
+    else:
+        ctx.transact(tx, what=_describe(ctx, tx))
+    return "approve"
+
+
+def unpledge(ctx: Context) -> dict[str, Any]:
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    amount = parse_amount(ctx.args.amount, currency)
+    tx = ctx.escrow.build_unpledge(campaign.id, amount)
+    ctx.transact(tx, what=_describe(ctx, tx))
+    fields: dict[str, Any] = {"amount": str(amount)}
+    if not ctx.args.dry_run:
+        mine = ctx.escrow.pledge_of(campaign.id, ctx.account_address)
+        ctx.out.line(
+            f"took back {format_amount(amount, currency)}; {ctx.account_address} has "
+            f"{format_amount(mine, currency)} left pledged"
+        )
+        fields["pledge_of_backer"] = str(mine)
+    return _after(ctx, campaign.id, currency, **fields)
+
+
+def refund(ctx: Context) -> dict[str, Any]:
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    owed = ctx.escrow.pledge_of(campaign.id, ctx.account_address)
+    tx = ctx.escrow.build_refund(campaign.id)
+    ctx.transact(tx, what=_describe(ctx, tx))
+    if not ctx.args.dry_run:
+        ctx.out.line(f"refunded {format_amount(owed, currency)} to {ctx.account_address}")
+    return _after(ctx, campaign.id, currency, amount=str(owed))
+
+
+# ---------------------------------------------------------------- creators
+
+
+def claim(ctx: Context) -> dict[str, Any]:
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    tx = ctx.escrow.build_claim(campaign.id)
+    ctx.transact(tx, what=_describe(ctx, tx))
+    if not ctx.args.dry_run:
+        ctx.out.line(f"paid {format_amount(campaign.pledged, currency)} to the creator {campaign.creator}")
+    return _after(ctx, campaign.id, currency, amount=str(campaign.pledged))
+
+
+def cancel(ctx: Context) -> dict[str, Any]:
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    tx = ctx.escrow.build_cancel(campaign.id)
+    ctx.transact(tx, what=_describe(ctx, tx))
+    if not ctx.args.dry_run:
+        ctx.out.line(
+            f"campaign {campaign.id} cancelled: its backers can now take their pledges back (refund)"
+        )
+    return _after(ctx, campaign.id, currency)
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.currency(campaign.token)
+    tx = ctx.escrow.build_post_update(campaign.id, ctx.args.uri)
+    ctx.transact(tx, what=_describe(ctx, tx))
+    if not ctx.args.dry_run:
+        ctx.out.line(f"update {ctx.args.uri} anchored on chain for campaign {campaign.id}")
+    return _after(ctx, campaign.id, currency, uri=ctx.args.uri)
+
+
+# ---------------------------------------------------------------- the parsers
+
+AMOUNT_HELP = (
+    "in the campaign's units: 1.5 (ETH or whole tokens), 1.5ether, 250DMT, or base units with wei (250wei)"
+)
+
+
+def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argparse.ArgumentParser]) -> None:
+    signing = [parents[name] for name in ("output", "network", "keystore", "sending")]
+
+    def add(name: str, run: Any, help: str, description: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = commands.add_parser(
+            name, parents=signing, help=help, description=description or help
+        )
+        parser.set_defaults(run=run, signs=True)
+        return parser
+
+    p = add(
+        "create",
+        create,
+        "create a campaign (you become its creator)",
+        "Create an all-or-nothing campaign. Dates are UTC: 2026-12-24 (midnight), 2026-12-24T18:00, "
+        "2026-12-24T18:00+01:00, @<unix time>; or durations like 30d, 12h, 1d12h, 2w.",
+    )
+    p.add_argument(
+        "--goal", required=True, help="the least total it must reach by its deadline, e.g. 5ether or 250"
+    )
+    p.add_argument(
+        "--deadline",
+        required=True,
+        help="when pledges close: a date, or a duration counted from the start (30d); at most 366 days",
+    )
+    p.add_argument(
+        "--start", help="when pledges open: a date, a duration from now (2d), or now (the default)"
+    )
+    p.add_argument("--cap", help="the most it accepts (default: no cap); at least the goal")
+    p.add_argument(
+        "--token",
+        metavar="ADDRESS|SYMBOL",
+        help="the ERC-20 token pledged (default ETH): an address, or the symbol of a token "
+        "that campaigns on this escrow already use",
+    )
+    p.add_argument(
+        "--metadata", required=True, metavar="URI", help="where the campaign is described (ipfs://...)"
+    )
+
+    p = add(
+        "pledge",
+        pledge,
+        "pledge to an active campaign",
+        "Pledge AMOUNT to campaign ID. For a token campaign the escrow's allowance is taken care of: "
+        "an EIP-2612 permit where the token supports it (one transaction), else an approval first.",
+    )
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p.add_argument("amount", help=AMOUNT_HELP)
+    p.add_argument(
+        "--for",
+        dest="backer",
+        type=address,
+        metavar="ADDRESS",
+        help="credit the pledge to ADDRESS (you pay; only they may take it back)",
+    )
+    p.add_argument(
+        "--no-permit", action="store_true", help="approve the escrow first even if the token has permits"
+    )
+
+    p = add(
+        "unpledge",
+        unpledge,
+        "take back part or all of your pledge while the campaign is active",
+        "Take AMOUNT of your pledge back from an active campaign. In its last 24 hours a campaign that "
+        "reached its goal cannot be taken back below it.",
+    )
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p.add_argument("amount", help=AMOUNT_HELP)
+
+    p = add("claim", claim, "as the creator, take the funds of a campaign that reached its goal", "")
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p = add("refund", refund, "take your whole pledge back from a failed or cancelled campaign", "")
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p = add(
+        "cancel", cancel, "as the creator, cancel a campaign before its deadline (backers get refunds)", ""
+    )
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p = add("update", update, "as the creator, anchor an update about the campaign on chain", "")
+    p.add_argument("id", type=campaign_id, help="the campaign's id")
+    p.add_argument("uri", help="where the update is published (ipfs://...)")

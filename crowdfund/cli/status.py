@@ -1,0 +1,88 @@
+"""`crowdfund status`: every campaign in a table, or one campaign with its backers."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from web3.exceptions import ContractCustomError, ContractLogicError
+
+from crowdfund.cli import render
+from crowdfund.cli.campaigns import campaign_id
+from crowdfund.cli.context import Context
+from crowdfund.transactions import rejection
+from crowdfund.units import format_amount
+
+PAGE = 100
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    # Every figure is read at one block, so that the table adds up.
+    block = ctx.w3.eth.get_block("latest")
+    number, now = int(block["number"]), int(block["timestamp"])
+    at = {"block": number, "timestamp": now}
+    if ctx.args.id is not None:
+        return ctx.document(**at, campaign=_one(ctx, ctx.args.id, number, now))
+    escrow = ctx.escrow
+    count = escrow.campaign_count(number)
+    campaigns = [c for start in range(1, count + 1, PAGE) for c in escrow.campaigns(start, PAGE, number)]
+    if not campaigns:
+        ctx.out.line(f"no campaigns yet on the escrow {escrow.address} (chain {ctx.chain_id})")
+    else:
+        ctx.out.table(
+            render.ROW_HEADERS,
+            [render.row(c, ctx.currency(c.token), now) for c in campaigns],
+            right=render.ROW_RIGHT,
+        )
+    return ctx.document(
+        **at, campaigns=[render.campaign_json(c, ctx.currency(c.token), now) for c in campaigns]
+    )
+
+
+def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any]:
+    escrow = ctx.escrow
+    try:
+        campaign = escrow.campaign(campaign_id, number)
+    except (ContractCustomError, ContractLogicError) as exc:
+        raise rejection(exc) from None
+    currency = ctx.currency(campaign.token)
+    since = ctx.deployment.block
+    metadata = escrow.metadata_uri(campaign_id, since, number)
+    updates = escrow.updates(campaign_id, since, number)
+    backers = [
+        (b, escrow.pledge_of(campaign_id, b, number)) for b in escrow.backers(campaign_id, since, number)
+    ]
+    for line in render.details(campaign, currency, now):
+        ctx.out.line(line)
+    ctx.out.line(f"  metadata  {metadata}")
+    for uri in updates:
+        ctx.out.line(f"  update    {uri}")
+    ctx.out.line()
+    if backers:
+        ctx.out.table(
+            ["BACKER", "PLEDGED"],
+            [
+                [b, format_amount(amount, currency) if amount else "0 (taken back or refunded)"]
+                for b, amount in backers
+            ],
+        )
+    else:
+        ctx.out.line("no backers yet")
+    return {
+        **render.campaign_json(campaign, currency, now),
+        "metadata_uri": metadata,
+        "updates": updates,
+        "backers": [{"address": b, "pledged": str(amount)} for b, amount in backers],
+    }
+
+
+def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "status",
+        parents=[parents["output"], parents["network"]],
+        help="show campaigns: all of them in a table, or one with its backers",
+        description="Without ID: every campaign (goal, pledged, % funded, time left, state). With ID: "
+        "that campaign, its metadata and updates, and what each backer has pledged.",
+    )
+    parser.add_argument("id", nargs="?", type=campaign_id, help="one campaign's id")
+    parser.set_defaults(run=run)
