@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Response
+from pydantic import BaseModel
 
 from api import models
 from crowdfund.escrow import Campaign, State
@@ -116,3 +118,18 @@ def decode_cursor(cursor: str, parts: int) -> tuple[int, ...]:
         return tuple(int(v) for v in values)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise HTTPException(422, f"cursor {cursor!r} is not one this gateway issued") from None
+
+
+def rendered(compute: Callable[[], Awaitable[BaseModel | None]]) -> Callable[[], Awaitable[bytes | None]]:
+    """`compute`, with its answer rendered to JSON once: cached answers are kept as bytes,
+    so that a cache hit costs no serialisation (a page of 50 campaigns is most of the work)."""
+
+    async def render() -> bytes | None:
+        model = await compute()
+        return None if model is None else model.model_dump_json().encode()
+
+    return render
+
+
+def json_bytes(body: bytes) -> Response:
+    return Response(body, media_type="application/json")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api import models, queries, views
-from api.dependencies import ChainDep, GatewayDep, PinnedDep
+from api.dependencies import ReadingDep
 from api.gateway import block_of
 from api.routes.campaigns import INVALID, UNAVAILABLE, Cursor, Limit
 
@@ -14,15 +14,14 @@ router = APIRouter(prefix="/backers", tags=["backers"])
 
 @router.get("/{address}/pledges", response_model=models.BackerPage, responses={**INVALID, **UNAVAILABLE})
 async def backer_pledges(
-    gateway: GatewayDep,
-    chain: ChainDep,
-    pinned: PinnedDep,
+    at: ReadingDep,
     address: models.Address,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> models.BackerPage:
+) -> Response:
     """Every campaign `address` ever pledged to (newest campaign first), with what it holds
     there now and what it took back in refunds."""
+    gateway, chain, pinned = at.gateway, at.chain, at.block
     before = views.decode_cursor(cursor, 1)[0] if cursor else None
 
     async def page() -> models.BackerPage:
@@ -46,4 +45,6 @@ async def backer_pledges(
             block=block,
         )
 
-    return await gateway.cache.get(pinned, ("backer-pledges", address, before, limit), page)
+    body = await gateway.cache.get(pinned, ("backer-pledges", address, before, limit), views.rendered(page))
+    assert body is not None
+    return views.json_bytes(body)

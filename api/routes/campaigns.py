@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from api import calls, models, queries, views
 from api.chain import RpcError
-from api.dependencies import ChainDep, GatewayDep, PinnedDep
+from api.dependencies import ReadingDep
 from api.gateway import CampaignMissing, block_of
 from crowdfund.errors import decode_error
 
@@ -29,9 +29,7 @@ MISSING: dict[int | str, dict[str, Any]] = {404: {"model": models.Problem, "desc
 
 @router.get("", response_model=models.CampaignPage, responses={**INVALID, **UNAVAILABLE})
 async def list_campaigns(
-    gateway: GatewayDep,
-    chain: ChainDep,
-    pinned: PinnedDep,
+    at: ReadingDep,
     state: Annotated[models.StateName | None, Query(description="only campaigns in this state")] = None,
     creator: Annotated[models.Address | None, Query(description="only this creator's campaigns")] = None,
     token: Annotated[
@@ -42,8 +40,9 @@ async def list_campaigns(
     ] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> models.CampaignPage:
+) -> Response:
     """Campaigns, newest first."""
+    gateway, chain, pinned = at.gateway, at.chain, at.block
     before = views.decode_cursor(cursor, 1)[0] if cursor else None
 
     async def page() -> models.CampaignPage:
@@ -60,17 +59,18 @@ async def list_campaigns(
         )
 
     key = ("list", state, creator, token, backer, before, limit)
-    return await gateway.cache.get(pinned, key, page)
+    body = await gateway.cache.get(pinned, key, views.rendered(page))
+    assert body is not None
+    return views.json_bytes(body)
 
 
 @router.get(
     "/{campaign_id}", response_model=models.CampaignDetail, responses={**MISSING, **INVALID, **UNAVAILABLE}
 )
-async def get_campaign(
-    gateway: GatewayDep, chain: ChainDep, pinned: PinnedDep, campaign_id: CampaignId
-) -> models.CampaignDetail:
+async def get_campaign(at: ReadingDep, campaign_id: CampaignId) -> Response:
     """One campaign: the chain's figures read live at the block, with its metadata, updates
     and backer count from the index at the same block."""
+    gateway, chain, pinned = at.gateway, at.chain, at.block
     if campaign_id > views.MAX_INDEXED_ID:
         raise HTTPException(404, f"campaign {campaign_id} does not exist")
 
@@ -84,10 +84,10 @@ async def get_campaign(
         )
         return views.campaign_detail(live, row, updates, token, tip.timestamp, block)
 
-    answer = await gateway.cache.get(pinned, ("campaign", campaign_id), detail)
+    answer = await gateway.cache.get(pinned, ("campaign", campaign_id), views.rendered(detail))
     if answer is None:
         raise HTTPException(404, f"campaign {campaign_id} does not exist")
-    return answer
+    return views.json_bytes(answer)
 
 
 @router.get(
@@ -96,15 +96,15 @@ async def get_campaign(
     responses={**MISSING, **INVALID, **UNAVAILABLE},
 )
 async def pledge_history(
-    gateway: GatewayDep,
-    pinned: PinnedDep,
+    at: ReadingDep,
     campaign_id: CampaignId,
     backer: Annotated[models.Address | None, Query(description="only this backer's entries")] = None,
     kind: Annotated[models.HistoryKind | None, Query(description="only entries of this kind")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> models.HistoryPage:
+) -> Response:
     """The campaign's money history, newest first: pledges, unpledges, refunds and the claim."""
+    gateway, pinned = at.gateway, at.block
     if campaign_id > views.MAX_INDEXED_ID:
         raise HTTPException(404, f"campaign {campaign_id} does not exist")
     before = views.decode_cursor(cursor, 2) if cursor else None
@@ -125,10 +125,11 @@ async def pledge_history(
             block=block_of(tip),
         )
 
-    answer = await gateway.cache.get(pinned, ("history", campaign_id, backer, kind, before, limit), page)
+    key = ("history", campaign_id, backer, kind, before, limit)
+    answer = await gateway.cache.get(pinned, key, views.rendered(page))
     if answer is None:
         raise HTTPException(404, f"campaign {campaign_id} does not exist")
-    return answer
+    return views.json_bytes(answer)
 
 
 @router.get(
@@ -136,11 +137,10 @@ async def pledge_history(
     response_model=models.BackerStanding,
     responses={**MISSING, **INVALID, **UNAVAILABLE},
 )
-async def backer_standing(
-    gateway: GatewayDep, chain: ChainDep, pinned: PinnedDep, campaign_id: CampaignId, address: models.Address
-) -> models.BackerStanding:
+async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: models.Address) -> Response:
     """What `address` holds in the campaign and what it may do now: unpledge (how much) and
     refund, each simulated at the block with the escrow's own rules."""
+    gateway, chain, pinned = at.gateway, at.chain, at.block
 
     async def standing() -> models.BackerStanding:
         escrow = chain.address
@@ -178,9 +178,11 @@ async def backer_standing(
         )
 
     try:
-        return await gateway.cache.get(pinned, ("backer", campaign_id, address), standing)
+        answer = await gateway.cache.get(pinned, ("backer", campaign_id, address), views.rendered(standing))
     except CampaignMissing as exc:
         raise HTTPException(404, str(exc)) from None
+    assert answer is not None
+    return views.json_bytes(answer)
 
 
 def _permission(answer: str | BaseException, pledge: int, total: int) -> models.Permission:
