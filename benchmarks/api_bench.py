@@ -22,12 +22,11 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+# api_load and api_seed sit beside this script, whose folder Python puts on sys.path.
 import httpx
-from web3 import Web3
-
-# Run as a script, so this folder is on sys.path: api_load and api_seed sit beside it.
 from api_load import Result, load
 from api_seed import seed
+from web3 import Web3
 
 from api.indexer import catch_up
 from api.settings import Settings
@@ -80,7 +79,8 @@ def report(results: list[Result], figures: dict[str, float], seconds: int, conne
         ("campaign detail >= 70% of the baseline's throughput",
          f"{detail.requests_per_second / baseline.requests_per_second:.0%}",
          detail.requests_per_second >= 0.7 * baseline.requests_per_second),
-        ("campaign detail >= 10x the naive read", f"{detail.requests_per_second / naive.requests_per_second:.1f}x",
+        ("campaign detail >= 10x the naive read",
+         f"{detail.requests_per_second / naive.requests_per_second:.1f}x",
          detail.requests_per_second >= 10 * naive.requests_per_second),
         ("list p99 < 50 ms", f"{listing.p99_ms:.1f} ms", listing.p99_ms < 50),
         ("catch-up of the events < 30 s", f"{figures['catch_up_s']:.1f} s", figures["catch_up_s"] < 30),
@@ -105,9 +105,8 @@ def report(results: list[Result], figures: dict[str, float], seconds: int, conne
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
-        lines.append(
-            f"| {r.name} | `{r.path}` | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} |"
-        )
+        figures_row = f"{r.requests_per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors}"
+        lines.append(f"| {r.name} | `{r.path}` | {figures_row} |")
     lines += ["", "| target | measured | met |", "| --- | ---: | :---: |"]
     for name, value, met in checks:
         lines.append(f"| {name} | {value} | {'yes' if met else '**no**'} |")

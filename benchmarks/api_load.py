@@ -53,7 +53,8 @@ def _wrk(name: str, base: str, path: str, ids: int | None, connections: int, sec
         args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
         if script:
             args += ["-s", lua.name]
-        out = subprocess.run([*args, base + path.replace("{id}", "1")], capture_output=True, text=True, check=True)
+        url = base + path.replace("{id}", "1")
+        out = subprocess.run([*args, url], capture_output=True, text=True, check=True)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])  # type: ignore[index]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", text)[1])  # type: ignore[index]
@@ -100,8 +101,9 @@ async def _python(name: str, base: str, path: str, ids: int | None, connections:
     )
 
 
-def load(name: str, base: str, path: str, *, ids: int | None = None, connections: int = 32, seconds: int = 10) -> Result:
+def load(
+    name: str, base: str, path: str, *, ids: int | None = None, connections: int = 32, seconds: int = 10
+) -> Result:
     if shutil.which("wrk"):
         return _wrk(name, base, path, ids, connections, seconds)
     return asyncio.run(_python(name, base, path, ids, connections, seconds))
-
