@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_abi.abi import encode
+from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
@@ -75,7 +76,7 @@ _PERMIT_TYPES = {
 
 class NotAToken(Exception):
     def __init__(self, address: str) -> None:
-        super().__init__(f"{address} does not answer as an ERC-20 token (no symbol/decimals)")
+        super().__init__(f"{address} does not answer as an ERC-20 token (it has no symbol and no decimals)")
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,35 @@ class Token:
         self.contract = w3.eth.contract(address=self.address, abi=ERC20_ABI)
 
     def currency(self) -> Currency:
+        """Its symbol and decimals. Both are optional in ERC-20: an old token whose symbol is a
+        bytes32 is read as such, one without a symbol is named by its address, and one
+        without decimals counts in base units."""
+        symbol, decimals = self._symbol(), self._call("decimals")
+        if symbol is None and decimals is None:
+            raise NotAToken(self.address)
+        label = symbol or f"{self.address[:6]}…{self.address[-4:]}"
+        return Currency(label, int(decimals or 0), self.address)
+
+    def _call(self, name: str) -> Any:
         try:
-            symbol = self.contract.functions.symbol().call()
-            decimals = self.contract.functions.decimals().call()
+            return self.contract.functions[name]().call()
         except (ContractLogicError, Web3Exception, ValueError):
-            raise NotAToken(self.address) from None
-        return Currency(str(symbol), int(decimals), self.address)
+            return None
+
+    def _symbol(self) -> str | None:
+        symbol = self._call("symbol")
+        if isinstance(symbol, str) and symbol:
+            return symbol
+        try:
+            raw = bytes(
+                self.w3.eth.call(
+                    {"to": self.address, "data": function_signature_to_4byte_selector("symbol()")}
+                )
+            )
+        except (ContractLogicError, Web3Exception, ValueError):
+            return None
+        text = raw[:32].rstrip(b"\0").decode("utf-8", "ignore") if len(raw) == 32 else ""
+        return text if text.isprintable() and text else None
 
     def balance_of(self, owner: str) -> int:
         balance: int = self.contract.functions.balanceOf(owner).call()

@@ -78,7 +78,11 @@ def _option_groups() -> dict[str, argparse.ArgumentParser]:
         metavar="NAME",
         help=f"a brownie network (~/.brownie/network-config.yaml), default {LOCAL_NETWORK} ({LOCAL_RPC_URL})",
     )
-    network.add_argument("--rpc-url", metavar="URL", help="the node's JSON-RPC URL (overrides --network)")
+    network.add_argument(
+        "--rpc-url",
+        metavar="URL",
+        help="the node's JSON-RPC URL (overrides --network; default $RPC_URL, as for the gateway)",
+    )
 
     keystore = group()
     keystore.add_argument(
@@ -164,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail: dict[str, Any] = {}
         if exc.error is not None:
             detail = {"rule": exc.error.name, "args": {k: str(v) for k, v in exc.error.args.items()}}
+        else:  # a revert from outside the escrow's rules (a token, say), in the node's words
+            return _fail(out, REFUSED, f"the transaction would be reverted: {exc}")
         return _fail(out, REFUSED, f"{exc}" + (f" ({hint})" if hint else ""), **detail)
     except (UsageError, UnitError, UnknownNetwork, AccountNotFound) as exc:
         return _fail(out, USAGE, str(exc))
@@ -187,5 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(out, REFUSED, f"lost the node at {ctx.network.display_url}: {type(exc).__name__}")
     except KeyboardInterrupt:
         out.done()
-        print("interrupted", file=sys.stderr)
+        print(
+            "interrupted: a transaction already sent may still be mined (its hash is above)", file=sys.stderr
+        )
         return 130

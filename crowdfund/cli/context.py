@@ -5,6 +5,7 @@ show it under --dry-run or sign, send and follow it)."""
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import warnings
 from argparse import Namespace
@@ -17,6 +18,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxParams, TxReceipt
 
 from crowdfund import deployments, keystore, networks, transactions
+from crowdfund.cli.output import Output
 from crowdfund.deployments import Deployment
 from crowdfund.escrow import Campaign, Escrow
 from crowdfund.tokens import NotAToken, currency_of
@@ -35,7 +37,7 @@ class Refused(Exception):
 
 
 class Context:
-    def __init__(self, args: Namespace, out: Any) -> None:
+    def __init__(self, args: Namespace, out: Output) -> None:
         self.args = args
         self.out = out
         # What was sent (or, under --dry-run, would be), for the JSON document.
@@ -48,7 +50,11 @@ class Context:
 
     @cached_property
     def network(self) -> networks.Network:
-        return networks.resolve(getattr(self.args, "network", None), getattr(self.args, "rpc_url", None))
+        network: str | None = self.args.network
+        # RPC_URL is the gateway's setting too, so both can be pointed at one node at once;
+        # a network named on the command line wins over it.
+        rpc_url: str | None = self.args.rpc_url or (None if network else os.environ.get("RPC_URL"))
+        return networks.resolve(network, rpc_url)
 
     @cached_property
     def w3(self) -> Web3:
@@ -104,9 +110,9 @@ class Context:
 
     def network_flags(self) -> str:
         """The options that chose this network, for commands suggested in messages."""
-        if getattr(self.args, "rpc_url", None):
+        if self.args.rpc_url:
             return f" --rpc-url {self.network.display_url}"
-        if getattr(self.args, "network", None):
+        if self.args.network:
             return f" --network {self.args.network}"
         return ""
 
@@ -124,7 +130,7 @@ class Context:
 
     @property
     def keystore_dir(self) -> Path:
-        folder: str | None = getattr(self.args, "keystore_dir", None)
+        folder: str | None = self.args.keystore_dir
         return Path(folder) if folder else keystore.default_dir()
 
     @cached_property
@@ -161,7 +167,7 @@ class Context:
         return keystore.unlock(account, self._password(account))
 
     def _password(self, account: keystore.KeystoreAccount) -> str:
-        password_file: str | None = getattr(self.args, "password_file", None)
+        password_file: str | None = self.args.password_file
         if password_file:
             password, readable_by_others = keystore.read_password_file(Path(password_file))
             if readable_by_others:
@@ -241,7 +247,7 @@ class Context:
             "chain_id": self.chain_id,
             **({"escrow": self.escrow.address} if "escrow" in self.__dict__ else {}),
             **({"account": self.account_address} if "account_address" in self.__dict__ else {}),
-            "dry_run": bool(getattr(self.args, "dry_run", False)),
+            "dry_run": bool(self.args.dry_run),
             "transactions": self.transactions,
             **fields,
         }

@@ -59,7 +59,7 @@ class Output:
             )
         if self._live:
             print(f"\r\033[K{text}", end="", file=self.err, flush=True)
-        elif text.split(" (")[0] != self._last_progress.split(" (")[0] and not self.json_mode:
+        elif text.split(" (")[0] != self._last_progress.split(" (")[0]:
             print(text, file=self.err, flush=True)
         self._last_progress = text
 

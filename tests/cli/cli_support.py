@@ -60,6 +60,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("HOME", str(folder))
         mp.setenv("CROWDFUND_DEPLOYMENTS", str(folder / "deployments"))
         mp.delenv("CROWDFUND_KEYSTORE_DIR", raising=False)
+        mp.delenv("RPC_URL", raising=False)
         yield folder
 
 

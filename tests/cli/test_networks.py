@@ -71,6 +71,15 @@ def test_network_by_brownie_name(w3: Web3, networks: Path, escrow: Escrow) -> No
     assert run_cli("--network", "mylocal", "status").code == 0
 
 
+def test_rpc_url_from_the_environment_unless_a_network_is_named(
+    w3: Web3, other_chain: Web3, rpc_url: str, networks: Path, escrow: Escrow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RPC_URL", rpc_url)
+    assert run_cli("status", "--json").json["chain_id"] == w3.eth.chain_id
+    monkeypatch.setenv("RPC_URL", other_chain.provider.endpoint_uri)  # type: ignore[attr-defined]
+    assert run_cli("status", "--json", "--network", "mylocal").json["chain_id"] == w3.eth.chain_id
+
+
 def test_other_chains_demand_a_keystore_account(other_chain: Web3, networks: Path) -> None:
     before = other_chain.eth.get_transaction_count(other_chain.eth.accounts[0])
 

@@ -3,13 +3,16 @@ care of (permit or approval), claims and refunds in the token."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_support import DAY, Cli, advance, created_id, deploy_token, dev, nonce
 from web3 import Web3
 
+from crowdfund.compiler import compile_files
 from crowdfund.escrow import Escrow, State
+from crowdfund.transactions import send
 
 USD = 10**6  # one token in base units
 
@@ -134,3 +137,17 @@ def test_unknown_token_symbol_is_a_usage_error(cli: Cli, escrow: Escrow) -> None
     unknown = cli("create", "--goal", "1", "--deadline", "1d", "--token", "NOPE", "--metadata", "x")
     assert unknown.code == 2
     assert "no campaign on this escrow uses a token called 'NOPE' yet" in unknown.err
+
+
+def test_tokens_with_old_style_metadata_still_show(w3: Web3, cli: Cli, escrow: Escrow) -> None:
+    artifact = compile_files(Path(__file__).with_name("solidity") / "Bytes32SymbolToken.sol")[
+        "Bytes32SymbolToken"
+    ]
+    old = send(w3, dev(w3, 0), {"data": artifact["bytecode"]})["contractAddress"]
+
+    made = cli("create", "--goal", "100", "--deadline", "1d", "--token", old, "--metadata", "x", "--json")
+
+    campaign_id = created_id(made)
+    assert made.json["campaign"]["token"] == {"address": old, "symbol": "OLD", "decimals": 0}
+    assert escrow.campaign(campaign_id).goal == 100  # no decimals: whole base units
+    assert "100 OLD" in cli("status", str(campaign_id)).out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import DAY, Cli, advance, created_id, dev, nonce, run_cli
-from support.chain import ROOT
+from support.chain import ROOT, anvil
 from web3 import Web3
 
 from crowdfund.escrow import Escrow, State
@@ -158,3 +158,14 @@ def test_the_installed_command(rpc_url: str, escrow: Escrow, home: Path) -> None
     listed = crowdfund("status", "--json", "--rpc-url", rpc_url)
     assert listed.returncode == 0
     assert json.loads(listed.stdout)["campaigns"]
+
+
+def test_waits_for_confirmations_and_shows_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(tmp_path))
+    with anvil(None, "--block-time", "1") as w3:
+        url = w3.provider.endpoint_uri  # type: ignore[attr-defined]
+        deployed = run_cli("deploy", "--confirmations", "2", "--rpc-url", url, "--json")
+
+        assert deployed.code == 0, deployed.text
+        assert "1/2 confirmations" in deployed.err and "2/2 confirmations" in deployed.err
+        assert w3.eth.block_number >= deployed.json["deployment"]["block"] + 1
