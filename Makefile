@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup compile run test test-contracts test-python test-deep coverage bench-gas audit lint clean help
+.PHONY: setup system-packages compile run test test-contracts test-python test-deep coverage bench-gas bench-api audit lint clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -54,6 +54,16 @@ $(BVENV)/.installed: pyproject.toml
 	rm -f $(BVENV)/lib/python3*/site-packages/brownie/test/{stateful,coverage,output}.cpython-*.so
 	$(BVENV)/bin/pip check
 	@touch $@
+
+# Debian packages: PostgreSQL for the index tests (they start a throwaway server when it is
+# installed, and skip that variant otherwise) and wrk for `make bench-api` (which falls back
+# to a Python load generator without it). Needs root, as in CI.
+system-packages:  ## PostgreSQL and wrk from Debian (root; CI runs it)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "==> Debian packages: postgresql, wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql wrk >/dev/null; \
+	else echo "note: not root; install postgresql and wrk with apt-get for the PostgreSQL tests and bench-api"; fi
 
 # py-solc-x and brownie find the compiler as solc-v<version> in SOLCX_BINARY_PATH; it is
 # tools/solc.js, a native-style command line over the npm solc-js package.
@@ -115,6 +125,9 @@ coverage: compile  ## contract tests with brownie's coverage report
 bench-gas: compile  ## measure gas per operation; writes docs/gas.md
 	@# brownie only finds scripts outside scripts/ by absolute path
 	$(BROWNIE) run $(CURDIR)/benchmarks/gas.py --network crowdfund-bench
+
+bench-api: compile  ## gateway req/s and latency on 1,000 campaigns + 10,000 pledges; writes docs/performance.md
+	$(VENV)/bin/python benchmarks/api_bench.py
 
 audit: compile $(BVENV)/.slither  ## static analysis of the escrow with Slither (triage: docs/audit.md)
 	benchmarks/slither.sh
