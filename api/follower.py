@@ -42,10 +42,12 @@ class Follower:
         self.head: int | None = None
         self.node_error: str | None = "the gateway has not reached the node yet"
         self._changed = asyncio.Event()
+        self._block: BlockRef | None = None  # the tip as a model, built once per tip
 
     def on_tip(self, tip: Tip) -> None:
         if tip != self.tip:
             self.tip = tip
+            self._block = BlockRef(number=tip.number, hash=tip.hash) if tip.hash else None
             self._changed.set()
             self._changed = asyncio.Event()
 
@@ -63,13 +65,13 @@ class Follower:
         """The block to answer at and its timestamp; raises when no answer can be trusted."""
         if self.node_error is not None:
             raise NodeUnavailable(self.node_error)
-        tip = self.tip
-        if tip is None or tip.hash is None:
+        tip, block = self.tip, self._block
+        if tip is None or block is None:
             raise IndexBehind("the index has not reached the escrow's first block yet")
         lag = self.lag
         if lag is not None and lag > self.max_lag:
             raise IndexBehind(f"the index is {lag} blocks behind the node (at most {self.max_lag} allowed)")
-        return BlockRef(number=tip.number, hash=tip.hash), tip.timestamp
+        return block, tip.timestamp
 
     async def poll(self) -> None:
         try:
