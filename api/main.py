@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
+from eth_abi.exceptions import DecodingError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import gateway
 from api.chain import NodeUnavailable, RpcError
@@ -75,6 +77,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def rejected(_: Request, exc: Rejected) -> JSONResponse:
         body = {"detail": exc.detail, "rule": exc.rule, "values": exc.values}
         return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # A body that is not even JSON is malformed input like any other: 422, not 400.
+        status = 422 if exc.status_code == 400 else exc.status_code
+        detail = (
+            f"the request body is not valid JSON ({exc.detail})" if exc.status_code == 400 else exc.detail
+        )
+        return JSONResponse({"detail": detail}, status_code=status, headers=exc.headers)
+
+    @app.exception_handler(DecodingError)
+    async def undecodable(_: Request, exc: DecodingError) -> JSONResponse:
+        return unavailable(f"the escrow's answer could not be decoded ({exc}); is ESCROW_ADDRESS right?")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
