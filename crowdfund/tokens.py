@@ -79,6 +79,10 @@ class NotAToken(Exception):
         super().__init__(f"{address} does not answer as an ERC-20 token (it has no symbol and no decimals)")
 
 
+class PermitUnavailable(Exception):
+    """No permit can be signed: the token has none, or the node would not sign it."""
+
+
 @dataclass(frozen=True)
 class Permit:
     """An EIP-2612 signature letting the spender take `value` until `deadline`."""
@@ -175,7 +179,7 @@ class Token:
         the node (`eth_signTypedData_v4`, which anvil's dev accounts answer)."""
         domain = self._domain()
         if domain is None:
-            raise ValueError(f"token {self.address} does not support EIP-2612 permits")
+            raise PermitUnavailable(f"token {self.address} does not support EIP-2612 permits")
         owner = Web3.to_checksum_address(signer if isinstance(signer, str) else signer.address)
         message = {
             "owner": owner,
@@ -186,10 +190,17 @@ class Token:
         }
         typed = {"types": _PERMIT_TYPES, "primaryType": "Permit", "domain": domain, "message": message}
         if isinstance(signer, str):
-            # web3's sign_typed_data calls eth_signTypedData, which anvil does not answer.
-            answer = self.w3.provider.make_request(RPCEndpoint("eth_signTypedData_v4"), [owner, typed])
+            # web3's sign_typed_data calls eth_signTypedData, which anvil does not answer; and
+            # numbers go as decimal strings, since a node may read JSON integers as 64 or 128 bits.
+            as_json = {
+                **typed,
+                "message": {k: str(v) if isinstance(v, int) else v for k, v in message.items()},
+            }
+            answer = self.w3.provider.make_request(RPCEndpoint("eth_signTypedData_v4"), [owner, as_json])
             if "result" not in answer:
-                raise ValueError(f"the node did not sign the permit: {answer.get('error')}")
+                raise PermitUnavailable(
+                    f"the node did not sign the permit for {owner}: {answer.get('error')}"
+                )
             signature = bytes(HexBytes(answer["result"]))
             r, s, v = signature[:32], signature[32:64], signature[64]
             return Permit(value, deadline, v if v >= 27 else v + 27, r, s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -25,6 +26,7 @@ from crowdfund.deploy import AlreadyDeployed
 from crowdfund.deployments import DeploymentNotFound
 from crowdfund.keystore import AccountNotFound, KeystoreError
 from crowdfund.networks import LOCAL_NETWORK, LOCAL_RPC_URL, NetworkError, NodeUnreachable, UnknownNetwork
+from crowdfund.tokens import PermitUnavailable
 from crowdfund.transactions import TransactionRejected
 from crowdfund.units import UnitError
 
@@ -180,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         KeystoreError,
         AlreadyDeployed,
         DeploymentNotFound,
+        PermitUnavailable,
     ) as exc:
         return _fail(out, REFUSED, str(exc))
     except TimeExhausted as exc:
@@ -187,10 +190,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Web3RPCError as exc:
         # The node itself refused, e.g. not enough ETH for the gas.
         answer = exc.rpc_response.get("error") if isinstance(exc.rpc_response, dict) else None
-        reason = answer.get("message") if isinstance(answer, dict) else str(exc)
+        reason = str(answer.get("message") if isinstance(answer, dict) else exc)
+        if "insufficient funds" in reason.lower() and "account_address" in ctx.__dict__:
+            reason += f" ({ctx.account_address} needs ETH for the gas)"
         return _fail(out, REFUSED, f"the node refused: {reason}")
     except RequestException as exc:
         return _fail(out, REFUSED, f"lost the node at {ctx.network.display_url}: {type(exc).__name__}")
+    except BrokenPipeError:
+        # The reader went away (`crowdfund status --json | head`): the command did its work.
+        # Python would otherwise complain again while flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except KeyboardInterrupt:
         out.done()
         print(

@@ -237,7 +237,8 @@ class Context:
                 "from": sender,
             }
         )
-        self.out.line(f"{what}: mined in block {receipt['blockNumber']}, gas used {receipt['gasUsed']:,}")
+        # The progress line above showed the hash and block; the call itself is in --json.
+        self.out.line(f"{what.split('(')[0]}: gas used {receipt['gasUsed']:,}")
         return receipt
 
     def document(self, **fields: Any) -> dict[str, Any]:
@@ -246,9 +247,15 @@ class Context:
             "network": self.network.name,
             "chain_id": self.chain_id,
             **({"escrow": self.escrow.address} if "escrow" in self.__dict__ else {}),
-            **({"account": self.account_address} if "account_address" in self.__dict__ else {}),
-            "dry_run": bool(self.args.dry_run),
-            "transactions": self.transactions,
+            **(
+                {
+                    "account": self.account_address,
+                    "dry_run": bool(self.args.dry_run),
+                    "transactions": self.transactions,
+                }
+                if getattr(self.args, "signs", False)
+                else {}
+            ),
             **fields,
         }
 

@@ -14,7 +14,7 @@ from eth_typing import HexStr
 
 from crowdfund import abi, deployments, transactions
 from crowdfund.cli.context import Context, Refused
-from crowdfund.deploy import AlreadyDeployed, current, deploy_escrow
+from crowdfund.deploy import current, deploy_escrow
 from crowdfund.project import ROOT
 
 CONTRACTS = ROOT / "contracts"
@@ -57,11 +57,16 @@ def run(ctx: Context) -> dict[str, Any]:
     compiled = compile_if_needed(ctx)
     existing = current(ctx.w3)
     if existing and not ctx.args.force:
-        raise Refused(str(AlreadyDeployed(existing)))
+        raise Refused(
+            f"the escrow is already deployed on chain {existing.chain_id} at {existing.address} (block "
+            f"{existing.block}, recorded in {deployments.path_for(existing.chain_id)}); pass --force to "
+            "deploy another one, which the registry then records instead (the old one keeps its campaigns)"
+        )
     if ctx.args.dry_run:
         bytecode = json.loads(abi.ARTIFACT.read_text())["bytecode"]
         data = bytecode if bytecode.startswith("0x") else "0x" + bytecode
         ctx.transact({"data": data}, what=f"deploy CrowdfundEscrow ({len(data) // 2 - 1:,} bytes of code)")
+        ctx.out.line("dry run: nothing was sent")
         return ctx.document(compiled=compiled)
     sender = ctx.signer
     ctx.out.line(

@@ -192,3 +192,17 @@ def test_keystore_dir_override(tmp_path: Path, password_file: Path) -> None:
     assert made.code == 0, made.text
     assert (tmp_path / "ops.json").exists()
     assert "ops" in run_cli("accounts", "--keystore-dir", str(tmp_path)).out
+
+
+def test_an_unfunded_keystore_is_told_it_needs_gas(
+    w3: Web3, cli: Cli, escrow: Escrow, password_file: Path
+) -> None:
+    made = run_cli("accounts", "new", "empty", "--password-file", str(password_file), "--json")
+    address = made.json["account"]["address"]
+
+    refused = cli("create", "--goal", "1", "--deadline", "1d", "--metadata", "x", "--account", "empty",
+                  "--password-file", str(password_file))  # fmt: skip
+
+    assert refused.code == 1
+    assert f"({address} needs ETH for the gas)" in refused.err
+    assert nonce(w3, address) == 0

@@ -151,3 +151,28 @@ def test_tokens_with_old_style_metadata_still_show(w3: Web3, cli: Cli, escrow: E
     assert made.json["campaign"]["token"] == {"address": old, "symbol": "OLD", "decimals": 0}
     assert escrow.campaign(campaign_id).goal == 100  # no decimals: whole base units
     assert "100 OLD" in cli("status", str(campaign_id)).out
+
+
+def test_node_accounts_sign_permits_for_large_amounts(w3: Web3, cli: Cli, escrow: Escrow) -> None:
+    alice = dev(w3, 1)
+    token = deploy_token(w3, "BIG", 18, {alice: 10**6 * 10**18})
+    campaign_id = created_id(
+        cli(
+            "create",
+            "--goal",
+            "500000",
+            "--deadline",
+            "2d",
+            "--token",
+            token.address,
+            "--metadata",
+            "x",
+            "--json",
+        )
+    )
+
+    pledged = cli("pledge", str(campaign_id), "250000", "--account", "dev1", "--json")
+
+    assert pledged.code == 0, pledged.text
+    assert pledged.json["allowance_step"] == "permit"
+    assert escrow.pledge_of(campaign_id, alice) == 250_000 * 10**18
