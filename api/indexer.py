@@ -72,8 +72,10 @@ class Indexer:
                 moved = True
         while tip.number < target:
             advanced = await self._chunk(tip, min(tip.number + self.chunk, target))
-            if advanced is None:  # the chain changed under the chunk: look again
-                return True
+            if advanced is None:
+                # The chain changed under the chunk. After a rollback look again at once;
+                # otherwise (a block the node could not serve) wait a poll first.
+                return moved or self.tip != tip
             tip = advanced
             moved = True
         return moved

@@ -11,9 +11,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import gateway
+from api import gateway, page
 from api.chain import NodeUnavailable, RpcError
 from api.follower import IndexBehind
 from api.routes import backers, campaigns, events, health, transactions
@@ -87,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return JSONResponse({"detail": detail}, status_code=status, headers=exc.headers)
 
+    @app.exception_handler(SQLAlchemyError)
+    async def index_unavailable(_: Request, exc: SQLAlchemyError) -> JSONResponse:
+        return unavailable(f"the index database did not answer: {type(exc).__name__}")
+
     @app.exception_handler(DecodingError)
     async def undecodable(_: Request, exc: DecodingError) -> JSONResponse:
         return unavailable(f"the escrow's answer could not be decoded ({exc}); is ESCROW_ADDRESS right?")
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (health.router, campaigns.router, transactions.router, backers.router, events.router):
         app.include_router(router)
+    page.mount(app, settings)
     return app
 
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     read_cache: bool = Field(
         True, description="answer repeated reads at one block from memory (off only to measure)"
     )
+    ipfs_gateway: str | None = Field(
+        None,
+        description="the backer page reads ipfs://CID/path metadata at this prefix + CID/path "
+        "(like https://ipfs.io/ipfs/); none: the page shows the link itself",
+    )
 
 
 @cache

@@ -1,0 +1,49 @@
+"""The backer page: plain HTML, CSS and JavaScript modules from api/static, served at `/`
+with nothing to build, and the page's own settings at /page/config.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+# Scripts, styles and images come only from the gateway itself, so that text from a
+# campaign's metadata can never run as code. `connect-src *`: metadata documents live
+# wherever their creators put them (http(s) or an IPFS gateway).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src *; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Revalidate on every load (cheap: the files carry an ETag), so that a browser never runs
+# the modules of an older page against a newer gateway.
+HEADERS = {"Cache-Control": "no-cache", "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
+
+
+class _StaticFiles(StaticFiles):
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(HEADERS)
+        return response
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Serve the page at `/` and its files under /static; none of it is in the OpenAPI document."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers=HEADERS)
+
+    @router.get("/page/config.json")
+    async def config() -> JSONResponse:
+        return JSONResponse({"ipfs_gateway": settings.ipfs_gateway}, headers={"Cache-Control": "no-cache"})
+
+    app.include_router(router)
+    app.mount("/static", _StaticFiles(directory=STATIC), name="static")

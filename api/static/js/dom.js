@@ -1,0 +1,54 @@
+// Building elements without innerHTML: every string from the chain, the gateway or a
+// metadata document becomes a text node, so none of it can ever run as markup.
+
+/** h('a', {href: '#/', class: 'brand'}, 'crowdfund'): attributes, `on*` listeners, children. */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === 'class') {
+      el.className = value;
+    } else if (name === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else {
+      el.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/** Append children (nodes, strings, numbers, nested arrays); null and false are skipped. */
+export function append(el, children) {
+  for (const child of [children].flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** A link only for http(s) addresses: a `javascript:` URI from metadata must never become one. */
+export function safeHref(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A definition list's rows: [['Goal', '10 ETH'], ...]; null rows are left out. */
+export function facts(rows, className = 'facts') {
+  return h('dl', { class: className },
+    rows.filter(Boolean).map(([term, value, name]) =>
+      h('div', { dataset: name ? { fact: name } : undefined }, h('dt', {}, term), h('dd', {}, value))));
+}
+
+/** Ids unique within the page, for label/aria wiring of repeated forms. */
+let counter = 0;
+export function uid(prefix) {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}

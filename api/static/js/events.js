@@ -1,0 +1,39 @@
+// The gateway's event stream (GET /events): one EventSource for the page, shared by the
+// views, so that a pledge made anywhere shows up here without a reload.
+
+const KINDS = ['created', 'pledged', 'unpledged', 'refunded', 'claimed', 'cancelled', 'updated', 'reorg'];
+const subscribers = new Set();
+let source = null;
+
+function start() {
+  if (source || typeof EventSource === 'undefined') return;
+  // EventSource reconnects by itself and resumes with Last-Event-ID.
+  source = new EventSource('/events');
+  for (const kind of KINDS) {
+    source.addEventListener(kind, (message) => {
+      let data = null;
+      try {
+        data = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      for (const fn of subscribers) fn(kind, data);
+    });
+  }
+}
+
+/** Call fn(kind, data) for every escrow event (and `reorg`); returns the unsubscribe. */
+export function subscribe(fn) {
+  start();
+  subscribers.add(fn);
+  return () => subscribers.delete(fn);
+}
+
+/** fn, at most once per `ms`, after the last call: a burst of events is one refresh. */
+export function debounce(fn, ms = 150) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
