@@ -45,7 +45,7 @@ def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Clien
             proc.wait(timeout=10)
 
 
-def eventually(check: Callable[[], T | None], timeout: float = 20, what: str = "the condition") -> T:
+def eventually(check: Callable[[], T | None], timeout: float = 60, what: str = "the condition") -> T:
     """Poll `check` until it returns something other than None (or False); fail after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -57,7 +57,7 @@ def eventually(check: Callable[[], T | None], timeout: float = 20, what: str = "
         time.sleep(0.1)
 
 
-def wait_indexed(api: httpx.Client, block: int, timeout: float = 20) -> dict[str, object]:
+def wait_indexed(api: httpx.Client, block: int, timeout: float = 60) -> dict[str, object]:
     """Wait until the gateway answers at `block` or later; returns its /health body."""
 
     def caught_up() -> dict[str, object] | None:
