@@ -56,14 +56,15 @@ $(BVENV)/.installed: pyproject.toml
 	@touch $@
 
 # Debian packages: PostgreSQL for the index tests (they start a throwaway server when it is
-# installed, and skip that variant otherwise) and wrk for `make bench-api` (which falls back
-# to a Python load generator without it). Needs root, as in CI.
-system-packages:  ## PostgreSQL and wrk from Debian (root; CI runs it)
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v wrk >/dev/null; then :; \
+# installed, and skip that variant otherwise), wrk for `make bench-api` (which falls back
+# to a Python load generator without it), and Chromium for the backer page's tests
+# (skipped without it). Needs root, as in CI.
+system-packages:  ## PostgreSQL, wrk and Chromium from Debian (root; CI runs it)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v wrk >/dev/null && command -v chromium >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "==> Debian packages: postgresql, wrk"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql wrk >/dev/null; \
-	else echo "note: not root; install postgresql and wrk with apt-get for the PostgreSQL tests and bench-api"; fi
+	  echo "==> Debian packages: postgresql, wrk, chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql wrk chromium >/dev/null; \
+	else echo "note: not root; install postgresql, wrk and chromium with apt-get for the PostgreSQL tests, bench-api and the page tests"; fi
 
 # py-solc-x and brownie find the compiler as solc-v<version> in SOLCX_BINARY_PATH; it is
 # tools/solc.js, a native-style command line over the npm solc-js package.

@@ -21,14 +21,29 @@ export function statusLine() {
   return h('div', { class: 'tx-status', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', hidden: true });
 }
 
+let handedOver = null;
+
+/** Keep the last status for the next view (a created campaign's page shows how it went). */
+export function handOver(el) {
+  handedOver = el.hidden ? null : el.cloneNode(true);
+}
+
+export function takeOver(el) {
+  if (!handedOver) return;
+  el.replaceChildren(...handedOver.childNodes);
+  el.dataset.state = handedOver.dataset.state;
+  el.hidden = false;
+  handedOver = null;
+}
+
 export function show(el, state, message, hash = null) {
   el.hidden = false;
   el.dataset.state = state;
   el.replaceChildren(
     h('strong', { class: 'tx-title' }, `${TITLES[state]}: `),
     h('span', { class: 'tx-message' }, message),
-    hash ? h('span', { class: 'tx-hash' }, ' Transaction ', h('code', {}, hash)) : null,
   );
+  if (hash) el.append(h('span', { class: 'tx-hash' }, ' Transaction ', h('code', {}, hash)));
 }
 
 /**

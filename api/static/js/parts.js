@@ -1,0 +1,65 @@
+// Pieces of a campaign shown both in the list and on its own page.
+
+import { h, uid } from './dom.js';
+import { formatAmount, formatDate, formatDuration, isoDate, percentOf } from './units.js';
+
+export const STATES = ['upcoming', 'active', 'succeeded', 'failed', 'cancelled', 'claimed'];
+
+const STATE_WORDS = {
+  upcoming: 'Upcoming',
+  active: 'Active',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  claimed: 'Claimed',
+};
+
+export const stateWord = (state) => STATE_WORDS[state] ?? state;
+
+export function stateBadge(state) {
+  return h('span', { class: `badge state-${state}`, dataset: { state } }, stateWord(state));
+}
+
+/** The title from the metadata document, or else the metadata link itself. */
+export function titleOf(campaign, meta) {
+  return meta?.title ?? (campaign.metadata_uri || `Campaign ${campaign.id}`);
+}
+
+export function time(seconds) {
+  return h('time', { datetime: isoDate(seconds) }, formatDate(seconds));
+}
+
+/** When the campaign opens, how long it runs on, or when it ended (in the viewer's zone);
+ * `withDate: false` where the dates are shown beside it. */
+export function timing(c, withDate = true) {
+  if (c.state === 'upcoming') return withDate ? ['Opens ', time(c.starts_at)] : 'Not open yet';
+  if (c.state === 'active') {
+    const left = `${formatDuration(c.seconds_left)} left`;
+    return withDate ? [left, h('span', { class: 'muted' }, ' (ends ', time(c.deadline), ')')] : left;
+  }
+  if (c.state === 'cancelled') return 'Cancelled before its deadline';
+  return withDate ? ['Ended ', time(c.deadline)] : 'Ended';
+}
+
+function bar(kind, percent, label) {
+  const id = uid('bar');
+  return h('div', { class: `bar bar-${kind}` },
+    h('progress', { max: 100, value: Math.min(percent, 100), 'aria-labelledby': id, dataset: { percent } }),
+    h('span', { id, class: 'bar-label' }, label));
+}
+
+/** Pledged of goal, and of cap when there is one, in words and as bars. */
+export function progress(c, maxFraction) {
+  const amount = (value) => formatAmount(value, c.token, maxFraction);
+  const ofGoal = percentOf(c.pledged, c.goal);
+  const capped = BigInt(c.cap) > 0n;
+  return h('div', { class: 'progress' },
+    h('p', { class: 'progress-figures' },
+      h('strong', { class: 'pledged' }, amount(c.pledged)), ` pledged of ${amount(c.goal)} goal`),
+    bar('goal', ofGoal, `${ofGoal}% of the goal`),
+    capped ? bar('cap', percentOf(c.pledged, c.cap), `${percentOf(c.pledged, c.cap)}% of the ${amount(c.cap)} cap`) : null);
+}
+
+export function backers(count) {
+  return count === 1 ? '1 backer' : `${count} backers`;
+}

@@ -1,0 +1,347 @@
+// One campaign: its figures, what the connected account may do now, its updates and its
+// pledge history. Everything refreshes in place when the event stream says it changed.
+
+import { get, post } from '../api.js';
+import { debounce, subscribe } from '../events.js';
+import { append, facts, h, safeHref, uid } from '../dom.js';
+import { documentUrl, metadata } from '../metadata.js';
+import { backers, progress, stateBadge, time, timing, titleOf } from '../parts.js';
+import { show, statusLine, takeOver, transact } from '../tx.js';
+import { AmountError, formatAmount, parseUnits, shortAddress } from '../units.js';
+import { connect, onChange, onRightChain, sameAddress, switchChain, wallet, walletError } from '../wallet.js';
+
+const HISTORY_PAGE = 20;
+
+const HISTORY_WORDS = {
+  pledged: 'Pledged',
+  unpledged: 'Took back',
+  refunded: 'Refunded',
+  claimed: 'Claimed by the creator',
+};
+
+const ENDINGS = {
+  succeeded: 'The campaign reached its goal: the creator can claim the funds, and pledges can no longer be taken back.',
+  failed: 'The campaign ended below its goal: every backer can take their pledge back.',
+  cancelled: 'The creator cancelled the campaign: every backer can take their pledge back.',
+  claimed: 'The campaign reached its goal and the creator has claimed the funds.',
+};
+
+export function campaignView(main, { match }) {
+  const id = match[1];
+  const title = h('h1', { id: 'view-title', tabindex: '-1' }, `Campaign ${id}`);
+  const badge = h('div', { class: 'card-top' });
+  const summary = h('p', { class: 'lead summary', hidden: true });
+  const source = h('p', { class: 'muted meta-link' });
+  const numbers = h('div', { class: 'numbers-body', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
+  const actions = h('div', { class: 'actions' });
+  const status = statusLine();
+  const updates = h('div', { class: 'updates' });
+  const history = h('tbody');
+  const moreHistory = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older entries');
+  const article = h('article', { class: 'campaign' },
+    h('header', { class: 'campaign-head' }, badge, title, summary, source),
+    h('div', { class: 'campaign-grid' },
+      h('section', { class: 'numbers', 'aria-labelledby': 'numbers-title' }, h('h2', { id: 'numbers-title' }, 'Where it stands'), numbers),
+      h('section', { class: 'panel', id: 'your-part', 'aria-labelledby': 'you-title' },
+        h('h2', { id: 'you-title' }, 'What you can do'), status, actions)),
+    h('section', { 'aria-labelledby': 'updates-title' }, h('h2', { id: 'updates-title' }, 'Updates'), updates),
+    h('section', { 'aria-labelledby': 'history-title' },
+      h('h2', { id: 'history-title' }, 'Pledge history'),
+      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'history-title' },
+        h('table', { class: 'history' },
+          h('thead', {}, h('tr', {}, ['When', 'What', 'Who', 'Amount', 'Transaction'].map((t) => h('th', { scope: 'col', class: t === 'Amount' ? 'num' : null }, t)))),
+          history)),
+      moreHistory));
+  main.replaceChildren(h('p', { class: 'back' }, h('a', { href: '#/' }, '← All campaigns')), article);
+  takeOver(status);
+
+  let campaign = null;
+  let standing = null;
+  let meta = null;
+  let historyCursor = null;
+  let historyShown = 0;
+  let busy = false;
+  let gone = false;
+
+  async function refresh({ clear = false } = {}) {
+    try {
+      const [c, page] = await Promise.all([
+        get(`/campaigns/${id}`),
+        get(`/campaigns/${id}/pledges`, { limit: Math.min(100, Math.max(HISTORY_PAGE, historyShown)) }),
+      ]);
+      standing = wallet.account ? await get(`/campaigns/${id}/backers/${wallet.account}`).catch(() => null) : null;
+      // Answers can arrive out of order: never show older figures over newer ones.
+      if (gone || (campaign && c.block.number < campaign.block.number)) return;
+      campaign = c;
+      renderHead();
+      renderNumbers();
+      renderUpdates();
+      history.replaceChildren();
+      historyShown = 0;
+      addHistory(page);
+      renderActions(clear);
+    } catch (error) {
+      if (gone) return;
+      if (error.status === 404) {
+        title.textContent = `Campaign ${id} does not exist`;
+        numbers.replaceChildren(h('p', {}, error.message, '. ', h('a', { href: '#/' }, 'See all campaigns')));
+        article.querySelectorAll('section:not(.numbers)').forEach((s) => { s.hidden = true; });
+      } else {
+        numbers.replaceChildren(h('p', { class: 'error' }, `The campaign could not be loaded: ${error.message}`));
+      }
+    }
+  }
+
+  function renderHead() {
+    badge.replaceChildren(stateBadge(campaign.state), h('span', { class: 'muted' }, `#${campaign.id}`));
+    metadata(campaign.metadata_uri).then((found) => {
+      meta = found;
+      title.textContent = titleOf(campaign, meta);
+      document.title = `${title.textContent} · crowdfund`;
+      summary.textContent = meta?.summary ?? '';
+      summary.hidden = !meta?.summary;
+    });
+    const href = safeHref(documentUrl(campaign.metadata_uri) ?? '');
+    source.replaceChildren('Described at ', href ? h('a', { href, rel: 'noopener noreferrer' }, campaign.metadata_uri) : h('code', {}, campaign.metadata_uri || '(no link)'));
+  }
+
+  function renderNumbers() {
+    const c = campaign;
+    const amount = (v) => formatAmount(v, c.token);
+    const currency = c.token.symbol === 'ETH' && /^0x0+$/.test(c.token.address)
+      ? 'ETH'
+      : [`${c.token.symbol} (token `, h('code', { title: c.token.address }, shortAddress(c.token.address)), ')'];
+    numbers.replaceChildren(
+      progress(c),
+      facts([
+        ['Pledged', amount(c.pledged), 'pledged'],
+        ['Goal', amount(c.goal), 'goal'],
+        ['Cap', BigInt(c.cap) > 0n ? amount(c.cap) : 'No cap', 'cap'],
+        ['Backers', backers(c.backer_count), 'backers'],
+        ['State', c.state[0].toUpperCase() + c.state.slice(1), 'state'],
+        ['Time left', timing(c, false), 'timing'],
+        ['Opens', time(c.starts_at), 'opens'],
+        ['Deadline', time(c.deadline), 'deadline'],
+        ['Currency', currency, 'currency'],
+        ['Creator', h('code', { title: c.creator }, shortAddress(c.creator)), 'creator'],
+      ]),
+      h('p', { class: 'muted small' }, `Figures as of block ${c.block.number}.`));
+  }
+
+  function renderUpdates() {
+    if (!campaign.updates.length) {
+      updates.replaceChildren(h('p', { class: 'muted' }, 'No updates yet.'));
+      return;
+    }
+    updates.replaceChildren(h('ol', { class: 'update-list', reversed: true },
+      [...campaign.updates].reverse().map((u) => {
+        const href = safeHref(documentUrl(u.uri) ?? '');
+        return h('li', {}, time(u.timestamp), ': ',
+          href ? h('a', { href, rel: 'noopener noreferrer' }, u.uri) : h('code', {}, u.uri));
+      })));
+  }
+
+  function addHistory(page) {
+    for (const entry of page.items) {
+      const paidBy = entry.payer && !sameAddress(entry.payer, entry.backer) ? [' (paid by ', h('code', {}, shortAddress(entry.payer)), ')'] : null;
+      history.append(h('tr', { dataset: { kind: entry.kind } },
+        h('td', {}, time(entry.timestamp)),
+        h('td', {}, HISTORY_WORDS[entry.kind] ?? entry.kind, paidBy),
+        h('td', {}, h('code', { title: entry.backer }, shortAddress(entry.backer))),
+        h('td', { class: 'num' }, formatAmount(entry.amount, campaign.token)),
+        h('td', {}, h('code', { title: entry.transaction_hash }, shortAddress(entry.transaction_hash)))));
+    }
+    historyShown += page.items.length;
+    historyCursor = page.next_cursor;
+    moreHistory.hidden = !historyCursor;
+    if (!historyShown) history.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No pledges yet.')));
+  }
+
+  moreHistory.addEventListener('click', async () => {
+    addHistory(await get(`/campaigns/${id}/pledges`, { limit: HISTORY_PAGE, cursor: historyCursor }));
+  });
+
+  // ------------------------------------------------------------------ actions
+
+  function label() {
+    return meta?.title ? `“${meta.title}”` : `campaign ${id}`;
+  }
+
+  async function act(what, ask) {
+    setBusy(true);
+    await transact(status, what, ask, () => refresh({ clear: true }));
+    setBusy(false);
+  }
+
+  function setBusy(value) {
+    busy = value;
+    for (const control of actions.querySelectorAll('button, input')) control.disabled = busy;
+  }
+
+  const sender = () => ({ sender: wallet.account });
+
+  /** Re-render the panel, keeping what the viewer typed (unless `clear`) and the focus. */
+  function renderActions(clear = false) {
+    if (!campaign) return;
+    const typed = new Map([...actions.querySelectorAll('input')].map((i) => [i.id, i.value]));
+    const focused = actions.contains(document.activeElement) ? document.activeElement.id : null;
+    actions.replaceChildren();
+    append(actions, panel());
+    if (!clear) for (const input of actions.querySelectorAll('input')) input.value = typed.get(input.id) ?? input.value;
+    if (focused) document.getElementById(focused)?.focus();
+    setBusy(busy);
+  }
+
+  function panel() {
+    const c = campaign;
+    const ending = ENDINGS[c.state] ? h('p', { class: 'ending' }, ENDINGS[c.state]) : null;
+    const opens = c.state === 'upcoming' ? h('p', {}, 'Pledges open ', time(c.starts_at), '.') : null;
+    if (!wallet.provider) {
+      return [ending, opens, h('p', { class: 'no-wallet' }, 'No wallet found in this browser. Everything here is readable without one; to pledge, install a wallet and reload this page.')];
+    }
+    if (!wallet.account) {
+      return [ending, opens, h('p', {}, 'Connect your wallet to pledge or to see your pledge.'),
+        h('button', { type: 'button', id: 'panel-connect', onclick: () => run(connect) }, 'Connect wallet')];
+    }
+    if (!onRightChain()) {
+      return [ending, h('p', {}, `Your wallet is on chain ${wallet.chainId}; this escrow lives on chain ${wallet.expectedChainId}.`),
+        h('button', { type: 'button', id: 'panel-switch', onclick: () => run(switchChain) }, `Switch to chain ${wallet.expectedChainId}`)];
+    }
+    const token = c.token;
+    const held = BigInt(standing?.pledge ?? '0');
+    const parts = [
+      h('p', { class: 'you' }, 'Connected as ', h('code', { title: wallet.account }, shortAddress(wallet.account)), '. ',
+        h('span', { id: 'your-pledge', dataset: { pledge: held.toString() } }, `Your pledge: ${formatAmount(held, token)}.`)),
+      ending, opens,
+    ];
+    if (c.state === 'active') {
+      const room = BigInt(c.cap) > 0n ? BigInt(c.cap) - BigInt(c.pledged) : null;
+      parts.push(amountForm({
+        name: 'pledge',
+        label: held > 0n ? `Add to your pledge (${token.symbol})` : `Amount to pledge (${token.symbol})`,
+        submit: held > 0n ? 'Pledge more' : 'Pledge',
+        help: room !== null ? `Up to ${formatAmount(room > 0n ? room : 0n, token)} more fits under the cap.` : null,
+        token,
+        onAmount: (units) => act(`Pledge ${formatAmount(units, token)} to ${label()}`,
+          () => post(`/campaigns/${id}/transactions/pledge`, { ...sender(), amount: units.toString() })),
+      }));
+      if (held > 0n && standing.unpledge.allowed) {
+        parts.push(amountForm({
+          name: 'unpledge',
+          label: `Amount to take back (${token.symbol})`,
+          submit: 'Take back',
+          help: `You can take back up to ${formatAmount(standing.unpledge.amount, token)} now.`,
+          token,
+          onAmount: (units) => act(`Take ${formatAmount(units, token)} back from ${label()}`,
+            () => post(`/campaigns/${id}/transactions/unpledge`, { ...sender(), amount: units.toString() })),
+        }));
+      } else if (held > 0n) {
+        parts.push(h('p', { class: 'reason' }, `You cannot take your pledge back now: ${standing.unpledge.reason}.`));
+      }
+    }
+    if (standing?.refund.allowed) {
+      const amount = formatAmount(standing.refund.amount, token);
+      parts.push(h('button', { type: 'button', id: 'refund', onclick: () => act(`Refund ${amount} from ${label()}`,
+        () => post(`/campaigns/${id}/transactions/refund`, sender())) }, `Refund my ${amount}`));
+    }
+    if (sameAddress(wallet.account, c.creator)) parts.push(...creatorTools());
+    return parts;
+  }
+
+  function creatorTools() {
+    const c = campaign;
+    const tools = [h('h3', {}, 'You created this campaign')];
+    if (c.state === 'succeeded') {
+      const amount = formatAmount(c.pledged, c.token);
+      tools.push(h('button', { type: 'button', id: 'claim', onclick: () => act(`Claim ${amount} from ${label()}`,
+        () => post(`/campaigns/${id}/transactions/claim`, sender())) }, `Claim ${amount}`));
+    }
+    if (c.state === 'upcoming' || c.state === 'active') tools.push(cancelTool());
+    const uriId = 'update-uri';
+    const uri = h('input', { id: uriId, name: 'uri', type: 'text', inputmode: 'url', autocomplete: 'off', required: true, 'aria-describedby': 'update-help' });
+    tools.push(h('form', {
+      class: 'action', dataset: { action: 'update' },
+      onsubmit: (event) => {
+        event.preventDefault();
+        const value = uri.value.trim();
+        if (!value) return uri.focus();
+        act('Post the update', () => post(`/campaigns/${id}/transactions/update`, { ...sender(), uri: value }));
+      },
+    },
+    h('label', { for: uriId }, 'Post an update: its link'),
+    h('div', { class: 'field-row' }, uri, h('button', { type: 'submit' }, 'Post update')),
+    h('p', { id: 'update-help', class: 'help' }, 'Publish the update anywhere (a web page, IPFS) and anchor its link on chain.')));
+    return tools;
+  }
+
+  function cancelTool() {
+    const confirmBox = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': 'cancel-question' },
+      h('p', { id: 'cancel-question' }, 'Cancel for good? Every backer will be able to take their pledge back, and it cannot be undone.'),
+      h('button', { type: 'button', id: 'cancel-confirm', class: 'danger',
+        onclick: () => act(`Cancel ${label()}`, () => post(`/campaigns/${id}/transactions/cancel`, sender())) }, 'Yes, cancel the campaign'),
+      ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => { confirmBox.hidden = true; ask.focus(); } }, 'Keep it running'));
+    const ask = h('button', { type: 'button', id: 'cancel', class: 'secondary',
+      onclick: () => { confirmBox.hidden = false; confirmBox.querySelector('#cancel-confirm').focus(); } }, 'Cancel this campaign…');
+    return h('div', { class: 'cancel-tool' }, ask, confirmBox);
+  }
+
+  async function run(step) {
+    try {
+      await step();
+    } catch (error) {
+      const problem = walletError(error);
+      show(status, problem.kind === 'rejected' ? 'rejected' : 'failed', problem.message);
+    }
+  }
+
+  // A burst of events (or of wallet changes) is one refresh.
+  const refreshSoon = debounce(() => refresh());
+  const unsubscribe = subscribe((kind, data) => {
+    if (kind === 'reorg' || String(data?.campaign_id) === String(id)) refreshSoon();
+  });
+  const offWallet = onChange(refreshSoon);
+  refresh();
+  return {
+    dispose() {
+      gone = true;
+      unsubscribe();
+      offWallet();
+    },
+  };
+}
+
+/** A labelled amount field with its own error message; calls onAmount(base units). */
+function amountForm({ name, label, submit, help, token, onAmount }) {
+  const inputId = `${name}-amount`;
+  const helpId = uid(`${name}-help`);
+  const errorId = uid(`${name}-error`);
+  const input = h('input', {
+    id: inputId, name: 'amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', required: true,
+    'aria-describedby': [help ? helpId : null, errorId].filter(Boolean).join(' '),
+  });
+  const error = h('p', { id: errorId, class: 'field-error', hidden: true });
+  const form = h('form', { class: 'action', dataset: { action: name }, novalidate: true },
+    h('label', { for: inputId }, label),
+    h('div', { class: 'field-row' }, input, h('button', { type: 'submit' }, submit)),
+    help ? h('p', { id: helpId, class: 'help' }, help) : null,
+    error);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    let units;
+    try {
+      units = parseUnits(input.value, token.decimals);
+      if (units === 0n) throw new AmountError('the amount must be above zero');
+    } catch (problem) {
+      error.textContent = `Check the amount: ${problem.message}.`;
+      error.hidden = false;
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      return;
+    }
+    error.hidden = true;
+    input.removeAttribute('aria-invalid');
+    onAmount(units);
+  });
+  return form;
+}

@@ -1,0 +1,151 @@
+// Start a campaign: the creator describes it in a metadata document (title, summary)
+// published anywhere, and signs the escrow's createCampaign with their own wallet.
+
+import { post } from '../api.js';
+import { append, h } from '../dom.js';
+import { handOver, show, statusLine, transact } from '../tx.js';
+import { AmountError, fromLocalInput, parseUnits, toLocalInput } from '../units.js';
+import { call, chainTime, ready, wallet, walletError } from '../wallet.js';
+
+// keccak256("CampaignCreated(uint256,address,address,uint256,uint256,uint64,uint64,string)"),
+// checked against the escrow's ABI by tests/page/test_create_and_claim.py.
+export const CAMPAIGN_CREATED = '0x84674e631996a02da9444cb0ca1dd484abc1b056b62bee5f71d78d1226dc9f26';
+const ETH = '0x0000000000000000000000000000000000000000';
+const DECIMALS = '0x313ce567'; // decimals()
+const SYMBOL = '0x95d89b41'; // symbol()
+const DAY = 86400;
+
+function field({ id, label, help, ...input }) {
+  const helpId = help ? `${id}-help` : null;
+  const errorId = `${id}-error`;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, name: id, autocomplete: 'off', 'aria-describedby': [helpId, errorId].filter(Boolean).join(' '), ...input }),
+    help ? h('p', { id: helpId, class: 'help' }, help) : null,
+    h('p', { id: errorId, class: 'field-error', hidden: true }));
+}
+
+/** The ABI string (or bytes32, for old tokens) in an eth_call answer. */
+function decodeString(hex) {
+  const bytes = hex.replace(/^0x/, '');
+  let text = bytes.length === 64 ? bytes : bytes.slice(128, 128 + 2 * Number(BigInt(`0x${bytes.slice(64, 128) || '0'}`)));
+  text = text.replace(/(00)+$/, '');
+  return new TextDecoder().decode(new Uint8Array(text.match(/../g)?.map((b) => parseInt(b, 16)) ?? []));
+}
+
+export function createView(main, { escrow }) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const status = statusLine();
+  const submit = h('button', { type: 'submit' }, 'Create campaign');
+  const form = h('form', { class: 'create', novalidate: true },
+    field({ id: 'new-uri', label: 'Link to the campaign’s description', type: 'text', inputmode: 'url', required: true,
+      help: 'A JSON document {"title": …, "summary": …} at an https:// or ipfs:// address; the page shows its title.' }),
+    field({ id: 'new-token', label: 'Token address (optional)', type: 'text', spellcheck: 'false',
+      help: 'Leave empty to raise ETH, or give the address of an ERC-20 token.' }),
+    field({ id: 'new-goal', label: 'Goal', type: 'text', inputmode: 'decimal', required: true,
+      help: 'The least it must raise by the deadline, in whole units (like 2.5). Below it, every backer gets their pledge back.' }),
+    field({ id: 'new-cap', label: 'Cap (optional)', type: 'text', inputmode: 'decimal',
+      help: 'The most it accepts; leave empty for no cap.' }),
+    field({ id: 'new-start', label: 'Pledges open (optional)', type: 'datetime-local',
+      help: `Leave empty to open at once. Times are in your time zone (${zone}).` }),
+    field({ id: 'new-deadline', label: 'Deadline', type: 'datetime-local', required: true,
+      help: `Pledges close then (at most 366 days from the start). Your time zone: ${zone}.` }),
+    submit);
+  main.replaceChildren();
+  append(main, [
+    h('h1', { id: 'view-title', tabindex: '-1' }, 'Start a campaign'),
+    h('p', { class: 'lead' }, 'Set a goal and a deadline. If the goal is reached in time you claim it all; otherwise every backer takes their pledge back.'),
+    wallet.provider ? null : h('p', { class: 'no-wallet' }, 'No wallet found in this browser: creating a campaign needs one to sign it.'),
+    form, status]);
+
+  const input = (id) => form.querySelector(`#${id}`);
+  // The deadline a month ahead by the chain's own clock where the wallet can tell it.
+  const defaultDeadline = (now) => { input('new-deadline').value ||= toLocalInput(now + 30 * DAY); };
+  defaultDeadline(Math.floor(Date.now() / 1000));
+  if (wallet.account) chainTime().then(defaultDeadline).catch(() => {});
+
+  function problem(id, message) {
+    const error = form.querySelector(`#${id}-error`);
+    error.textContent = message;
+    error.hidden = false;
+    input(id).setAttribute('aria-invalid', 'true');
+    input(id).focus();
+    return null;
+  }
+
+  function clearProblems() {
+    for (const error of form.querySelectorAll('.field-error')) error.hidden = true;
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  }
+
+  async function currency(token) {
+    if (!token) return { address: ETH, decimals: 18, symbol: 'ETH' };
+    if (!/^0x[0-9a-fA-F]{40}$/.test(token)) return problem('new-token', 'An address is 0x followed by 40 hexadecimal digits.');
+    try {
+      await ready();
+      const decimals = Number(BigInt(await call(token, DECIMALS)));
+      const symbol = decodeString(await call(token, SYMBOL)) || 'tokens';
+      return { address: token, decimals, symbol };
+    } catch (error) {
+      if (error?.kind) throw error;
+      return problem('new-token', `${token} does not answer as an ERC-20 token (no decimals()).`);
+    }
+  }
+
+  /** The form's values as the gateway's create body, or null (a field says what is wrong). */
+  async function body() {
+    clearProblems();
+    const uri = input('new-uri').value.trim();
+    if (!uri) return problem('new-uri', 'Give the link to the campaign’s description.');
+    const unit = await currency(input('new-token').value.trim());
+    if (!unit) return null;
+    const amount = (id, optional) => {
+      const text = input(id).value.trim();
+      if (!text && optional) return 0n;
+      try {
+        const units = parseUnits(text, unit.decimals);
+        if (units === 0n && !optional) throw new AmountError('the goal must be above zero');
+        return units;
+      } catch (error) {
+        return problem(id, `Check the amount: ${error.message}.`);
+      }
+    };
+    const goal = amount('new-goal', false);
+    if (goal === null) return null;
+    const cap = amount('new-cap', true);
+    if (cap === null) return null;
+    if (cap > 0n && cap < goal) return problem('new-cap', 'The cap must be at least the goal.');
+    const startsAt = fromLocalInput(input('new-start').value) ?? 0;
+    const deadline = fromLocalInput(input('new-deadline').value);
+    if (!deadline) return problem('new-deadline', 'Choose when pledges close.');
+    if (startsAt && deadline <= startsAt) return problem('new-deadline', 'The deadline must come after the opening.');
+    return {
+      unit,
+      request: {
+        token: unit.address, goal: goal.toString(), cap: cap.toString(), starts_at: startsAt, deadline, metadata_uri: uri,
+      },
+    };
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const values = await body();
+      if (!values) return;
+      const receipt = await transact(status, `Create the campaign (${values.unit.symbol})`,
+        () => post('/campaigns/transactions/create', { sender: wallet.account, ...values.request }));
+      const log = receipt?.logs.find((l) => l.topics[0] === CAMPAIGN_CREATED && l.address.toLowerCase() === escrow.toLowerCase());
+      if (log) {
+        handOver(status);
+        location.hash = `#/campaigns/${BigInt(log.topics[1])}`;
+      }
+    } catch (error) {
+      const trouble = walletError(error);
+      show(status, trouble.kind === 'rejected' ? 'rejected' : 'failed', trouble.message);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return { dispose() {} };
+}
