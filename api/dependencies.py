@@ -50,7 +50,8 @@ async def get_reading(request: Request) -> Reading:
     # per-dependency overhead is a visible share of a cached answer's cost.
     gateway: Gateway = request.app.state.gateway
     block, _ = gateway.follower.pinned()
-    return Reading(gateway, await gateway.holder.get(), block)
+    chain = gateway.holder.current or await gateway.holder.get()
+    return Reading(gateway, chain, block)
 
 
 ReadingDep = Annotated[Reading, Depends(get_reading)]
