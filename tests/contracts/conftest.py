@@ -1,0 +1,217 @@
+"""Fixtures for the CrowdfundEscrow contract tests: deployments, campaigns, time, reverts."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import pytest
+from brownie import Contract, web3
+from brownie.exceptions import VirtualMachineError
+from helpers import (
+    DAY,
+    ESCROW_BUILD,
+    ETHER,
+    MAX_UINT256,
+    SOLIDITY_DIR,
+    TOKEN_UNIT,
+    URI,
+    ZERO_ADDRESS,
+    Campaign,
+    Clock,
+    ErrorDecoder,
+    Revert,
+    address_of,
+    deploy_raw,
+    normalize,
+    revert_data,
+)
+
+from crowdfund.compiler import compile_files
+
+
+def pytest_configure(config):
+    # brownie calls its own deprecated rpc.* helpers on every snapshot and revert.
+    config.addinivalue_line("filterwarnings", "ignore:rpc.*should not be called directly:FutureWarning")
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Every test starts from the state left by the module-scoped fixtures."""
+
+
+# --------------------------------------------------------------------------- time
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    """clock.now(), clock.at(ts) (pin the next block), clock.mine_at(ts), clock.of(tx)."""
+    return Clock()
+
+
+# --------------------------------------------------------------------------- test solidity
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    """Every contract in tests/contracts/solidity, compiled together once per session."""
+    return compile_files(*sorted(SOLIDITY_DIR.glob("*.sol")))
+
+
+@pytest.fixture(scope="session")
+def deploy(artifacts):
+    """deploy(name, *constructor_args, sender=account, value=0) -> brownie Contract."""
+
+    def _deploy(name: str, *args, sender, value: int = 0):
+        address = deploy_raw(artifacts[name], *args, sender=sender, value=value)
+        return Contract.from_abi(name, address, artifacts[name]["abi"])
+
+    return _deploy
+
+
+# --------------------------------------------------------------------------- reverts
+
+
+@pytest.fixture(scope="session")
+def error_decoder(artifacts) -> ErrorDecoder:
+    escrow_abi = json.loads(ESCROW_BUILD.read_text())["abi"]
+    return ErrorDecoder(escrow_abi, *(a["abi"] for a in artifacts.values()))
+
+
+@pytest.fixture(scope="session")
+def assert_reverts(error_decoder):
+    """`with assert_reverts("Name", *args): <call>`: the call (transaction or view) must revert
+    with exactly that error and those arguments; `assert_reverts(None)` expects empty revert
+    data. The context value (a helpers.Revert) holds the timestamp and gas of a mined revert."""
+
+    @contextmanager
+    def _assert_reverts(error_name: str | None, *expected_args):
+        caught = Revert()
+        try:
+            yield caught
+        except VirtualMachineError as exc:
+            caught.data = revert_data(exc)
+            caught.name, caught.args = error_decoder.decode(caught.data)
+            if exc.txid:
+                caught.txid = exc.txid
+                receipt = web3.eth.get_transaction_receipt(exc.txid)
+                caught.gas_used = receipt.gasUsed
+                caught.timestamp = web3.eth.get_block(receipt.blockNumber)["timestamp"]
+        else:
+            raise AssertionError(f"expected a revert with {error_name}{tuple(expected_args)}, but it succeeded")
+        got = (caught.name, normalize(caught.args))
+        want = (error_name, normalize(tuple(expected_args)))
+        assert got == want, f"reverted with {got}, expected {want}"
+
+    return _assert_reverts
+
+
+@pytest.fixture(scope="session")
+def decode_error(error_decoder):
+    """decode_error(data) -> (name, normalized args), e.g. for data an attacker recorded."""
+
+    def _decode(data):
+        name, args = error_decoder.decode(bytes(data))
+        return name, normalize(args)
+
+    return _decode
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    """Deploys the escrow, which gives it no power at all."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def creator(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def mallory(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[9]
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+@pytest.fixture(scope="module")
+def escrow(module_isolation, CrowdfundEscrow, deployer):
+    return CrowdfundEscrow.deploy({"from": deployer})
+
+
+@pytest.fixture(scope="module")
+def token(module_isolation, escrow, deploy, deployer, accounts):
+    """An 18-decimal OpenZeppelin ERC-20 with permits; accounts 1-8 hold 10^6 tokens each
+    and have approved the escrow for everything."""
+    tok = deploy("TestToken", "Test Token", "TT", 18, sender=deployer)
+    for account in accounts[1:9]:
+        tok.mint(account, 10**6 * TOKEN_UNIT, {"from": deployer})
+        tok.approve(escrow, MAX_UINT256, {"from": account})
+    return tok
+
+
+@pytest.fixture(scope="module")
+def create_campaign(escrow, creator):
+    """create_campaign(token=ETH, goal=10 ether, cap=0, starts_at=0, deadline=None,
+    duration=30 days, uri=URI, sender=creator, at=None) -> helpers.Campaign.
+
+    The creation block is pinned at `at` (default: latest block + 1), so the deadline
+    (default: start + duration) is exact."""
+    clock = Clock()
+
+    def _create(
+        token=ZERO_ADDRESS,
+        goal: int = 10 * ETHER,
+        cap: int = 0,
+        starts_at: int = 0,
+        deadline: int | None = None,
+        duration: int = 30 * DAY,
+        uri: str = URI,
+        sender=None,
+        at: int | None = None,
+    ) -> Campaign:
+        sender = sender or creator
+        created_at = clock.at(at if at is not None else clock.now() + 1)
+        if deadline is None:
+            deadline = (starts_at or created_at) + duration
+        tx = escrow.createCampaign(address_of(token), goal, cap, starts_at, deadline, uri, {"from": sender})
+        assert clock.of(tx) == created_at
+        event = tx.events["CampaignCreated"]
+        return Campaign(
+            id=event["id"],
+            creator=sender,
+            token=address_of(token),
+            goal=goal,
+            cap=cap,
+            starts_at=event["startsAt"],
+            deadline=deadline,
+            created_at=created_at,
+            tx=tx,
+        )
+
+    return _create
