@@ -118,6 +118,19 @@ def report(
         lines.append(f"| {name} | {value} | {'yes' if met else '**no**'} |")
     lines += [
         "",
+        "What is measured:",
+        "",
+        "- *static baseline*: `GET /health/live`, a constant answer through the same stack (uvicorn, "
+        "FastAPI, the same middleware).",
+        "- *campaign detail*: the answer is cached by block hash as rendered JSON; a miss costs one "
+        "index query and one eth_call (batched with the other misses of the same moment).",
+        "- *campaign list*: a page of 50 from the index, cached by block hash and query.",
+        "- *campaign detail, naive*: the same route on a second gateway with `READ_CACHE=false`: every "
+        "request queries the index and makes its own eth_call.",
+        "",
+        "The machine is shared: when its load average is well above its 2 cores, the figures understate "
+        "the gateway, its tail latencies most.",
+        "",
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "",
     ]
