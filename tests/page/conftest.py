@@ -8,6 +8,7 @@ campaign or its own account, so the order of tests does not matter.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Locator, Page, expect, sync_playwright
 from support.chain import anvil, free_port
 from support.gateway import gateway, wait_indexed
 from web3 import Web3
@@ -28,6 +29,9 @@ from crowdfund.demo import DAY, DEMO_TOKEN_SOURCE, ETHER, seed
 from crowdfund.deploy import deploy_escrow
 from crowdfund.escrow import Escrow
 from crowdfund.transactions import send
+
+# A loaded CI machine (2 cores, the rest of the suite before) gets some slack.
+expect.set_options(timeout=10_000)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -40,6 +44,7 @@ CHROMIUM_ARGS = [
 ]
 WALLET_JS = (Path(__file__).parent / "wallet.js").read_text()
 GENESIS = 1_772_463_600  # 2026-03-02 15:00 UTC
+LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|data:|about:)")
 TIMEZONE = "America/New_York"  # not the machine's: times must follow the viewer's zone
 SUMMARIES = {
     "Zine printing run": "A hundred copies of the neighbourhood zine, printed on risograph.",
@@ -139,9 +144,7 @@ def metadata_host() -> Iterator[MetadataHost]:
 
 
 @pytest.fixture(scope="session")
-def demo(
-    chromium: str, metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Demo]:
+def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     registry = tmp_path_factory.mktemp("deployments")
     # A fixed genesis time: the chain's dates, and so the screenshots, stay the same.
     with anvil(None, "--timestamp", str(GENESIS)) as w3, pytest.MonkeyPatch.context() as mp:
@@ -212,6 +215,7 @@ def visit(browser: Browser, gateway_url: str, demo: Demo) -> Iterator[Visit]:
     a fresh browser profile on the page, with the test wallet for `account` (an index into
     anvil's dev accounts) unless wallet=False. Fails the test on any error in the page."""
     errors: list[str] = []
+    elsewhere: list[str] = []
     contexts = []
 
     def open_page(
@@ -248,6 +252,12 @@ def visit(browser: Browser, gateway_url: str, demo: Demo) -> Iterator[Visit]:
                 errors.append(message.text)
 
         page.on("console", console)
+        # Everything the page loads comes from this machine: the gateway, the node, the
+        # metadata host. A CDN or font service here would break the page offline.
+        page.on(
+            "request",
+            lambda request: None if LOCAL.match(request.url) else elsewhere.append(request.url),
+        )
         page.goto(gateway_url + path)
         return page
 
@@ -258,3 +268,4 @@ def visit(browser: Browser, gateway_url: str, demo: Demo) -> Iterator[Visit]:
         except Error:
             pass
     assert not errors, f"errors in the page: {errors}"
+    assert not elsewhere, f"the page reached beyond this machine: {elsewhere}"

@@ -27,7 +27,7 @@ def test_the_list_shows_each_campaign_with_its_progress(visit: Visit, demo: Demo
     expect(garden).to_contain_text("5 ETH pledged of 10 ETH goal")
     expect(garden).to_contain_text("50% of the goal")
     expect(garden).to_contain_text("2 backers")
-    days = (demo.escrow.campaign(demo.ids["Community garden"]).deadline - demo.now()) // DAY
+    days = round((demo.escrow.campaign(demo.ids["Community garden"]).deadline - demo.now()) / DAY)
     expect(garden).to_contain_text(f"{days} days left")
     expect(garden.locator(".badge")).to_have_text("Active")
     assert garden.locator(".bar-goal progress").get_attribute("value") == "50"
@@ -99,6 +99,7 @@ def test_a_metadata_link_that_does_not_resolve_is_shown_as_it_is(visit: Visit, d
     plain = demo.escrow.create_campaign(
         creator, goal=ETHER, deadline=demo.now() + 5 * DAY, metadata_uri="ar://not-a-web-address"
     )
+    demo.indexed()
     page = visit(f"/#/campaigns/{unresolved}", wallet=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("ipfs://bafymissing/campaign.json")
     page.goto(page.url.replace(f"/campaigns/{unresolved}", f"/campaigns/{plain}"))

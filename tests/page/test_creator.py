@@ -74,6 +74,7 @@ def test_a_creator_cancels_after_confirming(visit: Visit, demo: Demo) -> None:
     campaign_id = demo.escrow.create_campaign(
         creator, goal=ETHER, deadline=demo.now() + 9 * DAY, metadata_uri=uri
     )
+    demo.indexed()
     page = visit(f"/#/campaigns/{campaign_id}", account=0)
     page.get_by_role("button", name="Connect wallet").first.click()
     page.get_by_role("button", name="Cancel this campaign…").click()

@@ -35,7 +35,8 @@ def test_a_pledge_by_keyboard_alone(visit: Visit, demo: Demo) -> None:
     tab_to(page, "el.id === 'panel-connect'")
     page.keyboard.press("Enter")
     expect(page.locator("#account")).to_have_text(short(judy))
-    tab_to(page, "el.id === 'pledge-amount'")
+    # The connect button is gone once connected: the focus moves on to the amount field.
+    expect(page.get_by_label("Amount to pledge (ETH)")).to_be_focused()
     page.keyboard.type("0.5")
     page.keyboard.press("Enter")
     expect(status_of(page)).to_contain_text("Confirmed: Pledge 0.5 ETH")

@@ -23,11 +23,17 @@ def test_list_then_campaign_then_connect_then_pledge_moves_the_bar(visit: Visit,
     expect(page.locator("#your-pledge")).to_have_text("Your pledge: 0 ETH.")
 
     page.get_by_label("Amount to pledge (ETH)").fill("1.5")
-    # Hold mining, so that the pending step can be seen with its transaction hash.
+    # The wallet's prompt stays open, then mining is held: each step can be seen.
+    page.evaluate("window.testWallet.holdNext()")
     demo.w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
     try:
         page.get_by_role("button", name="Pledge", exact=True).click()
         status = status_of(page)
+        expect(status).to_have_text(
+            "Waiting for your wallet: Pledge 1.5 ETH to “Community garden”: confirm it in your wallet."
+        )
+        expect(page.get_by_role("button", name="Pledge", exact=True)).to_be_disabled()
+        page.evaluate("window.testWallet.release()")
         expect(status).to_contain_text("Pending: Pledge 1.5 ETH to “Community garden”: sent")
         tx_hash = status.locator("code").inner_text()
         assert demo.w3.eth.get_transaction(tx_hash)["from"] == dave

@@ -59,7 +59,17 @@ def test_what_is_not_an_amount_is_said(visit: Visit, text: str, reason: str) -> 
 def test_durations_and_percentages(visit: Visit) -> None:
     got = units(
         visit,
-        "[u.formatDuration(30 * 86400), u.formatDuration(2 * 86400 + 3 * 3600), u.formatDuration(5400),"
-        " u.formatDuration(59), u.percentOf('1', '3'), u.percentOf('250', '200'), u.percentOf('5', '0')]",
+        "[u.formatDuration(30 * 86400 - 5), u.formatDuration(8 * 86400 + 11 * 3600),"
+        " u.formatDuration(2 * 86400 + 3 * 3600), u.formatDuration(5400), u.formatDuration(59),"
+        " u.percentOf('1', '3'), u.percentOf('250', '200'), u.percentOf('5', '0')]",
     )
-    assert got == ["30 days", "2 days 3 hours", "1 hour 30 minutes", "less than a minute", 33.3, 125, 0]
+    assert got == [
+        "30 days",
+        "8 days",
+        "2 days 3 hours",
+        "1 hour 30 minutes",
+        "less than a minute",
+        33.3,
+        125,
+        0,
+    ]

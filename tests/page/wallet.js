@@ -12,6 +12,8 @@
     knownChains: config.knownChains ?? [config.chainId, config.walletChainId ?? config.chainId],
     connected: sessionStorage.getItem(REMEMBERED) === '1',
     rejectNext: false,
+    holding: false,
+    release: null,
     requests: [],
   };
 
@@ -61,6 +63,11 @@
         const [tx] = params;
         if (!state.connected || tx.from.toLowerCase() !== state.account.toLowerCase()) throw fail(4100, 'Unauthorized');
         if (tx.chainId && Number(BigInt(tx.chainId)) !== state.chainId) throw fail(-32602, 'chainId does not match the wallet');
+        if (state.holding) {
+          // The user has not decided yet: the wallet's prompt stays open until release().
+          await new Promise((resolve) => { state.release = resolve; });
+          state.holding = false;
+        }
         if (userSaysNo()) throw fail(4001, 'User rejected the request.');
         return node(method, params);
       }
@@ -83,6 +90,12 @@
     state,
     rejectNext() {
       state.rejectNext = true;
+    },
+    holdNext() {
+      state.holding = true;
+    },
+    release() {
+      state.release?.();
     },
   };
 })();

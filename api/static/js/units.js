@@ -71,13 +71,14 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Seconds -> "12 days", "3 days 4 hours", "5 hours 10 minutes", "less than a minute". */
+/** Seconds -> "12 days", "3 days 4 hours", "5 hours 10 minutes", "less than a minute".
+ * From a week on, to the nearest day: a month less a few seconds reads "30 days". */
 export function formatDuration(seconds) {
   const s = Math.max(0, Math.floor(Number(seconds)));
+  if (s >= 7 * 86400) return plural(Math.round(s / 86400), 'day');
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
   const minutes = Math.floor((s % 3600) / 60);
-  if (days >= 7) return plural(days, 'day');
   if (days >= 1) return hours ? `${plural(days, 'day')} ${plural(hours, 'hour')}` : plural(days, 'day');
   if (hours >= 1) return minutes ? `${plural(hours, 'hour')} ${plural(minutes, 'minute')}` : plural(hours, 'hour');
   if (minutes >= 1) return plural(minutes, 'minute');

@@ -62,6 +62,8 @@ export function campaignView(main, { match }) {
   let historyShown = 0;
   let busy = false;
   let gone = false;
+  let shownKey = null; // what the action panel was last rendered from
+  let cancelAsked = false; // the creator opened the cancel confirmation
 
   async function refresh({ clear = false } = {}) {
     try {
@@ -73,6 +75,7 @@ export function campaignView(main, { match }) {
       // Answers can arrive out of order: never show older figures over newer ones.
       if (gone || (campaign && c.block.number < campaign.block.number)) return;
       campaign = c;
+      for (const section of article.querySelectorAll('section')) section.hidden = false;
       renderHead();
       renderNumbers();
       renderUpdates();
@@ -180,15 +183,27 @@ export function campaignView(main, { match }) {
 
   const sender = () => ({ sender: wallet.account });
 
-  /** Re-render the panel, keeping what the viewer typed (unless `clear`) and the focus. */
+  /** Re-render the panel when what it shows has changed (or to `clear` it after a
+   * transaction), keeping what the viewer typed and where the focus was. */
   function renderActions(clear = false) {
     if (!campaign) return;
+    const c = campaign;
+    const key = JSON.stringify([
+      Boolean(wallet.provider), wallet.account, wallet.chainId, c.state, c.creator, c.token,
+      BigInt(c.cap) > 0n ? c.pledged : null, // the room left under the cap is shown
+      standing && [standing.pledge, standing.unpledge, standing.refund],
+    ]);
+    if (key === shownKey && !clear) return;
+    shownKey = key;
     const typed = new Map([...actions.querySelectorAll('input')].map((i) => [i.id, i.value]));
-    const focused = actions.contains(document.activeElement) ? document.activeElement.id : null;
+    const focused = actions.contains(document.activeElement) ? document.activeElement.id || null : undefined;
+    if (clear) cancelAsked = false;
     actions.replaceChildren();
     append(actions, panel());
     if (!clear) for (const input of actions.querySelectorAll('input')) input.value = typed.get(input.id) ?? input.value;
-    if (focused) document.getElementById(focused)?.focus();
+    // Focus stays on the same control, or, when that one is gone (the connect button once
+    // connected), moves to the panel's first control rather than falling to the page's top.
+    if (focused !== undefined) (document.getElementById(focused) ?? actions.querySelector('input, button'))?.focus();
     setBusy(busy);
   }
 
@@ -275,14 +290,20 @@ export function campaignView(main, { match }) {
   }
 
   function cancelTool() {
-    const confirmBox = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': 'cancel-question' },
+    const confirmBox = h('div', { class: 'confirm', hidden: !cancelAsked, role: 'group', 'aria-labelledby': 'cancel-question' },
       h('p', { id: 'cancel-question' }, 'Cancel for good? Every backer will be able to take their pledge back, and it cannot be undone.'),
       h('button', { type: 'button', id: 'cancel-confirm', class: 'danger',
         onclick: () => act(`Cancel ${label()}`, () => post(`/campaigns/${id}/transactions/cancel`, sender())) }, 'Yes, cancel the campaign'),
       ' ',
-      h('button', { type: 'button', class: 'secondary', onclick: () => { confirmBox.hidden = true; ask.focus(); } }, 'Keep it running'));
-    const ask = h('button', { type: 'button', id: 'cancel', class: 'secondary',
-      onclick: () => { confirmBox.hidden = false; confirmBox.querySelector('#cancel-confirm').focus(); } }, 'Cancel this campaign…');
+      h('button', { type: 'button', id: 'cancel-keep', class: 'secondary',
+        onclick: () => { cancelAsked = false; confirmBox.hidden = true; ask.focus(); } }, 'Keep it running'));
+    const ask = h('button', { type: 'button', id: 'cancel', class: 'secondary', 'aria-expanded': String(cancelAsked),
+      onclick: () => {
+        cancelAsked = true;
+        confirmBox.hidden = false;
+        ask.setAttribute('aria-expanded', 'true');
+        confirmBox.querySelector('#cancel-confirm').focus();
+      } }, 'Cancel this campaign…');
     return h('div', { class: 'cancel-tool' }, ask, confirmBox);
   }
 
