@@ -13,7 +13,7 @@ def test_list_then_campaign_then_connect_then_pledge_moves_the_bar(visit: Visit,
     garden_id = demo.ids["Community garden"]
     dave = demo.accounts[4]
     goal, before = demo.escrow.campaign(garden_id).goal, demo.escrow.campaign(garden_id).pledged
-    page = visit("/", account=4)
+    page = visit("/#/?state=active", account=4)
     page.get_by_role("link", name="Community garden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Community garden")
     assert goal_percent(page) == percent(before, goal)

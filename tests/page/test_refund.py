@@ -13,7 +13,7 @@ def test_a_failed_campaign_refunds_the_backer(visit: Visit, demo: Demo) -> None:
     carol = demo.accounts[3]
     assert demo.escrow.pledge_of(cafe, carol) == ETHER
     balance = demo.w3.eth.get_balance(carol)
-    page = visit("/", account=3)
+    page = visit("/#/?state=failed", account=3)
     page.get_by_role("link", name="Repair cafe tools").click()
     expect(page.locator(".campaign-head .badge")).to_have_text("Failed")
     expect(page.locator("#your-part")).to_contain_text("ended below its goal")
