@@ -63,3 +63,18 @@ export function progress(c, maxFraction) {
 export function backers(count) {
   return count === 1 ? '1 backer' : `${count} backers`;
 }
+
+const HOUR = 3600;
+
+/** Milliseconds until the figures shown for these campaigns may change with no event at
+ * all (a deadline or an opening passing), at most an hour, so that the time left stays
+ * current too; null when none of them can change that way. */
+export function untilClockChange(campaigns) {
+  const waits = campaigns.flatMap((c) => {
+    const now = c.deadline - c.seconds_left; // the chain's time when the figures were read
+    if (c.state === 'active') return [c.seconds_left];
+    if (c.state === 'upcoming') return [c.starts_at - now];
+    return [];
+  });
+  return waits.length ? (Math.min(HOUR, ...waits) + 2) * 1000 : null;
+}

@@ -4,7 +4,7 @@
 
 import { GatewayError, waitIndexed } from './api.js';
 import { h } from './dom.js';
-import { WalletError, ready, receipt, send, walletError } from './wallet.js';
+import { WalletError, ready, receipt, send, wallet, walletError } from './wallet.js';
 
 const TITLES = {
   building: 'Checking',
@@ -56,7 +56,7 @@ export function show(el, state, message, hash = null) {
  */
 export async function transact(status, label, ask, done) {
   try {
-    show(status, 'waiting', 'Connect your wallet to go on.');
+    if (!wallet.account) show(status, 'waiting', 'Connect your wallet to go on.');
     await ready();
     show(status, 'building', `${label}: the gateway is checking it against the escrow's rules.`);
     let answer = await ask();

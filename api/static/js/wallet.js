@@ -40,7 +40,7 @@ export function walletError(error) {
   return new WalletError('failed', `The wallet answered: ${message}`);
 }
 
-function request(method, params = []) {
+async function request(method, params = []) {
   if (!wallet.provider) {
     throw new WalletError('missing', 'No wallet found in this browser: install one to pledge (everything stays readable without it).');
   }

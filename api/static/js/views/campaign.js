@@ -5,7 +5,7 @@ import { get, post } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { append, facts, h, safeHref, uid } from '../dom.js';
 import { documentUrl, metadata } from '../metadata.js';
-import { backers, progress, stateBadge, time, timing, titleOf } from '../parts.js';
+import { backers, progress, stateBadge, time, timing, titleOf, untilClockChange } from '../parts.js';
 import { show, statusLine, takeOver, transact } from '../tx.js';
 import { AmountError, formatAmount, parseUnits, shortAddress } from '../units.js';
 import { connect, onChange, onRightChain, sameAddress, switchChain, wallet, walletError } from '../wallet.js';
@@ -62,6 +62,7 @@ export function campaignView(main, { match }) {
   let historyShown = 0;
   let busy = false;
   let gone = false;
+  let clock = null; // the refresh due when the deadline (or the opening) passes
   let shownKey = null; // what the action panel was last rendered from
   let cancelAsked = false; // the creator opened the cancel confirmation
 
@@ -83,6 +84,9 @@ export function campaignView(main, { match }) {
       historyShown = 0;
       addHistory(page);
       renderActions(clear);
+      clearTimeout(clock);
+      const wait = untilClockChange([c]);
+      if (wait !== null) clock = setTimeout(() => refresh(), wait);
     } catch (error) {
       if (gone) return;
       if (error.status === 404) {
@@ -326,6 +330,7 @@ export function campaignView(main, { match }) {
   return {
     dispose() {
       gone = true;
+      clearTimeout(clock);
       unsubscribe();
       offWallet();
     },

@@ -4,7 +4,7 @@ import { get } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { h } from '../dom.js';
 import { metadata } from '../metadata.js';
-import { STATES, backers, progress, stateBadge, stateWord, timing, titleOf } from '../parts.js';
+import { STATES, backers, progress, stateBadge, stateWord, timing, titleOf, untilClockChange } from '../parts.js';
 
 const PAGE = 12;
 
@@ -29,6 +29,8 @@ export function listView(main, { params }) {
 
   let cursor = null;
   let shown = 0;
+  let clock = null; // the refresh due when a shown campaign opens or ends
+  const items = [];
 
   async function load(reset) {
     list.setAttribute('aria-busy', 'true');
@@ -39,8 +41,13 @@ export function listView(main, { params }) {
       if (reset) {
         list.replaceChildren();
         shown = 0;
+        items.length = 0;
       }
       for (const c of page.items) list.append(card(c));
+      items.push(...page.items);
+      clearTimeout(clock);
+      const wait = untilClockChange(items);
+      if (wait !== null) clock = setTimeout(() => load(true), wait);
       shown += page.items.length;
       cursor = page.next_cursor;
       more.hidden = !cursor;
@@ -56,7 +63,12 @@ export function listView(main, { params }) {
   const refresh = debounce(() => load(true));
   const unsubscribe = subscribe(() => refresh());
   load(true);
-  return { dispose: unsubscribe };
+  return {
+    dispose() {
+      unsubscribe();
+      clearTimeout(clock);
+    },
+  };
 }
 
 function card(c) {
