@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import gateway, page
+from api import docs_page, gateway, page
 from api.chain import NodeUnavailable, RpcError
 from api.follower import IndexBehind
 from api.routes import backers, campaigns, events, health, transactions
@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="All-or-nothing crowdfunding campaigns, read from an Ethereum node and its index.",
         version="0.2.0",
         lifespan=lifespan,
+        # Both default doc pages load their scripts from a CDN; docs_page serves /docs locally.
+        docs_url=None,
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, campaigns.router, transactions.router, backers.router, events.router):
         app.include_router(router)
     page.mount(app, settings)
+    docs_page.mount(app)
     return app
 
 
