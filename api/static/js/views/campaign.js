@@ -5,7 +5,7 @@ import { get, post } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { append, facts, h, safeHref, uid } from '../dom.js';
 import { documentUrl, metadata } from '../metadata.js';
-import { backers, progress, stateBadge, time, timing, titleOf, untilClockChange } from '../parts.js';
+import { backers, progress, stateBadge, stateWord, time, timing, titleOf, untilClockChange } from '../parts.js';
 import { show, statusLine, takeOver, transact } from '../tx.js';
 import { AmountError, formatAmount, parseUnits, shortAddress } from '../units.js';
 import { connect, onChange, onRightChain, sameAddress, switchChain, wallet, walletError } from '../wallet.js';
@@ -32,7 +32,9 @@ export function campaignView(main, { match }) {
   const badge = h('div', { class: 'card-top' });
   const summary = h('p', { class: 'lead summary', hidden: true });
   const source = h('p', { class: 'muted meta-link' });
-  const numbers = h('div', { class: 'numbers-body', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
+  // Not a live region: the figures change on every event, and the status line already
+  // announces what the viewer did.
+  const numbers = h('div', { class: 'numbers-body' }, h('p', { class: 'muted' }, 'Loading…'));
   const actions = h('div', { class: 'actions' });
   const status = statusLine();
   const updates = h('div', { class: 'updates' });
@@ -125,7 +127,7 @@ export function campaignView(main, { match }) {
         ['Goal', amount(c.goal), 'goal'],
         ['Cap', BigInt(c.cap) > 0n ? amount(c.cap) : 'No cap', 'cap'],
         ['Backers', backers(c.backer_count), 'backers'],
-        ['State', c.state[0].toUpperCase() + c.state.slice(1), 'state'],
+        ['State', stateWord(c.state), 'state'],
         ['Time left', timing(c, false), 'timing'],
         ['Opens', time(c.starts_at), 'opens'],
         ['Deadline', time(c.deadline), 'deadline'],
