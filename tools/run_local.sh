@@ -45,6 +45,7 @@ else
 fi
 
 echo "==> gateway on http://$API_HOST:$API_PORT"
+echo "    backer page: http://$API_HOST:$API_PORT/"
 echo "    campaigns:  http://$API_HOST:$API_PORT/campaigns"
 echo "    API docs:   http://$API_HOST:$API_PORT/docs"
 echo "    Ctrl-C stops everything"
