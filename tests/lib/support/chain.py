@@ -11,7 +11,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ANVIL = ROOT / ".toolchain" / "bin" / "anvil"
 
 
