@@ -98,7 +98,9 @@ def assert_reverts(error_decoder):
                 caught.gas_used = receipt.gasUsed
                 caught.timestamp = web3.eth.get_block(receipt.blockNumber)["timestamp"]
         else:
-            raise AssertionError(f"expected a revert with {error_name}{tuple(expected_args)}, but it succeeded")
+            raise AssertionError(
+                f"expected a revert with {error_name}{tuple(expected_args)}, but it succeeded"
+            )
         got = (caught.name, normalize(caught.args))
         want = (error_name, normalize(tuple(expected_args)))
         assert got == want, f"reverted with {got}, expected {want}"

@@ -67,10 +67,14 @@ def main(contract: str = "CrowdfundEscrow") -> int:
     own = build["sourcePath"]
     own_lines = {line for path, line in lines_total if path == own}
     own_missed = {line for path, line in lines_missed if path == own}
-    print(f"\n{contract}: statements {stmt_hit}/{stmt_total}; lines of {own} with a statement: "
-          f"{len(own_lines) - len(own_missed)}/{len(own_lines)} run")
-    print(f"branches: {branch_total}; jump directions seen {branch_true + branch_false}/{2 * branch_total} "
-          f"({branch_true} one way, {branch_false} the other)")
+    print(
+        f"\n{contract}: statements {stmt_hit}/{stmt_total}; lines of {own} with a statement: "
+        f"{len(own_lines) - len(own_missed)}/{len(own_lines)} run"
+    )
+    print(
+        f"branches: {branch_total}; jump directions seen {branch_true + branch_false}/{2 * branch_total} "
+        f"({branch_true} one way, {branch_false} the other)"
+    )
     return 1 if own_missed else 0
 
 

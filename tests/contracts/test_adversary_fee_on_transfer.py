@@ -56,7 +56,9 @@ def test_token_delivering_less_is_refused(escrow, elastic, create_campaign, alic
         escrow.pledge(c.id, 500, {"from": alice})
 
 
-def test_token_shrinking_the_escrow_balance_is_refused(escrow, elastic, create_campaign, alice, deployer, assert_reverts):
+def test_token_shrinking_the_escrow_balance_is_refused(
+    escrow, elastic, create_campaign, alice, deployer, assert_reverts
+):
     c = create_campaign(token=elastic, goal=1_000)
     escrow.pledge(c.id, 1_000, {"from": alice})  # a well-behaved transfer first
     elastic.setDelta(-600, {"from": deployer})

@@ -1,7 +1,7 @@
 """ETH forced in by selfdestruct changes no campaign and no payout."""
 
-from helpers import ETHER, State, deploy_raw, eth_balance
 from brownie import web3
+from helpers import ETHER, State, deploy_raw, eth_balance
 
 
 def test_forced_eth_changes_nothing(escrow, create_campaign, artifacts, creator, alice, bob, mallory, clock):
@@ -30,7 +30,9 @@ def test_forced_eth_changes_nothing(escrow, create_campaign, artifacts, creator,
     assert eth_balance(escrow) == 7 * ETHER  # the forced ether stays, owed to nobody
 
 
-def test_forced_eth_does_not_pay_for_pledges(escrow, create_campaign, artifacts, alice, mallory, assert_reverts):
+def test_forced_eth_does_not_pay_for_pledges(
+    escrow, create_campaign, artifacts, alice, mallory, assert_reverts
+):
     deploy_raw(artifacts["ForceFeeder"], escrow.address, sender=mallory, value=5 * ETHER)
     c = create_campaign(goal=ETHER)
     with assert_reverts("WrongPaymentValue", ETHER, 0):

@@ -53,7 +53,9 @@ def test_a_hook_that_fails_the_transfer_fails_the_pledge(escrow, hook_token, cam
     assert hook_token.balanceOf(escrow) == 0
 
 
-def test_reentering_unpledge_during_transfer_from_is_blocked(escrow, hook_token, campaign, token_backer, alice, decode_error):
+def test_reentering_unpledge_during_transfer_from_is_blocked(
+    escrow, hook_token, campaign, token_backer, alice, decode_error
+):
     # Taking tokens out between the escrow's two balance reads would make this pledge look
     # smaller; the guard on payouts refuses the nested unpledge instead.
     hook_token.arm(INCOMING, escrow, escrow.unpledge.encode_input(campaign.id, 300), False, {"from": alice})
@@ -65,7 +67,9 @@ def test_reentering_unpledge_during_transfer_from_is_blocked(escrow, hook_token,
     assert escrow.getCampaign(campaign.id)["pledged"] == hook_token.balanceOf(escrow) == 1_300
 
 
-def test_reentering_unpledge_during_a_payout_is_blocked(escrow, hook_token, campaign, token_backer, alice, decode_error):
+def test_reentering_unpledge_during_a_payout_is_blocked(
+    escrow, hook_token, campaign, token_backer, alice, decode_error
+):
     escrow.pledge(campaign.id, 1_000, {"from": alice})
     hook_token.arm(OUTGOING, escrow, escrow.unpledge.encode_input(campaign.id, 300), False, {"from": alice})
     escrow.unpledge(campaign.id, 400, {"from": alice})
@@ -77,7 +81,9 @@ def test_reentering_unpledge_during_a_payout_is_blocked(escrow, hook_token, camp
     assert escrow.getCampaign(campaign.id)["pledged"] == hook_token.balanceOf(escrow) == 900
 
 
-def test_reentering_refund_during_a_refund_is_blocked(escrow, hook_token, campaign, token_backer, creator, alice, deployer, decode_error):
+def test_reentering_refund_during_a_refund_is_blocked(
+    escrow, hook_token, campaign, token_backer, creator, alice, deployer, decode_error
+):
     escrow.pledge(campaign.id, 1_000, {"from": alice})
     escrow.cancel(campaign.id, {"from": creator})
     hook_token.arm(OUTGOING, escrow, escrow.refund.encode_input(campaign.id), False, {"from": alice})
@@ -95,7 +101,9 @@ def test_reentering_refund_during_a_refund_is_blocked(escrow, hook_token, campai
     assert escrow.getCampaign(campaign.id)["pledged"] == 0
 
 
-def test_reentering_pledge_during_a_claim_is_blocked(escrow, hook_token, create_campaign, creator, alice, clock, decode_error):
+def test_reentering_pledge_during_a_claim_is_blocked(
+    escrow, hook_token, create_campaign, creator, alice, clock, decode_error
+):
     c = create_campaign(token=hook_token, goal=1_000)
     escrow.pledge(c.id, 1_000, {"from": alice})
     other = create_campaign(token=hook_token, goal=1_000)

@@ -40,7 +40,9 @@ def test_refund(escrow, usdt, create_campaign, creator, alice):
     assert usdt.balanceOf(escrow) == 0
 
 
-def test_failures_revert_with_the_tokens_reason(escrow, usdt, create_campaign, alice, outsider, assert_reverts):
+def test_failures_revert_with_the_tokens_reason(
+    escrow, usdt, create_campaign, alice, outsider, assert_reverts
+):
     c = create_campaign(token=usdt, goal=1_000)
     with assert_reverts("Error", "NoReturnToken: allowance"):
         escrow.pledge(c.id, 1, {"from": outsider})
@@ -48,7 +50,9 @@ def test_failures_revert_with_the_tokens_reason(escrow, usdt, create_campaign, a
         escrow.pledge(c.id, 10_001, {"from": alice})
 
 
-def test_permit_without_permit_support_falls_back_to_the_allowance(escrow, usdt, create_campaign, alice, outsider, assert_reverts):
+def test_permit_without_permit_support_falls_back_to_the_allowance(
+    escrow, usdt, create_campaign, alice, outsider, assert_reverts
+):
     c = create_campaign(token=usdt, goal=1_000)
     zero = b"\x00" * 32
     tx = escrow.pledgeWithPermit(c.id, 200, 0, 27, zero, zero, {"from": alice})

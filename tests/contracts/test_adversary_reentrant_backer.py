@@ -28,7 +28,9 @@ def attempts(attacker, decode_error):
     return result
 
 
-def test_reentering_unpledge_only_moves_its_own_pledge(escrow, campaign, attacker, alice, mallory, decode_error):
+def test_reentering_unpledge_only_moves_its_own_pledge(
+    escrow, campaign, attacker, alice, mallory, decode_error
+):
     attacker.arm(escrow.unpledge.encode_input(campaign.id, 4 * ETHER), 2, {"from": mallory})
     attacker.act(escrow.unpledge.encode_input(campaign.id, 4 * ETHER), {"from": mallory})
 
@@ -61,7 +63,9 @@ def test_reentering_unpledge_for_everything_twice_fails(escrow, campaign, attack
     assert escrow.getCampaign(campaign.id)["pledged"] == 5 * ETHER
 
 
-def test_reentering_refund_gets_nothing_more(escrow, campaign, attacker, creator, alice, mallory, decode_error):
+def test_reentering_refund_gets_nothing_more(
+    escrow, campaign, attacker, creator, alice, mallory, decode_error
+):
     escrow.cancel(campaign.id, {"from": creator})
     attacker.arm(escrow.refund.encode_input(campaign.id), 3, {"from": mallory})
     attacker.act(escrow.refund.encode_input(campaign.id), {"from": mallory})
@@ -79,7 +83,9 @@ def test_reentering_refund_gets_nothing_more(escrow, campaign, attacker, creator
     assert eth_balance(escrow) == 0
 
 
-def test_reentering_refund_after_deadline_of_failed_campaign(escrow, campaign, attacker, mallory, clock, decode_error):
+def test_reentering_refund_after_deadline_of_failed_campaign(
+    escrow, campaign, attacker, mallory, clock, decode_error
+):
     clock.at(campaign.deadline)
     attacker.arm(escrow.refund.encode_input(campaign.id), 1, {"from": mallory})
     attacker.act(escrow.refund.encode_input(campaign.id), {"from": mallory})
@@ -127,7 +133,9 @@ def test_reentering_refund_from_claim_is_refused(escrow, attacker, attacker_camp
     assert eth_balance(escrow) == 3 * ETHER
 
 
-def test_reentering_another_campaign_only_moves_its_own_money(escrow, create_campaign, campaign, attacker, creator, mallory, decode_error):
+def test_reentering_another_campaign_only_moves_its_own_money(
+    escrow, create_campaign, campaign, attacker, creator, mallory, decode_error
+):
     other = create_campaign(goal=ETHER)
     attacker.act(escrow.pledge.encode_input(other.id, 2 * ETHER), {"from": mallory, "value": 2 * ETHER})
     escrow.cancel(other.id, {"from": creator})

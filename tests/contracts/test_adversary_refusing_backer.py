@@ -24,7 +24,9 @@ def pledge_all(escrow, cid, refusers, alice, bob, mallory):
     burner.setMode(BURN, {"from": mallory})
 
 
-def test_others_still_refund_from_a_failed_campaign(escrow, create_campaign, refusers, alice, bob, mallory, clock, assert_reverts):
+def test_others_still_refund_from_a_failed_campaign(
+    escrow, create_campaign, refusers, alice, bob, mallory, clock, assert_reverts
+):
     reverter, burner = refusers
     c = create_campaign(goal=100 * ETHER)
     pledge_all(escrow, c.id, refusers, alice, bob, mallory)
@@ -52,7 +54,9 @@ def test_others_still_refund_from_a_failed_campaign(escrow, create_campaign, ref
     assert eth_balance(escrow) == 1 * ETHER
 
 
-def test_creator_still_claims_everything(escrow, create_campaign, refusers, creator, alice, bob, mallory, clock):
+def test_creator_still_claims_everything(
+    escrow, create_campaign, refusers, creator, alice, bob, mallory, clock
+):
     c = create_campaign(goal=10 * ETHER)
     pledge_all(escrow, c.id, refusers, alice, bob, mallory)
     clock.at(c.deadline)
@@ -63,7 +67,9 @@ def test_creator_still_claims_everything(escrow, create_campaign, refusers, crea
     assert eth_balance(escrow) == 0
 
 
-def test_others_still_unpledge_and_refund_after_cancel(escrow, create_campaign, refusers, creator, alice, bob, mallory, assert_reverts):
+def test_others_still_unpledge_and_refund_after_cancel(
+    escrow, create_campaign, refusers, creator, alice, bob, mallory, assert_reverts
+):
     reverter, burner = refusers
     c = create_campaign(goal=100 * ETHER)
     pledge_all(escrow, c.id, refusers, alice, bob, mallory)
@@ -83,10 +89,14 @@ def test_others_still_unpledge_and_refund_after_cancel(escrow, create_campaign, 
     assert escrow.getCampaign(c.id)["pledged"] == eth_balance(escrow) == 6 * ETHER
 
 
-def test_creator_that_refuses_payment_only_delays_its_own_claim(escrow, refusers, alice, mallory, clock, assert_reverts):
+def test_creator_that_refuses_payment_only_delays_its_own_claim(
+    escrow, refusers, alice, mallory, clock, assert_reverts
+):
     reverter, _ = refusers
     t = clock.at(clock.now() + 1)
-    tx = reverter.act(escrow, escrow.createCampaign.encode_input(ZERO_ADDRESS, ETHER, 0, 0, t + 100, URI), {"from": mallory})
+    tx = reverter.act(
+        escrow, escrow.createCampaign.encode_input(ZERO_ADDRESS, ETHER, 0, 0, t + 100, URI), {"from": mallory}
+    )
     cid = tx.events["CampaignCreated"]["id"]
     escrow.pledge(cid, ETHER, {"from": alice, "value": ETHER})
     reverter.setMode(REVERT, {"from": mallory})

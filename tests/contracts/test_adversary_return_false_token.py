@@ -13,7 +13,9 @@ def false_token(deploy, escrow, deployer, alice, bob):
     return tok
 
 
-def test_false_transfer_from_refuses_the_pledge(escrow, false_token, create_campaign, alice, deployer, assert_reverts):
+def test_false_transfer_from_refuses_the_pledge(
+    escrow, false_token, create_campaign, alice, deployer, assert_reverts
+):
     c = create_campaign(token=false_token, goal=1_000)
     false_token.setFailures(False, True, {"from": deployer})
     with assert_reverts("SafeERC20FailedOperation", false_token):
@@ -23,7 +25,9 @@ def test_false_transfer_from_refuses_the_pledge(escrow, false_token, create_camp
     assert false_token.balanceOf(alice) == 10_000
 
 
-def test_false_transfer_refuses_unpledge_and_refund_until_fixed(escrow, false_token, create_campaign, creator, alice, deployer, assert_reverts):
+def test_false_transfer_refuses_unpledge_and_refund_until_fixed(
+    escrow, false_token, create_campaign, creator, alice, deployer, assert_reverts
+):
     c = create_campaign(token=false_token, goal=1_000)
     escrow.pledge(c.id, 500, {"from": alice})
     false_token.setFailures(True, False, {"from": deployer})
@@ -42,7 +46,9 @@ def test_false_transfer_refuses_unpledge_and_refund_until_fixed(escrow, false_to
     assert false_token.balanceOf(escrow) == 0
 
 
-def test_false_transfer_refuses_the_claim_until_fixed(escrow, false_token, create_campaign, creator, alice, deployer, clock, assert_reverts):
+def test_false_transfer_refuses_the_claim_until_fixed(
+    escrow, false_token, create_campaign, creator, alice, deployer, clock, assert_reverts
+):
     c = create_campaign(token=false_token, goal=1_000)
     escrow.pledge(c.id, 1_000, {"from": alice})
     false_token.setFailures(True, False, {"from": deployer})

@@ -106,7 +106,9 @@ def test_claim_takes_only_its_own_campaign(escrow, funded, create_campaign, crea
     assert eth_balance(escrow) == 0
 
 
-def test_after_claim_backers_can_neither_refund_nor_unpledge(escrow, funded, creator, alice, clock, assert_reverts):
+def test_after_claim_backers_can_neither_refund_nor_unpledge(
+    escrow, funded, creator, alice, clock, assert_reverts
+):
     clock.at(funded.deadline)
     escrow.claim(funded.id, {"from": creator})
     with assert_reverts("RefundsNotOpen", funded.id, State.Claimed):

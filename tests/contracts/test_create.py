@@ -18,16 +18,32 @@ def test_eth_campaign_records_and_emits_everything(escrow, creator, clock):
     tx = escrow.createCampaign(ZERO_ADDRESS, 5 * ETHER, 0, 0, t + 7 * DAY, URI, {"from": creator})
 
     assert_event(
-        tx, "CampaignCreated", emitter=escrow,
-        id=1, creator=creator, token=ZERO_ADDRESS, goal=5 * ETHER, cap=0,
-        startsAt=t, deadline=t + 7 * DAY, metadataURI=URI,
+        tx,
+        "CampaignCreated",
+        emitter=escrow,
+        id=1,
+        creator=creator,
+        token=ZERO_ADDRESS,
+        goal=5 * ETHER,
+        cap=0,
+        startsAt=t,
+        deadline=t + 7 * DAY,
+        metadataURI=URI,
     )
     assert escrow.campaignCount() == 1
     view = escrow.getCampaign(1)
     assert view.dict() == {
-        "id": 1, "creator": creator, "token": ZERO_ADDRESS, "goal": 5 * ETHER, "cap": 0,
-        "pledged": 0, "startsAt": t, "deadline": t + 7 * DAY, "state": State.Active,
-        "claimed": False, "cancelled": False,
+        "id": 1,
+        "creator": creator,
+        "token": ZERO_ADDRESS,
+        "goal": 5 * ETHER,
+        "cap": 0,
+        "pledged": 0,
+        "startsAt": t,
+        "deadline": t + 7 * DAY,
+        "state": State.Active,
+        "claimed": False,
+        "cancelled": False,
     }
 
 
@@ -36,8 +52,16 @@ def test_token_campaign_with_cap_and_delayed_start(escrow, token, creator, clock
     tx = escrow.createCampaign(token, 100, 150, t + DAY, t + 8 * DAY, "ar://x", {"from": creator})
 
     assert_event(
-        tx, "CampaignCreated", id=1, creator=creator, token=token, goal=100, cap=150,
-        startsAt=t + DAY, deadline=t + 8 * DAY, metadataURI="ar://x",
+        tx,
+        "CampaignCreated",
+        id=1,
+        creator=creator,
+        token=token,
+        goal=100,
+        cap=150,
+        startsAt=t + DAY,
+        deadline=t + 8 * DAY,
+        metadataURI="ar://x",
     )
     view = escrow.getCampaign(1)
     assert (view["token"], view["goal"], view["cap"]) == (token.address, 100, 150)
@@ -49,7 +73,12 @@ def test_ids_count_up_from_one_for_any_creator(escrow, accounts, deployer, creat
     ids = [create_campaign(sender=accounts[i]).id for i in (1, 2, 0, 7)]
     assert ids == [1, 2, 3, 4]
     assert escrow.campaignCount() == 4
-    assert [escrow.getCampaign(i)["creator"] for i in ids] == [accounts[1], accounts[2], deployer, accounts[7]]
+    assert [escrow.getCampaign(i)["creator"] for i in ids] == [
+        accounts[1],
+        accounts[2],
+        deployer,
+        accounts[7],
+    ]
 
 
 def test_start_equal_to_now_is_an_immediate_start(escrow, creator, clock):

@@ -19,8 +19,14 @@ def test_eth_pledge_moves_exactly_the_amount(escrow, eth_campaign, alice):
     tx = escrow.pledge(eth_campaign.id, 3 * ETHER, {"from": alice, "value": 3 * ETHER})
 
     assert_event(
-        tx, "Pledged", emitter=escrow,
-        id=eth_campaign.id, backer=alice, payer=alice, amount=3 * ETHER, newTotal=3 * ETHER,
+        tx,
+        "Pledged",
+        emitter=escrow,
+        id=eth_campaign.id,
+        backer=alice,
+        payer=alice,
+        amount=3 * ETHER,
+        newTotal=3 * ETHER,
     )
     assert eth_balance(alice) == before - 3 * ETHER  # gas is free on the dev chain
     assert eth_balance(escrow) == 3 * ETHER
@@ -48,7 +54,16 @@ def test_token_pledge_pulls_the_tokens(escrow, token, token_campaign, alice):
     before = token.balanceOf(alice)
     tx = escrow.pledge(token_campaign.id, 600, {"from": alice})
 
-    assert_event(tx, "Pledged", emitter=escrow, id=token_campaign.id, backer=alice, payer=alice, amount=600, newTotal=600)
+    assert_event(
+        tx,
+        "Pledged",
+        emitter=escrow,
+        id=token_campaign.id,
+        backer=alice,
+        payer=alice,
+        amount=600,
+        newTotal=600,
+    )
     assert_event(tx, "Transfer", emitter=token, **{"from": alice, "to": escrow, "value": 600})
     assert token.balanceOf(alice) == before - 600
     assert token.balanceOf(escrow) == 600
@@ -96,7 +111,9 @@ def test_cap_can_be_reached_exactly_but_not_passed(escrow, create_campaign, alic
         escrow.pledge(c.id, 1, {"from": bob, "value": 1})
 
 
-def test_cap_exceeded_by_a_single_pledge_reports_the_amount(escrow, create_campaign, alice, bob, assert_reverts):
+def test_cap_exceeded_by_a_single_pledge_reports_the_amount(
+    escrow, create_campaign, alice, bob, assert_reverts
+):
     # When the amount alone is above the cap, `wouldBe` is the amount, not pledged + amount
     # (which could overflow for token amounts): see the report.
     c = create_campaign(goal=50, cap=100)
@@ -105,7 +122,9 @@ def test_cap_exceeded_by_a_single_pledge_reports_the_amount(escrow, create_campa
         escrow.pledge(c.id, 101, {"from": bob, "value": 101})
 
 
-def test_uncapped_campaign_is_limited_to_max_amount(escrow, create_campaign, token, deployer, alice, bob, assert_reverts):
+def test_uncapped_campaign_is_limited_to_max_amount(
+    escrow, create_campaign, token, deployer, alice, bob, assert_reverts
+):
     c = create_campaign(token=token, goal=1)
     token.mint(alice, MAX_AMOUNT, {"from": deployer})
     with assert_reverts("CapExceeded", c.id, MAX_AMOUNT, MAX_AMOUNT + 1):
@@ -120,7 +139,9 @@ def test_uncapped_campaign_is_limited_to_max_amount(escrow, create_campaign, tok
     assert escrow.getCampaign(c.id)["pledged"] == MAX_AMOUNT
 
 
-def test_cap_above_max_amount_is_limited_to_max_amount(escrow, create_campaign, token, deployer, alice, assert_reverts):
+def test_cap_above_max_amount_is_limited_to_max_amount(
+    escrow, create_campaign, token, deployer, alice, assert_reverts
+):
     c = create_campaign(token=token, goal=1, cap=MAX_AMOUNT + 5)
     token.mint(alice, MAX_AMOUNT, {"from": deployer})
     with assert_reverts("CapExceeded", c.id, MAX_AMOUNT, MAX_AMOUNT + 1):
@@ -145,7 +166,9 @@ def test_pledges_open_exactly_at_start(escrow, create_campaign, alice, clock, as
 
 
 @pytest.mark.parametrize("offset", [-1, 0, 1])
-def test_pledges_close_exactly_at_deadline(escrow, eth_campaign, token, create_campaign, alice, clock, assert_reverts, offset):
+def test_pledges_close_exactly_at_deadline(
+    escrow, eth_campaign, token, create_campaign, alice, clock, assert_reverts, offset
+):
     tok = create_campaign(token=token, goal=5, deadline=eth_campaign.deadline)
     when = eth_campaign.deadline + offset
     if offset < 0:
@@ -163,7 +186,9 @@ def test_pledges_close_exactly_at_deadline(escrow, eth_campaign, token, create_c
             escrow.pledge(tok.id, 1, {"from": alice})
 
 
-def test_token_pledge_without_allowance_fails_in_the_token(escrow, token, token_campaign, outsider, deployer, assert_reverts):
+def test_token_pledge_without_allowance_fails_in_the_token(
+    escrow, token, token_campaign, outsider, deployer, assert_reverts
+):
     token.mint(outsider, 100, {"from": deployer})
     with assert_reverts("ERC20InsufficientAllowance", escrow, 0, 100):
         escrow.pledge(token_campaign.id, 100, {"from": outsider})
@@ -184,7 +209,9 @@ def test_cancelled_campaign_takes_no_pledges(escrow, eth_campaign, creator, alic
         escrow.pledge(eth_campaign.id, 1, {"from": alice, "value": 1})
 
 
-def test_cancelled_upcoming_campaign_reports_cancellation_first(escrow, create_campaign, creator, alice, clock, assert_reverts):
+def test_cancelled_upcoming_campaign_reports_cancellation_first(
+    escrow, create_campaign, creator, alice, clock, assert_reverts
+):
     c = create_campaign(starts_at=clock.now() + DAY)
     escrow.cancel(c.id, {"from": creator})
     with assert_reverts("CampaignIsCancelled", c.id):

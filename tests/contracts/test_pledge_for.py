@@ -13,7 +13,16 @@ def test_payer_pays_and_backer_is_credited_in_eth(escrow, eth_campaign, alice, b
     alice_before, bob_before = eth_balance(alice), eth_balance(bob)
     tx = escrow.pledgeFor(eth_campaign.id, bob, 2 * ETHER, {"from": alice, "value": 2 * ETHER})
 
-    assert_event(tx, "Pledged", emitter=escrow, id=eth_campaign.id, backer=bob, payer=alice, amount=2 * ETHER, newTotal=2 * ETHER)
+    assert_event(
+        tx,
+        "Pledged",
+        emitter=escrow,
+        id=eth_campaign.id,
+        backer=bob,
+        payer=alice,
+        amount=2 * ETHER,
+        newTotal=2 * ETHER,
+    )
     assert eth_balance(alice) == alice_before - 2 * ETHER
     assert eth_balance(bob) == bob_before
     assert escrow.pledgeOf(eth_campaign.id, bob) == 2 * ETHER
@@ -75,7 +84,9 @@ def test_zero_backer_is_refused(escrow, eth_campaign, alice, assert_reverts):
         escrow.pledgeFor(99, ZERO_ADDRESS, 1, {"from": alice})
 
 
-def test_same_checks_as_pledge(escrow, eth_campaign, token, create_campaign, alice, bob, clock, assert_reverts):
+def test_same_checks_as_pledge(
+    escrow, eth_campaign, token, create_campaign, alice, bob, clock, assert_reverts
+):
     tok = create_campaign(token=token, goal=10, cap=10)
     with assert_reverts("WrongPaymentValue", 5, 4):
         escrow.pledgeFor(eth_campaign.id, bob, 5, {"from": alice, "value": 4})
@@ -91,3 +102,16 @@ def test_same_checks_as_pledge(escrow, eth_campaign, token, create_campaign, ali
     with assert_reverts("PledgesClosed", eth_campaign.id, eth_campaign.deadline, eth_campaign.deadline):
         escrow.pledgeFor(eth_campaign.id, bob, 1, {"from": alice, "value": 1})
     assert escrow.pledgeOf(eth_campaign.id, bob) == escrow.pledgeOf(tok.id, bob) == 0
+
+
+def test_payer_is_the_direct_caller_not_the_transaction_origin(escrow, eth_campaign, deploy, alice, bob):
+    wallet = deploy("RefusingReceiver", sender=alice)  # accepts payments: a plain contract wallet
+    tx = wallet.act(
+        escrow, escrow.pledgeFor.encode_input(eth_campaign.id, bob, 3), {"from": alice, "value": 3}
+    )
+    assert_event(
+        tx, "Pledged", emitter=escrow, id=eth_campaign.id, backer=bob, payer=wallet, amount=3, newTotal=3
+    )
+    tx = wallet.act(escrow, escrow.pledge.encode_input(eth_campaign.id, 2), {"from": alice, "value": 2})
+    assert_event(tx, "Pledged", id=eth_campaign.id, backer=wallet, payer=wallet, amount=2, newTotal=5)
+    assert escrow.pledgeOf(eth_campaign.id, alice) == 0

@@ -11,10 +11,11 @@ Account.enable_unaudited_hdwallet_features()
 def keys(accounts):
     """Private keys of the anvil dev accounts (the well-known test mnemonic)."""
     derived = [
-        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(len(accounts))
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        for i in range(len(accounts))
     ]
     assert [d.address for d in derived] == [a.address for a in accounts]
-    return {a.address: d.key for a, d in zip(accounts, derived)}
+    return {a.address: d.key for a, d in zip(accounts, derived, strict=True)}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,12 @@ def sign_permit(keys):
                 ],
             },
             "primaryType": "Permit",
-            "domain": {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying_contract},
+            "domain": {
+                "name": name,
+                "version": version,
+                "chainId": chain_id,
+                "verifyingContract": verifying_contract,
+            },
             "message": {
                 "owner": str(owner),
                 "spender": str(spender),
@@ -75,7 +81,16 @@ def test_valid_permit_pledges_in_one_transaction(escrow, token, campaign, permit
 
     tx = escrow.pledgeWithPermit(campaign.id, 250, deadline, v, r, s, {"from": permit_owner})
 
-    assert_event(tx, "Pledged", emitter=escrow, id=campaign.id, backer=permit_owner, payer=permit_owner, amount=250, newTotal=250)
+    assert_event(
+        tx,
+        "Pledged",
+        emitter=escrow,
+        id=campaign.id,
+        backer=permit_owner,
+        payer=permit_owner,
+        amount=250,
+        newTotal=250,
+    )
     assert_event(tx, "Approval", emitter=token, owner=permit_owner, spender=escrow, value=250)
     assert token.nonces(permit_owner) == 1
     assert token.allowance(permit_owner, escrow) == 0
@@ -94,7 +109,9 @@ def test_front_run_permit_still_pledges(escrow, token, campaign, permit_owner, m
 
     tx = escrow.pledgeWithPermit(campaign.id, 250, deadline, v, r, s, {"from": permit_owner})
 
-    assert_event(tx, "Pledged", id=campaign.id, backer=permit_owner, payer=permit_owner, amount=250, newTotal=250)
+    assert_event(
+        tx, "Pledged", id=campaign.id, backer=permit_owner, payer=permit_owner, amount=250, newTotal=250
+    )
     assert_no_event(tx, "Approval")
     assert token.nonces(permit_owner) == 1
     assert token.allowance(permit_owner, escrow) == 0
@@ -102,7 +119,9 @@ def test_front_run_permit_still_pledges(escrow, token, campaign, permit_owner, m
     assert escrow.pledgeOf(campaign.id, mallory) == 0
 
 
-def test_bad_signature_without_allowance_fails(escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts):
+def test_bad_signature_without_allowance_fails(
+    escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts
+):
     deadline = clock.now() + 3600
     v, r, s = sign_permit(token, permit_owner, escrow, 250, deadline, signer=mallory)
     with assert_reverts("PermitFailed", token, 0, 250):
@@ -111,14 +130,18 @@ def test_bad_signature_without_allowance_fails(escrow, token, campaign, permit_o
     assert escrow.pledgeOf(campaign.id, permit_owner) == 0
 
 
-def test_permit_for_another_amount_fails(escrow, token, campaign, permit_owner, sign_permit, clock, assert_reverts):
+def test_permit_for_another_amount_fails(
+    escrow, token, campaign, permit_owner, sign_permit, clock, assert_reverts
+):
     deadline = clock.now() + 3600
     v, r, s = sign_permit(token, permit_owner, escrow, 100, deadline)
     with assert_reverts("PermitFailed", token, 0, 250):
         escrow.pledgeWithPermit(campaign.id, 250, deadline, v, r, s, {"from": permit_owner})
 
 
-def test_someone_elses_permit_cannot_be_used(escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts):
+def test_someone_elses_permit_cannot_be_used(
+    escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts
+):
     # The permit names its owner; the escrow always uses the caller as owner.
     deadline = clock.now() + 3600
     v, r, s = sign_permit(token, permit_owner, escrow, 250, deadline)
@@ -136,21 +159,29 @@ def test_expired_permit_fails(escrow, token, campaign, permit_owner, sign_permit
         escrow.pledgeWithPermit(campaign.id, 250, deadline, v, r, s, {"from": permit_owner})
 
 
-def test_bad_permit_with_partial_allowance_reports_it(escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts):
+def test_bad_permit_with_partial_allowance_reports_it(
+    escrow, token, campaign, permit_owner, mallory, sign_permit, clock, assert_reverts
+):
     token.approve(escrow, 249, {"from": permit_owner})
     v, r, s = sign_permit(token, permit_owner, escrow, 250, clock.now() + 3600, signer=mallory)
     with assert_reverts("PermitFailed", token, 249, 250):
         escrow.pledgeWithPermit(campaign.id, 250, clock.now() + 3600, v, r, s, {"from": permit_owner})
 
 
-def test_bad_permit_with_enough_allowance_still_pledges(escrow, token, campaign, permit_owner, sign_permit, clock):
+def test_bad_permit_with_enough_allowance_still_pledges(
+    escrow, token, campaign, permit_owner, sign_permit, clock
+):
     token.approve(escrow, 300, {"from": permit_owner})
     tx = escrow.pledgeWithPermit(campaign.id, 250, 0, 27, b"\x00" * 32, b"\x00" * 32, {"from": permit_owner})
-    assert_event(tx, "Pledged", id=campaign.id, backer=permit_owner, payer=permit_owner, amount=250, newTotal=250)
+    assert_event(
+        tx, "Pledged", id=campaign.id, backer=permit_owner, payer=permit_owner, amount=250, newTotal=250
+    )
     assert token.allowance(permit_owner, escrow) == 50
 
 
-def test_permit_on_an_eth_campaign_is_refused(escrow, token, create_campaign, permit_owner, sign_permit, clock, assert_reverts):
+def test_permit_on_an_eth_campaign_is_refused(
+    escrow, token, create_campaign, permit_owner, sign_permit, clock, assert_reverts
+):
     c = create_campaign(goal=ETHER)
     deadline = clock.now() + 3600
     v, r, s = sign_permit(token, permit_owner, escrow, 250, deadline)
@@ -165,7 +196,9 @@ def test_unknown_campaign(escrow, token, campaign, permit_owner, sign_permit, cl
         escrow.pledgeWithPermit(campaign.id + 1, 1, clock.now() + 3600, v, r, s, {"from": permit_owner})
 
 
-def test_window_cap_and_amount_checks_still_apply(escrow, token, create_campaign, permit_owner, sign_permit, clock, assert_reverts):
+def test_window_cap_and_amount_checks_still_apply(
+    escrow, token, create_campaign, permit_owner, sign_permit, clock, assert_reverts
+):
     c = create_campaign(token=token, goal=100, cap=200, starts_at=clock.now() + 1000)
     far = c.deadline + 3600
 

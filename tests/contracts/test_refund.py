@@ -73,7 +73,9 @@ def test_cancelled_successful_campaign_refunds(escrow, short, creator, carol, cl
     assert tx.events["Refunded"]["amount"] == 20 * ETHER
 
 
-def test_refunds_are_closed_unless_failed_or_cancelled(escrow, create_campaign, creator, alice, clock, assert_reverts):
+def test_refunds_are_closed_unless_failed_or_cancelled(
+    escrow, create_campaign, creator, alice, clock, assert_reverts
+):
     upcoming = create_campaign(goal=ETHER, starts_at=clock.now() + 100)
     with assert_reverts("RefundsNotOpen", upcoming.id, State.Upcoming):
         escrow.refund(upcoming.id, {"from": alice})

@@ -144,6 +144,7 @@ class EscrowMachine:
     st_goal = strategy("uint16", max_value=1_000)
     st_cap = strategy("uint16", max_value=1_200)
     st_choice = strategy("uint8", max_value=4)
+    st_when = strategy("uint8", max_value=39)
     st_delay = strategy("uint32", max_value=DAY)
     st_duration = strategy("uint32", max_value=6 * DAY)
     st_seconds = strategy("uint32", max_value=4 * DAY)
@@ -177,12 +178,20 @@ class EscrowMachine:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _send(self, sender: str, fn, *args, value: int = 0):
+    def _send(self, sender: str, fn, *args, value: int = 0, at: int | None = None):
         """Sends a transaction straight over RPC (brownie's per-transaction bookkeeping would
         dominate the run time). Returns (block timestamp, error or None, escrow events)."""
         self.step += 1
-        tx = {"from": sender, "to": self.escrow.address, "data": fn.encode_input(*args),
-              "value": hex(value), "gas": GAS, "gasPrice": "0x0"}
+        if at is not None:
+            _rpc("evm_setNextBlockTimestamp", [at])
+        tx = {
+            "from": sender,
+            "to": self.escrow.address,
+            "data": fn.encode_input(*args),
+            "value": hex(value),
+            "gas": GAS,
+            "gasPrice": "0x0",
+        }
         receipt = _send_and_wait(tx)
         tx_hash = receipt["transactionHash"]
         now = self.now = int(_rpc("eth_getBlockByNumber", [receipt["blockNumber"], False])["timestamp"], 16)
@@ -238,6 +247,32 @@ class EscrowMachine:
         c = self.campaigns[index % len(self.campaigns)]
         return c, c.id
 
+    def _when(self, c, when: int):
+        """Nine times in forty, pins the transaction to one second before, at or after the
+        campaign's start, goal lock or deadline, where off-by-one mistakes would show; only
+        if that is at most two days ahead, so that pinning does not rush every campaign."""
+        if c is None or when >= 9:
+            return None
+        edge = (c.starts_at, c.deadline - GOAL_LOCK, c.deadline)[when // 3]
+        at = edge + when % 3 - 1
+        return at if self.now <= at <= self.now + 2 * DAY else None
+
+    @staticmethod
+    def _pledge_amount(c, choice: int, raw: int) -> int:
+        """Mostly `raw`; with choice 4 exactly what the cap (or else the goal) still allows."""
+        room = ((c.cap or c.goal) - c.pledged) if c is not None else 0
+        return room if choice == 4 and room > 0 else raw
+
+    @staticmethod
+    def _unpledge_amount(c, mine: int, choice: int, raw: int) -> int:
+        """raw, half or all of `mine`, or what takes the total exactly to the goal / one below."""
+        if choice == 0 or c is None:
+            return raw
+        if choice < 3:
+            return -(-mine * choice // 2)
+        excess = c.pledged - c.goal + (choice - 3)
+        return excess if 0 < excess <= mine else mine
+
     def _backer(self, c, choice: int, actor: int) -> str:
         """Mostly (choice > 0) an actor holding a pledge in `c`, else any actor."""
         holders = [a for a in self.actors if c is not None and c.pledges.get(a, 0)]
@@ -277,8 +312,19 @@ class EscrowMachine:
                 return fail("DurationTooLong", start, deadline, MAX_DURATION)
             new = ModelCampaign(len(self.campaigns) + 1, sender, is_token, goal, cap, start, deadline)
             token = self.token.address if is_token else ZERO_ADDRESS
-            event = ("CampaignCreated", {"id": new.id, "creator": sender, "token": token, "goal": goal, "cap": cap,
-                                         "startsAt": start, "deadline": deadline, "metadataURI": URI})
+            event = (
+                "CampaignCreated",
+                {
+                    "id": new.id,
+                    "creator": sender,
+                    "token": token,
+                    "goal": goal,
+                    "cap": cap,
+                    "startsAt": start,
+                    "deadline": deadline,
+                    "metadataURI": URI,
+                },
+            )
             return Expect(events=[event], apply=lambda: self.campaigns.append(new))
 
         return at
@@ -311,8 +357,16 @@ class EscrowMachine:
                 c.pledges[backer] = c.pledges.get(backer, 0) + amount
                 self._collect(c, payer, amount)
 
-            event = ("Pledged", {"id": cid, "backer": backer, "payer": payer, "amount": amount,
-                                 "newTotal": c.pledged + amount})
+            event = (
+                "Pledged",
+                {
+                    "id": cid,
+                    "backer": backer,
+                    "payer": payer,
+                    "amount": amount,
+                    "newTotal": c.pledged + amount,
+                },
+            )
             return Expect(events=[event], apply=apply)
 
         return at
@@ -362,7 +416,9 @@ class EscrowMachine:
                 c.claimed = True
                 self._pay(c, c.creator, c.pledged)
 
-            return Expect(events=[("Claimed", {"id": cid, "creator": c.creator, "amount": c.pledged})], apply=apply)
+            return Expect(
+                events=[("Claimed", {"id": cid, "creator": c.creator, "amount": c.pledged})], apply=apply
+            )
 
         return at
 
@@ -430,51 +486,65 @@ class EscrowMachine:
         raw_cap = st_cap if st_choice == 0 else (0 if st_choice < 3 else None)
         self._create(st_actor, st_bool, goal, st_cap % 200, st_delay % 2 == 1, st_delay, st_duration, raw_cap)
 
-    def rule_pledge(self, st_index, st_actor, st_choice, st_amount):
+    def rule_pledge(self, st_index, st_actor, st_choice, st_amount, st_when):
         c, cid = self._pick(st_index, st_choice, is_active)
         backer = self.actors[st_actor]
-        value = 0 if c is not None and c.is_token else st_amount
-        sent = self._send(backer, self.escrow.pledge, cid, st_amount, value=value)
-        self._check(sent, self._expect_pledge(c, cid, backer, backer, st_amount, value))
+        amount = self._pledge_amount(c, st_choice, st_amount)
+        value = 0 if c is not None and c.is_token else amount
+        sent = self._send(backer, self.escrow.pledge, cid, amount, value=value, at=self._when(c, st_when))
+        self._check(sent, self._expect_pledge(c, cid, backer, backer, amount, value))
 
-    def rule_pledge_for(self, st_index, st_actor, st_choice, st_amount):
+    def rule_pledge_for(self, st_index, st_actor, st_choice, st_amount, st_when):
         c, cid = self._pick(st_index, st_choice, is_active)
         payer = self.actors[st_actor]
         backer = self.actors[(st_actor + 1 + st_choice) % len(self.actors)]
-        value = 0 if c is not None and c.is_token else st_amount
-        sent = self._send(payer, self.escrow.pledgeFor, cid, backer, st_amount, value=value)
-        self._check(sent, self._expect_pledge(c, cid, payer, backer, st_amount, value))
+        amount = self._pledge_amount(c, st_choice, st_amount)
+        value = 0 if c is not None and c.is_token else amount
+        at = self._when(c, st_when)
+        sent = self._send(payer, self.escrow.pledgeFor, cid, backer, amount, value=value, at=at)
+        self._check(sent, self._expect_pledge(c, cid, payer, backer, amount, value))
 
-    def rule_pledge_with_permit(self, st_index, st_actor, st_choice, st_amount):
+    def rule_pledge_with_permit(self, st_index, st_actor, st_choice, st_amount, st_when):
         # An invalid signature: the permit fails and the standing allowance is used.
         c, cid = self._pick(st_index, st_choice, lambda c, now: c.is_token and is_active(c, now))
         sender = self.actors[st_actor]
+        amount = self._pledge_amount(c, st_choice, st_amount)
         zero = b"\x00" * 32
-        sent = self._send(sender, self.escrow.pledgeWithPermit, cid, st_amount, 0, 27, zero, zero)
-        self._check(sent, self._expect_pledge(c, cid, sender, sender, st_amount, 0, via_permit=True))
+        args = (cid, amount, 0, 27, zero, zero)
+        sent = self._send(sender, self.escrow.pledgeWithPermit, *args, at=self._when(c, st_when))
+        self._check(sent, self._expect_pledge(c, cid, sender, sender, amount, 0, via_permit=True))
 
-    def rule_unpledge(self, st_index, st_actor, st_choice, st_amount):
+    def rule_unpledge(self, st_index, st_actor, st_choice, st_amount, st_when):
         c, cid = self._pick(st_index, st_choice, lambda c, now: is_active(c, now) and c.pledged > 0)
         sender = self._backer(c, st_choice, st_actor)
         mine = c.pledges.get(sender, 0) if c is not None else 0
-        amount = st_amount if st_choice == 0 else -(-mine * st_choice // 4)  # 1/4..4/4, rounded up
-        sent = self._send(sender, self.escrow.unpledge, cid, amount)
+        amount = self._unpledge_amount(c, mine, st_choice, st_amount)
+        sent = self._send(sender, self.escrow.unpledge, cid, amount, at=self._when(c, st_when))
         self._check(sent, self._expect_unpledge(c, cid, sender, amount))
 
-    def rule_claim(self, st_index, st_actor, st_choice):
-        c, cid = self._pick(st_index, st_choice, lambda c, now: c.state(now) in (State.Succeeded, State.Claimed))
+    def rule_claim(self, st_index, st_actor, st_choice, st_when):
+        c, cid = self._pick(
+            st_index, st_choice, lambda c, now: c.state(now) in (State.Succeeded, State.Claimed)
+        )
         sender = self._caller(c, st_choice, st_actor)
-        self._check(self._send(sender, self.escrow.claim, cid), self._expect_claim(c, cid, sender))
+        sent = self._send(sender, self.escrow.claim, cid, at=self._when(c, st_when))
+        self._check(sent, self._expect_claim(c, cid, sender))
 
-    def rule_cancel(self, st_index, st_actor, st_choice):
+    def rule_cancel(self, st_index, st_actor, st_choice, st_when):
         c, cid = self._pick(st_index)
-        sender = self._caller(c, st_choice >= 3, st_actor)
-        self._check(self._send(sender, self.escrow.cancel, cid), self._expect_cancel(c, cid, sender))
+        sender = self._caller(c, st_choice == 4, st_actor)  # cancels are rarer: they end a campaign
+        sent = self._send(sender, self.escrow.cancel, cid, at=self._when(c, st_when))
+        self._check(sent, self._expect_cancel(c, cid, sender))
 
-    def rule_refund(self, st_index, st_actor, st_choice):
-        c, cid = self._pick(st_index, st_choice, lambda c, now: c.pledged > 0 and c.state(now) in (State.Failed, State.Cancelled))
+    def rule_refund(self, st_index, st_actor, st_choice, st_when):
+        c, cid = self._pick(
+            st_index,
+            st_choice,
+            lambda c, now: c.pledged > 0 and c.state(now) in (State.Failed, State.Cancelled),
+        )
         sender = self._backer(c, st_choice, st_actor)
-        self._check(self._send(sender, self.escrow.refund, cid), self._expect_refund(c, cid, sender))
+        sent = self._send(sender, self.escrow.refund, cid, at=self._when(c, st_when))
+        self._check(sent, self._expect_refund(c, cid, sender))
 
     def rule_sleep(self, st_seconds):
         self.step += 1
@@ -486,7 +556,11 @@ class EscrowMachine:
         """Mines a block exactly one second before, at, or after a campaign's start, goal lock
         or deadline (if that is still ahead), so that the next step lands on the boundary.
         Mostly aims at a campaign that is upcoming or active with pledges."""
-        c, _ = self._pick(st_index, st_choice, lambda c, now: c.state(now) == State.Upcoming or (is_active(c, now) and c.pledged))
+        c, _ = self._pick(
+            st_index,
+            st_choice,
+            lambda c, now: c.state(now) == State.Upcoming or (is_active(c, now) and c.pledged),
+        )
         if c is None:
             return
         edge = (c.starts_at, c.deadline - GOAL_LOCK, c.deadline)[st_edge]
@@ -505,16 +579,34 @@ class EscrowMachine:
     def _read_snapshot(self, probes=()):
         """One batched RPC round trip: the lens snapshot plus eth_call probes."""
         fn = self.lens.snapshot
-        calls = [("eth_call", [{"to": self.lens.address, "data": fn.encode_input(self.escrow, self.token, self.actors)}, "latest"])]
-        calls += [("eth_call", [{"from": sender, "to": self.escrow.address, "data": data}, "latest"]) for sender, data in probes]
+        calls = [
+            (
+                "eth_call",
+                [
+                    {"to": self.lens.address, "data": fn.encode_input(self.escrow, self.token, self.actors)},
+                    "latest",
+                ],
+            )
+        ]
+        calls += [
+            ("eth_call", [{"from": sender, "to": self.escrow.address, "data": data}, "latest"])
+            for sender, data in probes
+        ]
         responses = web3.provider.make_batch_request(calls)
         (timestamp, campaigns, pledges, escrow_eth, escrow_token, actor_eth, actor_token) = fn.decode_output(
             responses[0]["result"]
         )
         snap = {
-            "timestamp": timestamp, "campaigns": campaigns, "escrowEth": escrow_eth, "escrowToken": escrow_token,
-            "actorEth": list(actor_eth), "actorToken": list(actor_token),
-            "pledges": [list(pledges[i * len(self.actors):(i + 1) * len(self.actors)]) for i in range(len(campaigns))],
+            "timestamp": timestamp,
+            "campaigns": campaigns,
+            "escrowEth": escrow_eth,
+            "escrowToken": escrow_token,
+            "actorEth": list(actor_eth),
+            "actorToken": list(actor_token),
+            "pledges": [
+                list(pledges[i * len(self.actors) : (i + 1) * len(self.actors)])
+                for i in range(len(campaigns))
+            ],
             "probes": [],
         }
         for response in responses[1:]:
@@ -541,13 +633,19 @@ class EscrowMachine:
     def invariant_pledged_is_the_sum_of_pledges(self):
         snap = self._snapshot()
         assert len(snap["campaigns"]) == len(self.campaigns)
-        for view, pledges in zip(snap["campaigns"], snap["pledges"]):
-            assert view["pledged"] == sum(pledges), f"campaign {view['id']}: {view['pledged']} != sum {pledges}"
+        for view, pledges in zip(snap["campaigns"], snap["pledges"], strict=True):
+            assert view["pledged"] == sum(pledges), (
+                f"campaign {view['id']}: {view['pledged']} != sum {pledges}"
+            )
 
     def invariant_escrow_holds_what_it_owes(self):
         snap = self._snapshot()
-        owed_eth = sum(v["pledged"] for v in snap["campaigns"] if v["token"] == ZERO_ADDRESS and not v["claimed"])
-        owed_tok = sum(v["pledged"] for v in snap["campaigns"] if v["token"] != ZERO_ADDRESS and not v["claimed"])
+        owed_eth = sum(
+            v["pledged"] for v in snap["campaigns"] if v["token"] == ZERO_ADDRESS and not v["claimed"]
+        )
+        owed_tok = sum(
+            v["pledged"] for v in snap["campaigns"] if v["token"] != ZERO_ADDRESS and not v["claimed"]
+        )
         assert snap["escrowEth"] >= owed_eth
         assert snap["escrowToken"] >= owed_tok
         # nothing else sends value to the escrow in this machine, so it holds exactly that
@@ -558,7 +656,9 @@ class EscrowMachine:
         for view in snap["campaigns"]:
             state = State(view["state"])
             before = self.seen_states.get(view["id"], State.Upcoming)
-            assert state in REACHABLE[before], f"campaign {view['id']} went from {before.name} to {state.name}"
+            assert state in REACHABLE[before], (
+                f"campaign {view['id']} went from {before.name} to {state.name}"
+            )
             self.seen_states[view["id"]] = state
 
     def invariant_claim_and_refund_exclude_each_other(self):
@@ -575,11 +675,33 @@ class EscrowMachine:
     def invariant_chain_matches_the_model(self):
         snap = self._snapshot()
         now = snap["timestamp"]
-        for c, view, pledges in zip(self.campaigns, snap["campaigns"], snap["pledges"]):
-            got = (view["id"], view["creator"].lower(), view["token"] != ZERO_ADDRESS, view["goal"], view["cap"],
-                   view["pledged"], view["startsAt"], view["deadline"], view["state"], view["claimed"], view["cancelled"])
-            want = (c.id, c.creator, c.is_token, c.goal, c.cap, c.pledged, c.starts_at, c.deadline,
-                    c.state(now), c.claimed, c.cancelled)
+        for c, view, pledges in zip(self.campaigns, snap["campaigns"], snap["pledges"], strict=True):
+            got = (
+                view["id"],
+                view["creator"].lower(),
+                view["token"] != ZERO_ADDRESS,
+                view["goal"],
+                view["cap"],
+                view["pledged"],
+                view["startsAt"],
+                view["deadline"],
+                view["state"],
+                view["claimed"],
+                view["cancelled"],
+            )
+            want = (
+                c.id,
+                c.creator,
+                c.is_token,
+                c.goal,
+                c.cap,
+                c.pledged,
+                c.starts_at,
+                c.deadline,
+                c.state(now),
+                c.claimed,
+                c.cancelled,
+            )
             assert got == want, f"campaign {c.id} at {now}: chain {got} != model {want}"
             assert pledges == [c.pledges.get(a, 0) for a in self.actors]
         assert (snap["escrowEth"], snap["escrowToken"]) == (self.escrow_eth, self.escrow_tok)
@@ -604,4 +726,7 @@ def test_escrow_state_machine(state_machine, escrow, token, lens, accounts, erro
     OUTCOMES.clear()
     state_machine(EscrowMachine, escrow, token, lens, accounts[1:7], error_decoder, settings=settings)
     if SHOW_STATS:
-        print(f"\n{sum(OUTCOMES.values())} transactions:", ", ".join(f"{k} {v}" for k, v in OUTCOMES.most_common()))
+        print(
+            f"\n{sum(OUTCOMES.values())} transactions:",
+            ", ".join(f"{k} {v}" for k, v in OUTCOMES.most_common()),
+        )

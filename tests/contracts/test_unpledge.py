@@ -16,7 +16,9 @@ def test_partial_unpledge_returns_eth(escrow, campaign, alice, bob):
 
     tx = escrow.unpledge(campaign.id, 3 * ETHER, {"from": alice})
 
-    assert_event(tx, "Unpledged", emitter=escrow, id=campaign.id, backer=alice, amount=3 * ETHER, newTotal=2 * ETHER)
+    assert_event(
+        tx, "Unpledged", emitter=escrow, id=campaign.id, backer=alice, amount=3 * ETHER, newTotal=2 * ETHER
+    )
     assert eth_balance(alice) == before + 3 * ETHER
     assert eth_balance(escrow) == 2 * ETHER
     assert escrow.pledgeOf(campaign.id, alice) == 1 * ETHER
@@ -91,7 +93,9 @@ def test_unpledges_close_exactly_at_deadline(escrow, campaign, alice, clock, ass
 
 
 @pytest.mark.parametrize("offset", [-1, 0, 1])
-def test_goal_lock_starts_exactly_24_hours_before_deadline(escrow, campaign, alice, bob, clock, assert_reverts, offset):
+def test_goal_lock_starts_exactly_24_hours_before_deadline(
+    escrow, campaign, alice, bob, clock, assert_reverts, offset
+):
     escrow.pledge(campaign.id, 6 * ETHER, {"from": alice, "value": 6 * ETHER})
     escrow.pledge(campaign.id, 4 * ETHER, {"from": bob, "value": 4 * ETHER})  # exactly the goal
     locked_from = campaign.deadline - GOAL_LOCK

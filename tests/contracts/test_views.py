@@ -15,8 +15,17 @@ def test_get_campaign_reflects_every_field(escrow, token, create_campaign, creat
     t = clock.now() + 10
     c = create_campaign(token=token, goal=100, cap=300, starts_at=t + 50, deadline=t + 5 * DAY, at=t)
     expected = {
-        "id": c.id, "creator": creator, "token": token, "goal": 100, "cap": 300, "pledged": 0,
-        "startsAt": t + 50, "deadline": t + 5 * DAY, "state": State.Upcoming, "claimed": False, "cancelled": False,
+        "id": c.id,
+        "creator": creator,
+        "token": token,
+        "goal": 100,
+        "cap": 300,
+        "pledged": 0,
+        "startsAt": t + 50,
+        "deadline": t + 5 * DAY,
+        "state": State.Upcoming,
+        "claimed": False,
+        "cancelled": False,
     }
     assert escrow.getCampaign(c.id).dict() == expected
 
@@ -26,7 +35,12 @@ def test_get_campaign_reflects_every_field(escrow, token, create_campaign, creat
 
     clock.at(t + 5 * DAY)
     escrow.claim(c.id, {"from": creator})
-    assert escrow.getCampaign(c.id).dict() == {**expected, "pledged": 120, "state": State.Claimed, "claimed": True}
+    assert escrow.getCampaign(c.id).dict() == {
+        **expected,
+        "pledged": 120,
+        "state": State.Claimed,
+        "claimed": True,
+    }
 
 
 def test_get_campaign_of_a_cancelled_eth_campaign(escrow, create_campaign, creator):
@@ -34,7 +48,11 @@ def test_get_campaign_of_a_cancelled_eth_campaign(escrow, create_campaign, creat
     escrow.cancel(c.id, {"from": creator})
     view = escrow.getCampaign(c.id)
     assert (view["token"], view["cap"], view["state"], view["cancelled"], view["claimed"]) == (
-        ZERO_ADDRESS, 0, State.Cancelled, True, False,
+        ZERO_ADDRESS,
+        0,
+        State.Cancelled,
+        True,
+        False,
     )
 
 
@@ -134,7 +152,9 @@ CALLS = {
 
 @pytest.mark.parametrize("function", CALLS)
 @pytest.mark.parametrize("unknown_id", [0, 2, 2**96 + 1, MAX_UINT256])
-def test_unknown_ids_are_refused_everywhere(escrow, create_campaign, alice, assert_reverts, function, unknown_id):
+def test_unknown_ids_are_refused_everywhere(
+    escrow, create_campaign, alice, assert_reverts, function, unknown_id
+):
     # Campaign 1 exists and alice has a pledge in it; 2**96 + 1 would alias campaign 1's
     # pledge keys (id << 160 wraps) if existence were not checked first.
     c = create_campaign(goal=ETHER)
