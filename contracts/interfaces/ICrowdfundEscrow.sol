@@ -90,6 +90,9 @@ interface ICrowdfundEscrow {
     /// @notice ETH sent with the call differs from what the call needs.
     error WrongPaymentValue(uint256 expected, uint256 sent);
     /// @notice The pledge would take the campaign's total to `wouldBe`, over its `cap`.
+    /// @dev When the amount alone exceeds the cap, `wouldBe` is that amount (the sum could
+    /// overflow). `cap` is the effective limit: the smaller of the cap and the largest total
+    /// the escrow holds.
     error CapExceeded(uint256 id, uint256 cap, uint256 wouldBe);
     /// @notice A pledge cannot be credited to the zero address.
     error ZeroBacker();

@@ -89,9 +89,10 @@ def test_others_still_unpledge_and_refund_after_cancel(
     assert escrow.getCampaign(c.id)["pledged"] == eth_balance(escrow) == 6 * ETHER
 
 
-def test_creator_that_refuses_payment_only_delays_its_own_claim(
+def test_creator_that_refuses_payment_locks_its_campaign_until_it_accepts(
     escrow, refusers, alice, mallory, clock, assert_reverts
 ):
+    # docs/audit.md, known limitation 1: nobody else can move a succeeded campaign's money.
     reverter, _ = refusers
     t = clock.at(clock.now() + 1)
     tx = reverter.act(
@@ -104,6 +105,12 @@ def test_creator_that_refuses_payment_only_delays_its_own_claim(
     with assert_reverts("NoThanks"):
         reverter.act(escrow, escrow.claim.encode_input(cid), {"from": mallory})
     assert escrow.stateOf(cid) == State.Succeeded
+    with assert_reverts("RefundsNotOpen", cid, State.Succeeded):
+        escrow.refund(cid, {"from": alice})
+    when = clock.at(t + 101)
+    with assert_reverts("PledgesClosed", cid, t + 100, when):
+        escrow.unpledge(cid, ETHER, {"from": alice})
+    assert eth_balance(escrow) == ETHER
     reverter.setMode(ACCEPT, {"from": mallory})
     reverter.act(escrow, escrow.claim.encode_input(cid), {"from": mallory})
     assert eth_balance(reverter) == ETHER

@@ -138,6 +138,10 @@ def fail(name, *args) -> Expect:
 
 
 class EscrowMachine:
+    """Random campaigns (ETH and token), pledges, unpledges, cancels, claims, refunds and time
+    jumps. Every transaction is checked against the model (exact error and arguments, or exact
+    events); the invariants compare the whole chain state with the model after every step."""
+
     st_index = strategy("uint8")
     st_actor = strategy("uint8", max_value=5)
     st_amount = strategy("uint16", max_value=1_000)
