@@ -15,6 +15,7 @@ from web3.exceptions import Web3Exception
 
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
+from crowdfund.networks import display_url
 
 
 class NodeUnavailable(Exception):
@@ -102,7 +103,8 @@ async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> C
     except NODE_ERRORS as exc:
         provider: Any = w3.provider
         await provider.disconnect()
-        raise NodeUnavailable(f"the node at {rpc_url} does not answer: {type(exc).__name__}") from exc
+        where = display_url(rpc_url)
+        raise NodeUnavailable(f"the node at {where} does not answer: {type(exc).__name__}") from exc
     block: int | None = None
     if escrow_address:
         address = escrow_address

@@ -21,6 +21,7 @@ from api.routes import backers, campaigns, events, health, transactions
 from api.settings import Settings, get_settings
 from api.simulate import Rejected
 from crowdfund.deployments import DeploymentNotFound
+from crowdfund.networks import display_url
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(NodeUnavailable)
     async def node_unavailable(_: Request, exc: NodeUnavailable) -> JSONResponse:
-        return unavailable(f"the node at {settings.rpc_url} did not answer: {exc}")
+        return unavailable(f"{exc} ({display_url(str(settings.rpc_url))})")
 
     @app.exception_handler(IndexBehind)
     async def index_behind(_: Request, exc: IndexBehind) -> JSONResponse:
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         @app.exception_handler(error)
         async def node_error(_: Request, exc: Exception) -> JSONResponse:
-            return unavailable(f"the node at {settings.rpc_url} did not answer: {type(exc).__name__}")
+            where = display_url(str(settings.rpc_url))
+            return unavailable(f"the node at {where} did not answer: {type(exc).__name__}")
 
     @app.exception_handler(Rejected)
     async def rejected(_: Request, exc: Rejected) -> JSONResponse:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from crowdfund.project import deployments_dir
+from web3 import Web3
 
 
 class Settings(BaseSettings):
@@ -18,7 +16,15 @@ class Settings(BaseSettings):
     escrow_address: str | None = Field(
         None, description="escrow address; by default the deployment registry's"
     )
-    deployments_dir: Path = Field(default_factory=deployments_dir, description="the deployment registry")
+
+    @field_validator("escrow_address")
+    @classmethod
+    def _checksummed(cls, value: str | None) -> str | None:
+        # Refused at start-up: a bad address would otherwise fail every request.
+        if value is not None and not Web3.is_address(value):
+            raise ValueError(f"ESCROW_ADDRESS {value!r} is not an Ethereum address")
+        return Web3.to_checksum_address(value) if value else None
+
     rpc_timeout: float = Field(5.0, gt=0, description="seconds before a node request is abandoned")
     retry_after: int = Field(5, ge=1, description="Retry-After seconds sent with 503 answers")
     cors_origins: list[str] = Field(default_factory=list)

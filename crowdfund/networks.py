@@ -38,10 +38,15 @@ class Network:
 
     @property
     def display_url(self) -> str:
-        """The URL without its path and query, where providers put API keys."""
-        parts = urlsplit(self.rpc_url)
-        hidden = "/…" if parts.path.strip("/") or parts.query else ""
-        return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{hidden}"
+        return display_url(self.rpc_url)
+
+
+def display_url(rpc_url: str) -> str:
+    """The URL without its path and query, where providers put API keys: the only form of a
+    node's URL that may be printed, logged or answered."""
+    parts = urlsplit(rpc_url)
+    hidden = "/…" if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{hidden}"
 
 
 def brownie_config_file() -> Path:
@@ -76,7 +81,7 @@ def resolve(name: str | None = None, rpc_url: str | None = None) -> Network:
     if rpc_url:
         if urlsplit(rpc_url).scheme not in ("http", "https"):
             raise UnknownNetwork(f"{rpc_url!r} is not an http(s) JSON-RPC URL")
-        return Network(name or rpc_url, rpc_url)
+        return Network(name or display_url(rpc_url), rpc_url)
     name = name or LOCAL_NETWORK
     entry = _brownie_networks().get(name)
     if entry is None:

@@ -28,7 +28,9 @@ async def resume_after(
     if last_event_id is None:
         return None
     block, _, log = last_event_id.partition("-")
-    if not (block.isdigit() and log.isdigit() and len(block) < 19 and len(log) < 10):
+    # isascii(): str.isdigit() also accepts digits such as "²" that int() refuses.
+    ascii_digits = last_event_id.isascii() and block.isdigit() and log.isdigit()
+    if not (ascii_digits and len(block) < 19 and len(log) < 10):
         raise HTTPException(422, f"Last-Event-ID {last_event_id!r} is not one this stream sent")
     return int(block), int(log)
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from support.chain import anvil
 from support.gateway import gateway, wait_indexed
-from support.postgres import binaries, fresh_database, postgres_server
+from support.postgres import fresh_database, postgres_server, unusable_reason
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER, deploy_demo_token
@@ -98,8 +98,8 @@ def api(w3: Web3, registry: Path, campaigns: dict[str, int]) -> Iterator[httpx.C
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
-    """One PostgreSQL server for the session, started on first use; None when not installed."""
-    if binaries() is None:
+    """One PostgreSQL server for the session, started on first use; None when it cannot run."""
+    if unusable_reason() is not None:
         yield None
         return
     with postgres_server() as url:
@@ -112,5 +112,5 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: s
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/index.sqlite"
     if postgres_url is None:
-        pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` (make system-packages)")
+        pytest.skip(unusable_reason() or "PostgreSQL did not start")
     return fresh_database(postgres_url, f"index_{uuid.uuid4().hex[:12]}")

@@ -55,3 +55,5 @@ def test_last_event_id_resumes_from_the_start(
     assert first["data"]["backer"] == created["args"]["creator"]
     assert second["event"] == "pledged"
     assert api.get("/events", headers={"Last-Event-ID": "yesterday"}).status_code == 422
+    # Digits that are not ASCII ("²" passes str.isdigit() but not int()).
+    assert api.get("/events", headers={"Last-Event-ID": b"\xb2-1"}).status_code == 422

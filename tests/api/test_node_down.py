@@ -42,3 +42,14 @@ def test_node_down_then_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         with anvil(port, "--state", str(state)):
             eventually(lambda: status(api, "/health", 200), what="recovery once the node is back")
             assert api.get("/campaigns").json()["items"] == []
+
+
+def test_node_url_keys_never_reach_an_answer(tmp_path: Path) -> None:
+    # Providers put API keys in the URL's path; a 503 names the node by host only.
+    url = f"http://127.0.0.1:{free_port()}/v3/SECRET-KEY"
+    with gateway(url, tmp_path) as api:
+        for path in ("/health", "/campaigns"):
+            response = api.get(path)
+            assert response.status_code == 503
+            assert "SECRET" not in response.text
+            assert "127.0.0.1" in response.json()["detail"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Visit
+from page_kit import Visit
 
 MAX_UINT256 = 2**256 - 1
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import TIMEZONE, Demo, Visit, goal_percent, percent
+from page_kit import TIMEZONE, Demo, Visit, goal_percent, percent
 from playwright.sync_api import expect
 
 from crowdfund.demo import DAY, ETHER
@@ -137,13 +137,16 @@ def test_the_list_pages_through_many_campaigns(visit: Visit, demo: Demo) -> None
 
 def test_a_campaign_whose_deadline_passes_changes_state_without_a_reload(visit: Visit, demo: Demo) -> None:
     uri = demo.metadata.publish("/meta/short.json", "Bake sale", "An afternoon's bake sale.")
+    # A fresh block first: anvil's clock runs on while no block is mined, and the deadline
+    # must lie after the block that creates the campaign.
+    demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     short = demo.escrow.create_campaign(
-        demo.accounts[0], goal=ETHER, deadline=demo.now() + 3, metadata_uri=uri
+        demo.accounts[0], goal=ETHER, deadline=demo.now() + 8, metadata_uri=uri
     )
     demo.indexed()
     page = visit(f"/#/campaigns/{short}", wallet=False)
     expect(page.locator(".campaign-head .badge")).to_have_text("Active")
-    time.sleep(3.5)
+    time.sleep(8.5)
     demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a block past the deadline
     demo.indexed()
     # No event marks a deadline: the page looks again when it is due.

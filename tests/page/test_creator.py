@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import TIMEZONE, Demo, Visit, status_of
+from page_kit import TIMEZONE, Demo, Visit, status_of
 from playwright.sync_api import expect
 from web3 import Web3
 

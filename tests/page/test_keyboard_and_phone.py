@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Demo, Visit, short, status_of
+from page_kit import Demo, Visit, short, status_of
 from playwright.sync_api import Page, expect
 
 from crowdfund.demo import ETHER

@@ -3,7 +3,7 @@ pledges in a token (approve, then pledge); the figures follow without a reload."
 
 from __future__ import annotations
 
-from conftest import Demo, Visit, goal_percent, percent, short, status_of
+from page_kit import Demo, Visit, goal_percent, percent, short, status_of
 from playwright.sync_api import expect
 
 from crowdfund.demo import ETHER

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from conftest import Demo, MetadataHost
+from page_kit import Demo, MetadataHost
 
 
 def test_the_page_and_its_modules_are_served_with_a_strict_policy(gateway_url: str) -> None:

@@ -3,7 +3,7 @@ refuses it, the user saying no, the wrong chain, no wallet at all."""
 
 from __future__ import annotations
 
-from conftest import Demo, Visit, short, status_of
+from page_kit import Demo, Visit, short, status_of
 from playwright.sync_api import expect
 
 from crowdfund.demo import ETHER

@@ -22,12 +22,16 @@ def free_port() -> int:
         return port
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_for_port(port: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if listening(port):
+            return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
 
@@ -36,6 +40,9 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
 def anvil(port: int | None = None, *args: str) -> Iterator[Web3]:
     """Run anvil on `port` (a free one by default) and yield a Web3 connected to it."""
     port = port or free_port()
+    # Refuse a taken port: the tests would otherwise talk to whatever node holds it.
+    if listening(port):
+        raise RuntimeError(f"port {port} is already taken; stop what listens there and run the tests again")
     proc = subprocess.Popen(
         [str(ANVIL), "--port", str(port), "--silent", *args],
         stdout=subprocess.DEVNULL,

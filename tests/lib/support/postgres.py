@@ -22,6 +22,19 @@ import psycopg
 from support.chain import free_port, wait_for_port
 
 
+def unusable_reason() -> str | None:
+    """Why no throwaway PostgreSQL server can run here, or None when one can."""
+    if binaries() is None:
+        return "PostgreSQL is not installed: `apt-get install postgresql` (make system-packages)"
+    # Inside a user namespace that maps only our own id to root (tools/offline.sh for a
+    # user other than root), we look like root but cannot become `postgres`, and the
+    # server refuses to run as root.
+    uid_map = Path("/proc/self/uid_map")
+    if os.geteuid() == 0 and uid_map.exists() and uid_map.read_text().split() != ["0", "0", "4294967295"]:
+        return "PostgreSQL cannot start inside this user namespace (run the tests as root, or outside it)"
+    return None
+
+
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl, or None when PostgreSQL is not installed."""
     found = shutil.which("initdb")
