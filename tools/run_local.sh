@@ -25,11 +25,12 @@ trap 'exit 130' INT TERM
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if [[ -n "${RPC_URL:-}" ]]; then
-  echo "==> serving the gateway against $RPC_URL"
+  # Host only: providers put API keys in the URL's path.
+  echo "==> serving the gateway against $(sed -E 's#^([a-z]+://[^/?]+).*#\1#' <<<"$RPC_URL")"
 else
   export RPC_URL="http://127.0.0.1:$RUN_PORT"
   if port_open "$RUN_PORT"; then
-    echo "error: port $RUN_PORT is taken (another 'make run'?); stop it or set RUN_PORT" >&2
+    echo "error: port $RUN_PORT is taken (another 'make run'?); stop that first" >&2
     exit 1
   fi
   mkdir -p .chain
