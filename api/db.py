@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import make_url
 
@@ -113,6 +114,10 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+# Key of the advisory lock taken while creating the schema (any constant will do).
+SCHEMA_LOCK = 0x63726F7764  # "crowd"
+
+
 def connect(url: str) -> Engine:
     """An engine for `url`, with the tables created if they are missing."""
     parsed = make_url(url)
@@ -135,5 +140,16 @@ def connect(url: str) -> Engine:
             isolation_level="REPEATABLE READ",
             connect_args={"connect_timeout": 5},
         )
-    metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        # Replicas and a separate indexer start together against one database, and
+        # concurrent CREATE TABLEs collide in PostgreSQL's catalog: one process at a time
+        # creates what is missing, under an advisory lock, each statement seeing the last.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+            try:
+                metadata.create_all(conn)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+    else:
+        metadata.create_all(engine)
     return engine
