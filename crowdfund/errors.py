@@ -4,7 +4,6 @@ scripts, the gateway and the page alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -13,12 +12,9 @@ from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
 from crowdfund.abi import escrow_abi
+from crowdfund.units import format_time
 
 STATES = ("Upcoming", "Active", "Succeeded", "Failed", "Cancelled", "Claimed")
-
-
-def when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # Each rule's sentence; {names} are the error's arguments, formatted by _fmt.
@@ -73,7 +69,7 @@ class EscrowError:
 
 def _fmt(name: str, value: Any) -> str:
     if name in _TIME_ARGS and isinstance(value, int):
-        return when(value)
+        return format_time(value)
     if name == "maxDuration" and isinstance(value, int):
         return f"{value // 86400} days"
     if name == "state" and isinstance(value, int) and value < len(STATES):

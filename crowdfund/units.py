@@ -121,8 +121,8 @@ def parse_time(text: str, *, now: int, base: int | None = None) -> int:
 
 
 def format_time(ts: int) -> str:
-    # The same format as the revert messages of crowdfund.errors, so that one output
-    # never shows one moment two ways.
+    # Also used by crowdfund.errors for revert messages, so that one output never shows
+    # one moment two ways.
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
