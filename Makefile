@@ -15,6 +15,8 @@ SOLC_VERSION := 0.8.37
 # benchmarks use 18547. Never 8545, which other
 # tools on the machine may hold (brownie would silently attach to them).
 RUN_PORT := 18545
+# Swagger UI's files for the gateway's /docs, copied into the package (see below).
+DOCS_ASSETS := api/http/docs_assets/.copied
 
 export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
@@ -92,9 +94,16 @@ $(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
 
 # ------------------------------------------------------------------ building
 
-compile: setup  ## compile the contracts (brownie skips unchanged sources) and export the ABI
+compile: setup $(DOCS_ASSETS)  ## compile the contracts (brownie skips unchanged sources) and export the ABI
 	$(BROWNIE) compile
 	$(VENV)/bin/python -m crowdfund.abi
+
+# Swagger UI for the gateway's /docs ships inside the package (api/http/docs_assets), so
+# that an installed gateway serves it without node_modules and without a CDN.
+$(DOCS_ASSETS): node_modules/.installed
+	@mkdir -p $(@D)
+	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,favicon-32x32.png,LICENSE,NOTICE} $(@D)/
+	@touch $@
 
 # --------------------------------------------------------------------- using
 

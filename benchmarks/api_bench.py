@@ -28,10 +28,11 @@ from api_load import Result, load
 from api_seed import seed
 from web3 import Web3
 
-from api.indexer import catch_up
-from api.settings import Settings
 from crowdfund.deploy import deploy_escrow
 from crowdfund.project import ROOT
+from crowdfund_api.gateway import holder_for, indexer_options
+from crowdfund_api.index.indexer import catch_up
+from crowdfund_api.settings import Settings
 
 ANVIL = ROOT / ".toolchain" / "bin" / "anvil"
 REPORT = ROOT / "docs" / "performance.md"
@@ -68,8 +69,8 @@ def process(args: list[str], env: dict[str, str] | None = None) -> Iterator[subp
 
 def gateway(env: dict[str, str]) -> tuple[list[str], dict[str, str], str]:
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning",
-            "--no-access-log"]  # fmt: skip
+    args = [sys.executable, "-m", "uvicorn", "--factory", "crowdfund_api.http.app:create_app",
+            "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
     return args, env, f"http://127.0.0.1:{port}"
 
 
@@ -175,7 +176,9 @@ def main() -> None:
 
         database = f"sqlite:///{scratch}/index.sqlite"
         settings = Settings(rpc_url=rpc_url, database_url=database)  # type: ignore[arg-type]
-        tip, figures["catch_up_s"] = asyncio.run(catch_up(settings))
+        tip, figures["catch_up_s"] = asyncio.run(
+            catch_up(settings.database_url, holder_for(settings), indexer_options(settings))
+        )
         print(f"  index caught up to block {tip.number} in {figures['catch_up_s']:.1f} s", flush=True)
 
         common = {"RPC_URL": rpc_url, "DATABASE_URL": database, "CROWDFUND_DEPLOYMENTS": str(registry)}

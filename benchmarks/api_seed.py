@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from api.calls import escrow_call
+from crowdfund.escrow import encode_call
 
 DAY = 86_400
 ETHER = 10**18
@@ -67,7 +67,7 @@ def seed(url: str, escrow: str, campaigns: int, pledges: int, seed_value: int = 
                 "from": creator,
                 "to": escrow,
                 "gas": hex(CREATE_GAS),
-                "data": escrow_call(
+                "data": encode_call(
                     "createCampaign",
                     "0x" + "0" * 40,
                     rng.randint(1, 50) * ETHER,
@@ -89,7 +89,7 @@ def seed(url: str, escrow: str, campaigns: int, pledges: int, seed_value: int = 
                     "to": escrow,
                     "gas": hex(PLEDGE_GAS),
                     "value": hex(amount),
-                    "data": escrow_call("pledge", rng.randint(1, campaigns), amount),
+                    "data": encode_call("pledge", rng.randint(1, campaigns), amount),
                 }
             )
         hashes = send_all(client, url, txs)

@@ -109,6 +109,7 @@ def _measure(pin_clock: bool) -> list[Row]:
     from brownie import Contract, accounts, chain, project, web3
     from eth_account import Account
 
+    from crowdfund import permit
     from crowdfund.compiler import compile_files
 
     (loaded,) = project.get_loaded_projects()
@@ -224,23 +225,14 @@ def _measure(pin_clock: bool) -> list[Row]:
     permit_deadline = t0 + DAY
     signed = Account.sign_typed_data(
         PERMIT_SIGNER_KEY,
-        {"name": "Test Dollar", "version": "1", "chainId": chain.id, "verifyingContract": token.address},
-        {
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ]
-        },
-        {
-            "owner": signer.address,
-            "spender": escrow.address,
-            "value": amount,
-            "nonce": token.nonces(signer),
-            "deadline": permit_deadline,
-        },
+        full_message=permit.typed_data(
+            permit.domain("Test Dollar", "1", chain.id, token.address),
+            owner=signer.address,
+            spender=escrow.address,
+            value=amount,
+            nonce=token.nonces(signer),
+            deadline=permit_deadline,
+        ),
     )
     tx = escrow.pledgeWithPermit(
         token_id,

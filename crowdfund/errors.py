@@ -8,14 +8,13 @@ from functools import cache
 from typing import Any
 
 from eth_abi.abi import decode
+from eth_abi.exceptions import DecodingError
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
 from crowdfund.abi import escrow_abi
+from crowdfund.state import State
 from crowdfund.units import format_time
-
-STATES = ("Upcoming", "Active", "Succeeded", "Failed", "Cancelled", "Claimed")
-
 
 # Each rule's sentence; {names} are the error's arguments, formatted by _fmt.
 _WORDS: dict[str, str] = {
@@ -72,8 +71,8 @@ def _fmt(name: str, value: Any) -> str:
         return format_time(value)
     if name == "maxDuration" and isinstance(value, int):
         return f"{value // 86400} days"
-    if name == "state" and isinstance(value, int) and value < len(STATES):
-        return STATES[value]
+    if name == "state" and isinstance(value, int) and value in State._value2member_map_:
+        return State(value).title
     return str(value)
 
 
@@ -95,14 +94,23 @@ def _known_errors() -> dict[bytes, dict[str, Any]]:
     return {function_signature_to_4byte_selector(_signature(e)): e for e in errors}
 
 
-def decode_error(data: bytes | str) -> EscrowError | None:
-    """Decode revert data from the escrow; None when it is not one of its errors."""
-    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+def decode_error(data: bytes | str | None) -> EscrowError | None:
+    """Decode revert data from the escrow; None when there is none, or it is not one of
+    its errors, or it does not decode as the error it names."""
+    try:
+        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+    except ValueError:
+        return None
+    if not raw or len(raw) < 4:
+        return None
     item = _known_errors().get(raw[:4])
     if item is None:
         return None
     types = [i["type"] for i in item["inputs"]]
-    values = decode(types, raw[4:]) if types else ()
+    try:
+        values = decode(types, raw[4:]) if types else ()
+    except (DecodingError, OverflowError, ValueError):
+        return None
     args = {
         i["name"]: to_checksum_address(v) if i["type"] == "address" else v
         for i, v in zip(item["inputs"], values, strict=True)

@@ -3,51 +3,112 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import Any
+from functools import cache
+from typing import Any, NotRequired, TypedDict
 
+from eth_abi.abi import decode
+from eth_typing import HexStr
+from eth_utils.address import to_checksum_address
+from typing_extensions import Unpack
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
-from crowdfund.tokens import Permit
+from crowdfund.permit import Permit
+from crowdfund.state import State
 from crowdfund.transactions import Sender, send
 
 ETH = "0x0000000000000000000000000000000000000000"
 
 
-class State(IntEnum):
-    UPCOMING = 0
-    ACTIVE = 1
-    SUCCEEDED = 2
-    FAILED = 3
-    CANCELLED = 4
-    CLAIMED = 5
-
-
 @dataclass(frozen=True)
-class Campaign:
+class CampaignRecord:
+    """What the escrow keeps of a campaign, whoever reads it (the node, or the index)."""
+
     id: int
     creator: str
     token: str
     goal: int
-    cap: int
+    cap: int  # 0: no cap
     pledged: int
     starts_at: int
     deadline: int
-    state: State
     claimed: bool
     cancelled: bool
+
+
+@dataclass(frozen=True)
+class Campaign(CampaignRecord):
+    """What getCampaign returns: the record and its state at the block it was read at."""
+
+    state: State
 
     @classmethod
     def from_view(cls, view: Any) -> Campaign:
         """From the contract's CampaignView tuple (field order as in the interface)."""
         (id_, creator, token, goal, cap, pledged, starts_at, deadline, state, claimed, cancelled) = view
         return cls(
-            id_, creator, token, goal, cap, pledged, starts_at, deadline, State(state), claimed, cancelled
+            id=id_,
+            creator=to_checksum_address(creator),
+            token=to_checksum_address(token),
+            goal=goal,
+            cap=cap,
+            pledged=pledged,
+            starts_at=starts_at,
+            deadline=deadline,
+            claimed=claimed,
+            cancelled=cancelled,
+            state=State(state),
         )
+
+
+class CampaignTerms(TypedDict):
+    """What a creator chooses when creating a campaign (createCampaign's arguments)."""
+
+    goal: int
+    deadline: int
+    metadata_uri: str
+    token: NotRequired[str]  # ETH when absent
+    cap: NotRequired[int]  # no cap when absent
+    starts_at: NotRequired[int]  # the creating block when absent
+
+
+@cache
+def _unbound() -> type[Contract]:
+    # A contract class without an address encodes and decodes without a node.
+    return Web3().eth.contract(abi=escrow_abi())
+
+
+def encode_call(function: str, *args: Any) -> HexStr:
+    """Call data for an escrow function, as 0x-hex, built without a node."""
+    return HexStr(_unbound().encode_abi(function, args=list(args)))
+
+
+@cache
+def _output_types(function: str) -> list[str]:
+    (item,) = (i for i in escrow_abi() if i["type"] == "function" and i["name"] == function)
+    return [_abi_type(o) for o in item["outputs"]]
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    """`(uint256,address,...)` for a struct, as eth_abi spells it."""
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param["components"])
+        return f"({inner}){param['type'][len('tuple') :]}"
+    return str(param["type"])
+
+
+def decode_result(function: str, raw: bytes) -> Any:
+    """What an escrow view function returned, from its raw answer (one value, or a tuple)."""
+    values = decode(_output_types(function), raw)
+    return values[0] if len(values) == 1 else values
+
+
+def decode_campaign(raw: bytes) -> Campaign:
+    """getCampaign's raw answer."""
+    return Campaign.from_view(decode_result("getCampaign", raw))
 
 
 class Escrow:
@@ -121,55 +182,48 @@ class Escrow:
 
     # transactions, unsigned: for simulating, showing (--dry-run) and sending
 
-    def _tx(self, call: Any, value: int = 0) -> TxParams:
-        return {"to": self.contract.address, "data": call._encode_transaction_data(), "value": Wei(value)}
+    def _tx(self, function: str, *args: Any, value: int = 0) -> TxParams:
+        return {"to": self.contract.address, "data": encode_call(function, *args), "value": Wei(value)}
 
-    def build_create_campaign(
-        self,
-        *,
-        goal: int,
-        deadline: int,
-        metadata_uri: str,
-        token: str = ETH,
-        cap: int = 0,
-        starts_at: int = 0,
-    ) -> TxParams:
+    def build_create_campaign(self, **terms: Unpack[CampaignTerms]) -> TxParams:
         return self._tx(
-            self.contract.functions.createCampaign(token, goal, cap, starts_at, deadline, metadata_uri)
+            "createCampaign",
+            terms.get("token", ETH),
+            terms["goal"],
+            terms.get("cap", 0),
+            terms.get("starts_at", 0),
+            terms["deadline"],
+            terms["metadata_uri"],
         )
 
     def build_pledge(
         self, campaign_id: int, amount: int, *, eth: bool = True, backer: str | None = None
     ) -> TxParams:
         """A pledge by the sender, or paid by the sender and credited to `backer`."""
-        call = (
-            self.contract.functions.pledge(campaign_id, amount)
-            if backer is None
-            else self.contract.functions.pledgeFor(campaign_id, Web3.to_checksum_address(backer), amount)
-        )
-        return self._tx(call, amount if eth else 0)
+        value = amount if eth else 0
+        if backer is None:
+            return self._tx("pledge", campaign_id, amount, value=value)
+        return self._tx("pledgeFor", campaign_id, Web3.to_checksum_address(backer), amount, value=value)
 
     def build_pledge_with_permit(self, campaign_id: int, permit: Permit) -> TxParams:
         return self._tx(
-            self.contract.functions.pledgeWithPermit(
-                campaign_id, permit.value, permit.deadline, permit.v, permit.r, permit.s
-            )
+            "pledgeWithPermit", campaign_id, permit.value, permit.deadline, permit.v, permit.r, permit.s
         )
 
     def build_unpledge(self, campaign_id: int, amount: int) -> TxParams:
-        return self._tx(self.contract.functions.unpledge(campaign_id, amount))
+        return self._tx("unpledge", campaign_id, amount)
 
     def build_claim(self, campaign_id: int) -> TxParams:
-        return self._tx(self.contract.functions.claim(campaign_id))
+        return self._tx("claim", campaign_id)
 
     def build_refund(self, campaign_id: int) -> TxParams:
-        return self._tx(self.contract.functions.refund(campaign_id))
+        return self._tx("refund", campaign_id)
 
     def build_cancel(self, campaign_id: int) -> TxParams:
-        return self._tx(self.contract.functions.cancel(campaign_id))
+        return self._tx("cancel", campaign_id)
 
     def build_post_update(self, campaign_id: int, uri: str) -> TxParams:
-        return self._tx(self.contract.functions.postUpdate(campaign_id, uri))
+        return self._tx("postUpdate", campaign_id, uri)
 
     def describe(self, tx: TxParams) -> str:
         """`pledge(3, 1500000000000000000)`: the escrow function a transaction calls."""
@@ -187,22 +241,9 @@ class Escrow:
 
     # writes
 
-    def create_campaign(
-        self,
-        sender: Sender,
-        *,
-        goal: int,
-        deadline: int,
-        metadata_uri: str,
-        token: str = ETH,
-        cap: int = 0,
-        starts_at: int = 0,
-    ) -> int:
+    def create_campaign(self, sender: Sender, **terms: Unpack[CampaignTerms]) -> int:
         """Create a campaign and return its id."""
-        tx = self.build_create_campaign(
-            goal=goal, deadline=deadline, metadata_uri=metadata_uri, token=token, cap=cap, starts_at=starts_at
-        )
-        return self.created_campaign_id(send(self.w3, sender, tx))
+        return self.created_campaign_id(send(self.w3, sender, self.build_create_campaign(**terms)))
 
     def pledge(self, sender: Sender, campaign_id: int, amount: int, *, eth: bool = True) -> TxReceipt:
         return send(self.w3, sender, self.build_pledge(campaign_id, amount, eth=eth))

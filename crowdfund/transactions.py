@@ -73,9 +73,7 @@ def sender_address(sender: Sender) -> str:
 
 
 def rejection(exc: ContractLogicError) -> TransactionRejected:
-    data = exc.data if isinstance(exc.data, str) else None
-    error = decode_error(data) if data and len(data) >= 10 else None
-    return TransactionRejected(error, str(exc))
+    return TransactionRejected(decode_error(exc.data if isinstance(exc.data, str) else None), str(exc))
 
 
 def simulate(w3: Web3, sender: Sender, tx: TxParams) -> TxParams:

@@ -50,6 +50,6 @@ echo "    backer page: http://$API_HOST:$API_PORT/"
 echo "    campaigns:  http://$API_HOST:$API_PORT/campaigns"
 echo "    API docs:   http://$API_HOST:$API_PORT/docs"
 echo "    Ctrl-C stops everything"
-"$VENV/bin/uvicorn" api.main:app --host "$API_HOST" --port "$API_PORT" &
+"$VENV/bin/crowdfund" serve --host "$API_HOST" --port "$API_PORT" &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -12,13 +12,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
+from importlib.metadata import entry_points, version
 from typing import Any
 
 from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
-from crowdfund.cli import accounts, campaigns, deploy, index, status
+from crowdfund.cli import accounts, campaigns, deploy, status
 from crowdfund.cli.campaigns import amounts_hint
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
@@ -33,7 +33,12 @@ from crowdfund.units import UnitError
 OK, REFUSED, USAGE = 0, 1, 2
 
 # Each module adds its commands to the parser with register(commands, parents).
-COMMANDS = (deploy, campaigns, status, accounts, index)
+COMMANDS = (deploy, campaigns, status, accounts)
+
+# Other packages add commands through this entry-point group: each entry point names a
+# function register(commands, parents), and its name is the command's. The gateway adds
+# `serve` and `index` this way, so that the core never imports it.
+PLUGINS = "crowdfund.commands"
 
 # Options shared by several commands, accepted after the command's name (and the output
 # and network options before it too). Their defaults are SUPPRESSed in these parents and
@@ -138,7 +143,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(commands, groups)
+    for plugin in entry_points(group=PLUGINS):
+        try:
+            register = plugin.load()
+        except ImportError as exc:
+            _unavailable(commands, plugin.name, plugin.dist.name if plugin.dist else plugin.value, exc)
+        else:
+            register(commands, groups)
     return parser
+
+
+def _unavailable(commands: Any, name: str, dist: str, exc: ImportError) -> None:
+    """A command whose package is installed without what it needs: it says so when run."""
+    reason = f"`crowdfund {name}` needs {exc.name or exc}, which is not installed here; install the gateway "
+    reason += f"with `pip install '{dist}[api]'`"
+
+    def refuse(_: Context) -> dict[str, Any]:
+        raise Refused(reason)
+
+    parser = commands.add_parser(name, help=f"(not installed: pip install '{dist}[api]')", add_help=False)
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.set_defaults(run=refuse)
 
 
 def _fail(out: Output, code: int, message: str, **detail: Any) -> int:
@@ -151,8 +176,6 @@ def _fail(out: Output, code: int, message: str, **detail: Any) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["index"]:
-        return index.run(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
 from crowdfund.escrow import ETH, Campaign
+from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.tokens import Token
 from crowdfund.transactions import TransactionRejected
 from crowdfund.units import (
@@ -58,6 +59,21 @@ def _after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) ->
     now = ctx.now()
     ctx.out.line(render.summary(campaign, currency, now))
     return ctx.document(campaign=render.campaign_json(campaign, currency, now), **fields)
+
+
+def _at_hand(ctx: Context) -> tuple[Campaign, Currency]:
+    """The campaign the command names, and the currency its amounts are shown in (refusals
+    included)."""
+    campaign = ctx.campaign(ctx.args.id)
+    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    return campaign, currency
+
+
+def _send(ctx: Context, tx: TxParams, done: str) -> None:
+    """Send `tx` (or show it under --dry-run); after a real send, say `done`."""
+    ctx.transact(tx, what=_describe(ctx, tx))
+    if not ctx.args.dry_run:
+        ctx.out.line(done)
 
 
 def _resolve_token(ctx: Context, given: str | None) -> Currency:
@@ -175,8 +191,7 @@ def create(ctx: Context) -> dict[str, Any]:
 
 def pledge(ctx: Context) -> dict[str, Any]:
     args = ctx.args
-    campaign = ctx.campaign(args.id)
-    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    campaign, currency = _at_hand(ctx)
     amount = parse_amount(args.amount, currency)
     payer = ctx.account_address
     backer: str | None = args.backer
@@ -185,16 +200,12 @@ def pledge(ctx: Context) -> dict[str, Any]:
         f"pledging {format_amount(amount, currency)} to campaign {campaign.id}"
         + (f" for {backer}, paid by {payer}" if backer else f" from {payer}")
     )
-    allowance_step = None
-    if currency.is_eth:
-        balance = ctx.w3.eth.get_balance(Web3.to_checksum_address(payer))
-        if balance < amount:
-            raise Refused(f"{payer} holds {format_amount(balance, currency)}, less than the pledge")
-        tx = ctx.escrow.build_pledge(campaign.id, amount, eth=True, backer=backer)
-        ctx.transact(tx, what=_describe(ctx, tx), currency=currency)
-    else:
-        allowance_step = _pledge_token(ctx, campaign, currency, amount, backer)
-    fields: dict[str, Any] = {"backer": credited, "amount": str(amount), "allowance_step": allowance_step}
+    step = _pay_pledge(ctx, campaign, currency, amount, backer)
+    fields: dict[str, Any] = {
+        "backer": credited,
+        "amount": str(amount),
+        "allowance_step": None if step is PaymentStep.ETH else step.value,
+    }
     if not args.dry_run:
         mine = ctx.escrow.pledge_of(campaign.id, credited)
         ctx.out.line(f"{credited} has now pledged {format_amount(mine, currency)} to campaign {campaign.id}")
@@ -202,31 +213,46 @@ def pledge(ctx: Context) -> dict[str, Any]:
     return _after(ctx, campaign.id, currency, **fields)
 
 
-def _pledge_token(
+def _pay_pledge(
     ctx: Context, campaign: Campaign, currency: Currency, amount: int, backer: str | None
-) -> str:
-    """Pledge in a token, taking care of the escrow's allowance: an allowance that already
-    covers the amount, else a permit (one transaction) where the token supports EIP-2612,
-    else an approval first. Returns which one it was."""
+) -> PaymentStep:
+    """Pledge, paying as crowdfund.payment decides: ETH with the call; a token through an
+    allowance that already covers the amount, else a permit (one transaction) where the
+    token supports EIP-2612, else an approval first. Returns the step taken."""
     escrow, payer = ctx.escrow, ctx.account_address
-    token = Token(ctx.w3, campaign.token)
-    balance = token.balance_of(payer)
-    if balance < amount:
+    token = None if currency.is_eth else Token(ctx.w3, campaign.token)
+    try:
+        step = pledge_payment(
+            is_eth=token is None,
+            balance=ctx.w3.eth.get_balance(Web3.to_checksum_address(payer))
+            if token is None
+            else token.balance_of(payer),
+            amount=amount,
+            allowance=0 if token is None else token.allowance(payer, escrow.address),
+            # A permit authorises the signer's own pledge only: pledgeWithPermit has no backer.
+            permit=lambda: (
+                token is not None and backer is None and not ctx.args.no_permit and token.supports_permit()
+            ),
+        )
+    except BalanceShort as short:
         raise Refused(
-            f"{payer} holds {format_amount(balance, currency)}, less than the "
+            f"{payer} holds {format_amount(short.balance, currency)}, less than the "
             f"{format_amount(amount, currency)} to pledge"
-        )
-    allowance = token.allowance(payer, escrow.address)
-    if allowance >= amount:
+        ) from None
+    pledge_tx = escrow.build_pledge(campaign.id, amount, eth=token is None, backer=backer)
+    if step is PaymentStep.ETH:
+        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx), currency=currency)
+        return step
+    assert token is not None
+    if step is PaymentStep.EXISTING_ALLOWANCE:
         ctx.out.line(
-            f"the escrow may already take {format_amount(allowance, currency)} from {payer}: no approval"
+            f"the escrow may already take {format_amount(token.allowance(payer, escrow.address), currency)} "
+            f"from {payer}: no approval"
         )
-        tx = escrow.build_pledge(campaign.id, amount, eth=False, backer=backer)
-        ctx.transact(tx, what=_describe(ctx, tx))
-        return "existing-allowance"
+        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx))
+        return step
     _refuse_unless_open(ctx, campaign, amount)
-    # A permit authorises the signer's own pledge only: pledgeWithPermit has no backer.
-    if backer is None and not ctx.args.no_permit and token.supports_permit():
+    if step is PaymentStep.PERMIT:
         # Signed under --dry-run too: a signature sends nothing, and with it the whole
         # pledge can be simulated.
         permit = token.sign_permit(ctx.signer, escrow.address, amount, ctx.now() + 3600)
@@ -235,25 +261,24 @@ def _pledge_token(
         )
         tx = escrow.build_pledge_with_permit(campaign.id, permit)
         ctx.transact(tx, what=f"pledgeWithPermit({campaign.id}, {amount}, <permit>)")
-        return "permit"
+        return step
     ctx.out.line(
         f"approving the escrow to take {format_amount(amount, currency)} from {payer}"
         + (" (the token has no EIP-2612 permit)" if not ctx.args.no_permit and backer is None else "")
     )
     ctx.transact(token.build_approve(escrow.address, amount), what=f"approve({escrow.address}, {amount})")
-    tx = escrow.build_pledge(campaign.id, amount, eth=False, backer=backer)
     if ctx.args.dry_run:
         ctx.out.line(
-            f"would then send {_describe(ctx, tx)}; it can be simulated only once the approval is mined"
+            f"would then send {_describe(ctx, pledge_tx)}; "
+            "it can be simulated only once the approval is mined"
         )
     else:
-        ctx.transact(tx, what=_describe(ctx, tx))
-    return "approve"
+        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx))
+    return step
 
 
 def unpledge(ctx: Context) -> dict[str, Any]:
-    campaign = ctx.campaign(ctx.args.id)
-    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    campaign, currency = _at_hand(ctx)
     amount = parse_amount(ctx.args.amount, currency)
     tx = ctx.escrow.build_unpledge(campaign.id, amount)
     ctx.transact(tx, what=_describe(ctx, tx))
@@ -269,13 +294,13 @@ def unpledge(ctx: Context) -> dict[str, Any]:
 
 
 def refund(ctx: Context) -> dict[str, Any]:
-    campaign = ctx.campaign(ctx.args.id)
-    currency = ctx.amounts_in = ctx.currency(campaign.token)
+    campaign, currency = _at_hand(ctx)
     owed = ctx.escrow.pledge_of(campaign.id, ctx.account_address)
-    tx = ctx.escrow.build_refund(campaign.id)
-    ctx.transact(tx, what=_describe(ctx, tx))
-    if not ctx.args.dry_run:
-        ctx.out.line(f"refunded {format_amount(owed, currency)} to {ctx.account_address}")
+    _send(
+        ctx,
+        ctx.escrow.build_refund(campaign.id),
+        f"refunded {format_amount(owed, currency)} to {ctx.account_address}",
+    )
     return _after(ctx, campaign.id, currency, amount=str(owed))
 
 
@@ -283,35 +308,28 @@ def refund(ctx: Context) -> dict[str, Any]:
 
 
 def claim(ctx: Context) -> dict[str, Any]:
-    campaign = ctx.campaign(ctx.args.id)
-    currency = ctx.amounts_in = ctx.currency(campaign.token)
-    tx = ctx.escrow.build_claim(campaign.id)
-    ctx.transact(tx, what=_describe(ctx, tx))
-    if not ctx.args.dry_run:
-        ctx.out.line(f"paid {format_amount(campaign.pledged, currency)} to the creator {campaign.creator}")
+    campaign, currency = _at_hand(ctx)
+    paid = format_amount(campaign.pledged, currency)
+    _send(ctx, ctx.escrow.build_claim(campaign.id), f"paid {paid} to the creator {campaign.creator}")
     return _after(ctx, campaign.id, currency, amount=str(campaign.pledged))
 
 
 def cancel(ctx: Context) -> dict[str, Any]:
-    campaign = ctx.campaign(ctx.args.id)
-    currency = ctx.amounts_in = ctx.currency(campaign.token)
-    tx = ctx.escrow.build_cancel(campaign.id)
-    ctx.transact(tx, what=_describe(ctx, tx))
-    if not ctx.args.dry_run:
-        ctx.out.line(
-            f"campaign {campaign.id} cancelled: its backers can now take their pledges back (refund)"
-        )
+    campaign, currency = _at_hand(ctx)
+    refunds = "its backers can now take their pledges back (refund)"
+    _send(ctx, ctx.escrow.build_cancel(campaign.id), f"campaign {campaign.id} cancelled: {refunds}")
     return _after(ctx, campaign.id, currency)
 
 
 def update(ctx: Context) -> dict[str, Any]:
-    campaign = ctx.campaign(ctx.args.id)
-    currency = ctx.currency(campaign.token)
-    tx = ctx.escrow.build_post_update(campaign.id, ctx.args.uri)
-    ctx.transact(tx, what=_describe(ctx, tx))
-    if not ctx.args.dry_run:
-        ctx.out.line(f"update {ctx.args.uri} anchored on chain for campaign {campaign.id}")
-    return _after(ctx, campaign.id, currency, uri=ctx.args.uri)
+    campaign, currency = _at_hand(ctx)
+    uri = ctx.args.uri
+    _send(
+        ctx,
+        ctx.escrow.build_post_update(campaign.id, uri),
+        f"update {uri} anchored on chain for campaign {campaign.id}",
+    )
+    return _after(ctx, campaign.id, currency, uri=uri)
 
 
 # ---------------------------------------------------------------- the parsers
@@ -321,13 +339,25 @@ AMOUNT_HELP = (
 )
 
 
+# The positional arguments the commands share.
+POSITIONALS: dict[str, dict[str, Any]] = {
+    "id": {"type": campaign_id, "help": "the campaign's id"},
+    "amount": {"help": AMOUNT_HELP},
+    "uri": {"help": "where the update is published (ipfs://...)"},
+}
+
+
 def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argparse.ArgumentParser]) -> None:
     signing = [parents[name] for name in ("output", "network", "keystore", "sending")]
 
-    def add(name: str, run: Any, help: str, description: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, run: Any, help: str, *positionals: str, description: str = ""
+    ) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = commands.add_parser(
             name, parents=signing, help=help, description=description or help
         )
+        for positional in positionals:
+            parser.add_argument(positional, **POSITIONALS[positional])
         parser.set_defaults(run=run, signs=True)
         return parser
 
@@ -335,8 +365,8 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "create",
         create,
         "create a campaign (you become its creator)",
-        "Create an all-or-nothing campaign. Dates are UTC: 2026-12-24 (midnight), 2026-12-24T18:00, "
-        "2026-12-24T18:00+01:00, @<unix time>; or durations like 30d, 12h, 1d12h, 2w.",
+        description="Create an all-or-nothing campaign. Dates are UTC: 2026-12-24 (midnight), "
+        "2026-12-24T18:00, 2026-12-24T18:00+01:00, @<unix time>; or durations like 30d, 12h, 1d12h, 2w.",
     )
     p.add_argument(
         "--goal", required=True, help="the least total it must reach by its deadline, e.g. 5ether or 250"
@@ -364,11 +394,11 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "pledge",
         pledge,
         "pledge to an active campaign",
-        "Pledge AMOUNT to campaign ID. For a token campaign the escrow's allowance is taken care of: "
-        "an EIP-2612 permit where the token supports it (one transaction), else an approval first.",
+        "id",
+        "amount",
+        description="Pledge AMOUNT to campaign ID. For a token campaign the escrow's allowance is taken care "
+        "of: an EIP-2612 permit where the token supports it (one transaction), else an approval first.",
     )
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p.add_argument("amount", help=AMOUNT_HELP)
     p.add_argument(
         "--for",
         dest="backer",
@@ -379,25 +409,16 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
     p.add_argument(
         "--no-permit", action="store_true", help="approve the escrow first even if the token has permits"
     )
-
-    p = add(
+    add(
         "unpledge",
         unpledge,
         "take back part or all of your pledge while the campaign is active",
-        "Take AMOUNT of your pledge back from an active campaign. In its last 24 hours a campaign that "
-        "reached its goal cannot be taken back below it.",
+        "id",
+        "amount",
+        description="Take AMOUNT of your pledge back from an active campaign. In its last 24 hours a "
+        "campaign that reached its goal cannot be taken back below it.",
     )
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p.add_argument("amount", help=AMOUNT_HELP)
-
-    p = add("claim", claim, "as the creator, take the funds of a campaign that reached its goal", "")
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p = add("refund", refund, "take your whole pledge back from a failed or cancelled campaign", "")
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p = add(
-        "cancel", cancel, "as the creator, cancel a campaign before its deadline (backers get refunds)", ""
-    )
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p = add("update", update, "as the creator, anchor an update about the campaign on chain", "")
-    p.add_argument("id", type=campaign_id, help="the campaign's id")
-    p.add_argument("uri", help="where the update is published (ipfs://...)")
+    add("claim", claim, "as the creator, take the funds of a campaign that reached its goal", "id")
+    add("refund", refund, "take your whole pledge back from a failed or cancelled campaign", "id")
+    add("cancel", cancel, "as the creator, cancel a campaign before its deadline (backers get refunds)", "id")
+    add("update", update, "as the creator, anchor an update about the campaign on chain", "id", "uri")

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crowdfund.escrow import Campaign, State
+from crowdfund.escrow import Campaign
+from crowdfund.state import State, percent_funded
 from crowdfund.units import Currency, format_amount, format_duration, format_time
 
 
-def state_name(state: State) -> str:
-    return state.name.capitalize()
-
-
 def funded(campaign: Campaign) -> str:
-    # Rounded down, so that a campaign short of its goal never reads 100%.
-    return f"{campaign.pledged * 100 // campaign.goal}%" if campaign.goal else "-"
+    return f"{int(percent_funded(campaign.pledged, campaign.goal))}%" if campaign.goal else "-"
 
 
 def time_left(campaign: Campaign, now: int) -> str:
@@ -33,14 +29,14 @@ def summary(campaign: Campaign, currency: Currency, now: int) -> str:
     return (
         f"campaign {campaign.id}: {format_amount(campaign.pledged, currency)} of "
         f"{format_amount(campaign.goal, currency)} pledged ({funded(campaign)}), "
-        f"{state_name(campaign.state)}, {time_left(campaign, now)}"
+        f"{campaign.state.title}, {time_left(campaign, now)}"
     )
 
 
 def row(campaign: Campaign, currency: Currency, now: int) -> list[str]:
     return [
         str(campaign.id),
-        state_name(campaign.state),
+        campaign.state.title,
         format_amount(campaign.goal, currency),
         format_amount(campaign.pledged, currency),
         funded(campaign),
@@ -73,13 +69,13 @@ def currency_json(currency: Currency) -> dict[str, Any]:
 def campaign_json(campaign: Campaign, currency: Currency, now: int) -> dict[str, Any]:
     return {
         "id": campaign.id,
-        "state": state_name(campaign.state),
+        "state": campaign.state.title,
         "creator": campaign.creator,
         "token": currency_json(currency),
         "goal": str(campaign.goal),
         "cap": str(campaign.cap),
         "pledged": str(campaign.pledged),
-        "funded_percent": campaign.pledged * 100 // campaign.goal if campaign.goal else None,
+        "funded_percent": int(percent_funded(campaign.pledged, campaign.goal)) if campaign.goal else None,
         "starts_at": campaign.starts_at,
         "deadline": campaign.deadline,
         "seconds_left": max(0, campaign.deadline - now) if campaign.state is State.ACTIVE else 0,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from support.chain import ROOT, anvil
-from support.gateway import eventually, gateway, wait_indexed
+from support.gateway import CROWDFUND, eventually, gateway, wait_indexed
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER
@@ -112,7 +111,7 @@ def test_a_separate_indexer_feeds_several_replicas(
     env = {"RPC_URL": url, "CROWDFUND_DEPLOYMENTS": str(registry), "DATABASE_URL": database_url,
            "POLL_INTERVAL": "0.2"}  # fmt: skip
     indexer = subprocess.Popen(
-        [sys.executable, "-m", "api.indexer"], cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL
+        [CROWDFUND, "index"], cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL
     )
     try:
         replica = {"DATABASE_URL": database_url, "RUN_INDEXER": "false"}
@@ -133,7 +132,7 @@ def test_catch_up_once_from_the_command_line(chain: tuple[Web3, Escrow, Path], d
     env = {"RPC_URL": w3.provider.endpoint_uri, "CROWDFUND_DEPLOYMENTS": str(registry),  # type: ignore[attr-defined]
            "DATABASE_URL": database_url}  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "api.indexer", "--once"], cwd=ROOT, env={**os.environ, **env},
+        [CROWDFUND, "index", "--once"], cwd=ROOT, env={**os.environ, **env},
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

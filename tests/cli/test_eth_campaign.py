@@ -7,7 +7,8 @@ import re
 from cli_support import DAY, ETHER, Cli, advance, created_id, dev, now
 from web3 import Web3
 
-from crowdfund.escrow import Escrow, State
+from crowdfund.escrow import Escrow
+from crowdfund.state import State
 from crowdfund.units import format_time
 
 

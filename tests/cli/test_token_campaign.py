@@ -11,7 +11,8 @@ from cli_support import DAY, Cli, advance, created_id, deploy_token, dev, nonce
 from web3 import Web3
 
 from crowdfund.compiler import compile_files
-from crowdfund.escrow import Escrow, State
+from crowdfund.escrow import Escrow
+from crowdfund.state import State
 from crowdfund.transactions import send
 
 USD = 10**6  # one token in base units

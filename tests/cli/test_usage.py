@@ -14,7 +14,8 @@ from cli_support import DAY, Cli, advance, created_id, dev, nonce, run_cli
 from support.chain import ROOT, anvil
 from web3 import Web3
 
-from crowdfund.escrow import Escrow, State
+from crowdfund.escrow import Escrow
+from crowdfund.state import State
 
 CROWDFUND = Path(sys.executable).with_name("crowdfund")
 

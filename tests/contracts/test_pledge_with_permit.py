@@ -4,6 +4,8 @@ import pytest
 from eth_account import Account
 from helpers import ANVIL_MNEMONIC, ETHER, assert_event, assert_no_event
 
+from crowdfund import permit
+
 Account.enable_unaudited_hdwallet_features()
 
 
@@ -24,37 +26,14 @@ def sign_permit(keys):
 
     def _sign(token, owner, spender, value, deadline, nonce=None, signer=None):
         _, name, version, chain_id, verifying_contract, _, _ = token.eip712Domain()
-        message = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {
-                "name": name,
-                "version": version,
-                "chainId": chain_id,
-                "verifyingContract": verifying_contract,
-            },
-            "message": {
-                "owner": str(owner),
-                "spender": str(spender),
-                "value": value,
-                "nonce": token.nonces(owner) if nonce is None else nonce,
-                "deadline": deadline,
-            },
-        }
+        message = permit.typed_data(
+            permit.domain(name, version, chain_id, verifying_contract),
+            owner=str(owner),
+            spender=str(spender),
+            value=value,
+            nonce=token.nonces(owner) if nonce is None else nonce,
+            deadline=deadline,
+        )
         signed = Account.sign_typed_data(keys[str(signer or owner)], full_message=message)
         return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 

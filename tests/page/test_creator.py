@@ -15,7 +15,7 @@ from web3 import Web3
 from crowdfund.abi import escrow_abi
 from crowdfund.demo import DAY, ETHER
 
-CREATE_JS = Path(__file__).resolve().parents[2] / "api" / "static" / "js" / "views" / "create.js"
+CREATE_JS = Path(__file__).resolve().parents[2] / "api" / "http" / "static" / "js" / "views" / "create.js"
 
 
 def local_input(timestamp: int) -> str:

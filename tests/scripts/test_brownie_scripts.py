@@ -9,7 +9,8 @@ from pathlib import Path
 
 from support.chain import ROOT, anvil
 
-from crowdfund.escrow import Escrow, State
+from crowdfund.escrow import Escrow
+from crowdfund.state import State
 
 # brownie attaches to the node already listening on its network's port; `make setup`
 # registers this network for these tests.

@@ -18,10 +18,14 @@ from support.chain import ROOT, free_port, wait_for_port
 
 T = TypeVar("T")
 
+# The `crowdfund` command of the environment running the tests.
+CROWDFUND = str(Path(sys.executable).with_name("crowdfund"))
+
 
 @contextmanager
 def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Client]:
-    """uvicorn serving api.main:app; the index is a fresh SQLite file unless DATABASE_URL is given."""
+    """The gateway as `crowdfund serve` runs it; the index is a fresh SQLite file unless
+    DATABASE_URL is given."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="crowdfund-index-") as scratch:
         settings = {
@@ -32,7 +36,7 @@ def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Clien
             **env,
         }
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"],
+            [CROWDFUND, "serve", "--port", str(port), "--log-level", "warning"],
             cwd=ROOT,
             env={**os.environ, **settings},
         )

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from api import models, queries, views
-from api.dependencies import GatewayDep, PinnedDep
-from api.routes.campaigns import UNAVAILABLE
+from ...index import queries
+from .. import render, schemas
+from ..dependencies import GatewayDep, PinnedDep
+from .campaigns import UNAVAILABLE
 
 router = APIRouter(tags=["events"])
 
@@ -42,7 +43,7 @@ async def resume_after(
         200: {
             "description": "`event:` is the kind (pledged, created, …) and `data:` an EscrowEvent; "
             "`event: reorg` says the index rolled back to the block in its data",
-            "content": {"text/event-stream": {"schema": models.EscrowEvent.model_json_schema()}},
+            "content": {"text/event-stream": {"schema": schemas.EscrowEvent.model_json_schema()}},
         },
         # Errors are JSON, not part of a stream: said explicitly, since the route's own
         # media type would otherwise be assumed for them.
@@ -73,12 +74,12 @@ async def events(
                 event="reorg", id=f"{position[0]}-{position[1]}", data={"block": tip.number, "hash": tip.hash}
             )
             continue
-        for row in rows:
-            position = (row["block_number"], row["log_index"])
+        for event in rows:
+            position = (event.block_number, event.log_index)
             yield ServerSentEvent(
-                event=row["kind"],
+                event=event.kind,
                 id=f"{position[0]}-{position[1]}",
-                data=views.escrow_event(row).model_dump(),
+                data=render.escrow_event(event).model_dump(),
             )
         if len(rows) < BATCH:
             await gateway.follower.wait_for_change(WAIT)

@@ -3,30 +3,38 @@ resumes where it stopped, rolls back after a reorg, and stays `confirmations` bl
 behind the head.
 
 It runs inside the gateway by default, or alone for several gateway replicas sharing one
-PostgreSQL index: `python -m api.indexer` (the `crowdfund index` command).
+PostgreSQL index (the `crowdfund index` command).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from api import db, store
-from api.chain import ChainHolder, NodeUnavailable, RpcError
-from api.logs import decode_log, topics
-from api.settings import Settings
-from api.store import Tip
 from crowdfund.deployments import DeploymentNotFound
+
+from ..node.rpc import ChainHolder, NodeUnavailable, RpcError
+from . import schema, store
+from .events import decode_log, topics
+from .types import Tip
 
 log = logging.getLogger("crowdfund.indexer")
 
 REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while looking for a fork
+
+
+@dataclass(frozen=True)
+class IndexerOptions:
+    confirmations: int = 0  # blocks a block must be buried under before it is indexed
+    start_block: int | None = None  # by default the deployment's block (or 0)
+    log_chunk: int = 2000  # blocks asked for in one eth_getLogs
+    poll_interval: float = 1.0  # seconds between looks at the chain's head
 
 
 class Indexer:
@@ -34,21 +42,21 @@ class Indexer:
         self,
         engine: Engine,
         holder: ChainHolder,
-        settings: Settings,
+        options: IndexerOptions,
         on_tip: Callable[[Tip], None] = lambda tip: None,
     ) -> None:
         self.engine = engine
         self.holder = holder
-        self.settings = settings
+        self.options = options
         self.on_tip = on_tip
         self.tip: Tip | None = None
-        self.chunk = settings.log_chunk
+        self.chunk = options.log_chunk
         self.start_block = 0
         self.error: str | None = None
 
     async def _open(self) -> Tip:
         chain = await self.holder.get()
-        start = self.settings.start_block
+        start = self.options.start_block
         if start is None:
             start = chain.deployment_block or 0
         self.start_block = start
@@ -62,7 +70,7 @@ class Indexer:
         tip = self.tip or await self._open()
         chain = await self.holder.get()
         head = int(await chain.rpc("eth_blockNumber", []), 16)
-        target = head - self.settings.confirmations
+        target = head - self.options.confirmations
         moved = False
         if tip.hash is not None:
             # The tip must still be on the node's chain; when it is not, a reorg replaced it.
@@ -129,7 +137,7 @@ class Indexer:
         new_tip = Tip(to, last["hash"], int(last["timestamp"], 16))
         await asyncio.to_thread(store.write_chunk, self.engine, rows, blocks, new_tip)
         self.tip = new_tip
-        self.chunk = self.settings.log_chunk
+        self.chunk = self.options.log_chunk
         self.on_tip(new_tip)
         return new_tip
 
@@ -177,16 +185,15 @@ class Indexer:
                 moved = False
             if not moved:
                 try:
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_interval)
+                    await asyncio.wait_for(stop.wait(), self.options.poll_interval)
                 except TimeoutError:
                     pass
 
 
-async def catch_up(settings: Settings) -> tuple[Tip, float]:
+async def catch_up(database_url: str, holder: ChainHolder, options: IndexerOptions) -> tuple[Tip, float]:
     """Index up to the confirmed head once; returns the tip and the seconds it took."""
-    engine = db.connect(settings.database_url)
-    holder = ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
-    indexer = Indexer(engine, holder, settings)
+    engine = schema.connect(database_url)
+    indexer = Indexer(engine, holder, options)
     started = time.perf_counter()
     try:
         while await indexer.step():
@@ -198,36 +205,15 @@ async def catch_up(settings: Settings) -> tuple[Tip, float]:
     return indexer.tip, time.perf_counter() - started
 
 
-async def _follow(settings: Settings) -> None:
-    engine = db.connect(settings.database_url)
-    holder = ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
+async def follow(database_url: str, holder: ChainHolder, options: IndexerOptions) -> None:
+    """Follow the chain into the database until cancelled, logging each new tip."""
+    engine = schema.connect(database_url)
 
     def report(tip: Tip) -> None:
         log.info("indexed up to block %s", tip.number)
 
     try:
-        await Indexer(engine, holder, settings, report).run()
+        await Indexer(engine, holder, options, report).run()
     finally:
         await holder.close()
         engine.dispose()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`crowdfund index`: run the indexer alone, configured like the gateway (environment)."""
-    parser = argparse.ArgumentParser(prog="crowdfund index", description=__doc__.splitlines()[0])
-    parser.add_argument("--once", action="store_true", help="catch up with the confirmed head, then exit")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    settings = Settings()
-    if args.once:
-        tip, seconds = asyncio.run(catch_up(settings))
-        print(f"indexed up to block {tip.number} in {seconds:.1f} s")
-        return
-    try:
-        asyncio.run(_follow(settings))
-    except KeyboardInterrupt:
-        pass
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""The backer page: plain HTML, CSS and JavaScript modules from api/static, served at `/`
+"""The backer page: plain HTML, CSS and JavaScript modules from ./static, served at `/`
 with nothing to build, and the page's own settings at /page/config.json."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.settings import Settings
+from ..settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 

@@ -14,11 +14,12 @@ import logging
 
 from sqlalchemy import Engine
 
-from api import store
-from api.chain import ChainHolder, NodeUnavailable, RpcError
-from api.models import BlockRef
-from api.store import Tip
 from crowdfund.deployments import DeploymentNotFound
+
+from ..node.rpc import ChainHolder, NodeUnavailable, RpcError
+from ..node.types import Block
+from . import store
+from .types import Tip
 
 log = logging.getLogger("crowdfund.gateway")
 
@@ -42,12 +43,12 @@ class Follower:
         self.head: int | None = None
         self.node_error: str | None = "the gateway has not reached the node yet"
         self._changed = asyncio.Event()
-        self._block: BlockRef | None = None  # the tip as a model, built once per tip
+        self._block: Block | None = None  # the tip as a Block, built once per tip
 
     def on_tip(self, tip: Tip) -> None:
         if tip != self.tip:
             self.tip = tip
-            self._block = BlockRef(number=tip.number, hash=tip.hash) if tip.hash else None
+            self._block = Block(number=tip.number, hash=tip.hash) if tip.hash else None
             self._changed.set()
             self._changed = asyncio.Event()
 
@@ -61,7 +62,7 @@ class Follower:
             return None
         return max(0, self.head - self.confirmations - self.tip.number)
 
-    def pinned(self) -> tuple[BlockRef, int]:
+    def pinned(self) -> tuple[Block, int]:
         """The block to answer at and its timestamp; raises when no answer can be trusted."""
         if self.node_error is not None:
             raise NodeUnavailable(self.node_error)

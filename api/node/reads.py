@@ -13,8 +13,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from api.chain import Chain, RpcError
-from api.models import BlockRef
+from .rpc import Chain, RpcError
+from .types import Block
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ class BlockCache:
         self.enabled = enabled
         self._blocks: OrderedDict[str, dict[Hashable, asyncio.Future[Any]]] = OrderedDict()
 
-    async def get(self, block: BlockRef, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+    async def get(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         if not self.enabled:
             return await compute()
         entries = self._blocks.get(block.hash)
@@ -64,7 +64,7 @@ class Reader:
         self.batching = batching
         self._pending: list[tuple[Chain, list[Any], asyncio.Future[Any]]] = []
 
-    async def call(self, chain: Chain, block: BlockRef, to: str, data: str, sender: str | None = None) -> str:
+    async def call(self, chain: Chain, block: Block, to: str, data: str, sender: str | None = None) -> str:
         """The call's return data; RpcError (with the revert data) when it reverts."""
         tx: dict[str, Any] = {"to": to, "data": data}
         if sender is not None:

@@ -29,27 +29,21 @@ from sqlalchemy.engine import make_url
 
 metadata = MetaData()
 
+# The tables are laid out as a schema is read, one column a line.
+# fmt: off
 # One row per key: the chain and escrow the index follows, and the block it has reached.
-meta = Table(
-    "meta",
-    metadata,
+meta = Table("meta", metadata,
     Column("key", String(32), primary_key=True),
-    Column("value", Text, nullable=False),
-)
+    Column("value", Text, nullable=False))
 
 # Blocks the index has seen: every block holding an escrow event and every block it
 # stopped at. Their hashes are what a reorg is detected by.
-blocks = Table(
-    "blocks",
-    metadata,
+blocks = Table("blocks", metadata,
     Column("number", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", String(66), nullable=False),
-    Column("timestamp", BigInteger, nullable=False),
-)
+    Column("timestamp", BigInteger, nullable=False))
 
-events = Table(
-    "events",
-    metadata,
+events = Table("events", metadata,
     Column("block_number", BigInteger, primary_key=True, autoincrement=False),
     Column("log_index", Integer, primary_key=True, autoincrement=False),
     Column("block_hash", String(66), nullable=False),
@@ -63,12 +57,9 @@ events = Table(
     Column("new_total", String(80)),
     Column("uri", Text),
     Index("events_by_campaign", "campaign_id", "block_number", "log_index"),
-    Index("events_by_backer", "backer", "block_number", "log_index"),
-)
+    Index("events_by_backer", "backer", "block_number", "log_index"))
 
-campaigns = Table(
-    "campaigns",
-    metadata,
+campaigns = Table("campaigns", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("creator", String(42), nullable=False, index=True),
     Column("token", String(42), nullable=False, index=True),
@@ -83,20 +74,17 @@ campaigns = Table(
     Column("goal_reached", Boolean, nullable=False),
     Column("backer_count", Integer, nullable=False),
     Column("claimed", Boolean, nullable=False),
-    Column("cancelled", Boolean, nullable=False),
-)
+    Column("cancelled", Boolean, nullable=False))
 
 # What each backer holds in each campaign they ever pledged to.
-positions = Table(
-    "positions",
-    metadata,
+positions = Table("positions", metadata,
     Column("campaign_id", BigInteger, primary_key=True, autoincrement=False),
     Column("backer", String(42), primary_key=True),
     Column("amount", String(80), nullable=False),
     Column("refunded", String(80), nullable=False),
     Column("first_block", BigInteger, nullable=False),
-    Index("positions_by_backer", "backer", "campaign_id"),
-)
+    Index("positions_by_backer", "backer", "campaign_id"))
+# fmt: on
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -153,3 +141,7 @@ def connect(url: str) -> Engine:
     else:
         metadata.create_all(engine)
     return engine
+
+
+# Campaign ids beyond this cannot be in the index (SQL's BIGINT): such a campaign does not exist.
+MAX_CAMPAIGN_ID = 2**63 - 1

@@ -1,5 +1,5 @@
-"""The gateway's view of the node: one AsyncWeb3 per process, raw JSON-RPC for the hot
-paths (one request, no middleware), and a holder that reconnects by itself."""
+"""JSON-RPC to the node: one AsyncWeb3 per process, raw requests for the hot paths (one
+request, no middleware), and a holder that connects lazily and again after failures."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from typing import Any
 
 import aiohttp
 from web3 import AsyncWeb3
-from web3.contract import AsyncContract
 from web3.exceptions import Web3Exception
 
 from crowdfund import deployments
-from crowdfund.abi import escrow_abi
 from crowdfund.networks import display_url
 
 
@@ -45,14 +43,10 @@ NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception
 @dataclass
 class Chain:
     w3: AsyncWeb3[Any]
-    escrow: AsyncContract
+    address: str  # the escrow's, checksummed
     chain_id: int
     deployment_block: int | None
     timeout: float
-
-    @property
-    def address(self) -> str:
-        return str(self.escrow.address)
 
     async def rpc(self, method: str, params: list[Any]) -> Any:
         """One JSON-RPC request; NodeUnavailable when the node does not answer."""
@@ -111,8 +105,13 @@ async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> C
     else:
         deployment = deployments.load(chain_id)
         address, block = deployment.address, deployment.block
-    escrow = w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=escrow_abi())
-    return Chain(w3=w3, escrow=escrow, chain_id=chain_id, deployment_block=block, timeout=timeout)
+    return Chain(
+        w3=w3,
+        address=AsyncWeb3.to_checksum_address(address),
+        chain_id=chain_id,
+        deployment_block=block,
+        timeout=timeout,
+    )
 
 
 class ChainHolder:

@@ -5,47 +5,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import models
-from api.chain import Chain, NodeUnavailable, RpcError
 from crowdfund.errors import decode_error
+
+from .rpc import Chain, NodeUnavailable, RpcError
+from .types import Block, UnsignedTx
 
 GAS_MARGIN = 1.2  # the state can change before the transaction is mined (another pledge lands first)
 
 
 class Rejected(Exception):
-    """The transaction would fail; `status` is 409 (or 404 for a campaign that does not exist)."""
+    """The transaction would fail: `rule` is the escrow's error (or a check of the gateway's
+    own, like InsufficientFunds), `detail` the sentence, `values` its figures."""
 
-    def __init__(self, rule: str, detail: str, values: dict[str, Any], status: int = 409) -> None:
+    def __init__(self, rule: str, detail: str, values: dict[str, Any]) -> None:
         super().__init__(detail)
         self.rule = rule
         self.detail = detail
         self.values = {k: str(v) for k, v in values.items()}
-        self.status = status
 
 
 def rejection(exc: RpcError) -> Rejected:
-    data = exc.revert_data
-    error = decode_error(data) if data and len(data) >= 10 else None
+    error = decode_error(exc.revert_data)
     if error is None:
         return Rejected("Reverted", f"the transaction would fail: {exc}", {})
-    status = 404 if error.name == "CampaignNotFound" else 409
-    return Rejected(error.name, error.message, error.args, status)
+    return Rejected(error.name, error.message, error.args)
 
 
-async def head(chain: Chain) -> models.BlockRef:
+async def head(chain: Chain) -> Block:
     block = await chain.block("latest")
     if block is None:
         raise NodeUnavailable("the node has no latest block")
-    return models.BlockRef(number=int(block["number"], 16), hash=block["hash"])
+    return Block(number=int(block["number"], 16), hash=block["hash"])
 
 
-async def eth_balance(chain: Chain, address: str, block: models.BlockRef) -> int:
+async def eth_balance(chain: Chain, address: str, block: Block) -> int:
     return int(await chain.rpc("eth_getBalance", [address, {"blockHash": block.hash}]), 16)
 
 
-async def unsigned(
-    chain: Chain, block: models.BlockRef, sender: str, to: str, data: str, value: int = 0
-) -> models.UnsignedTransaction:
+async def unsigned(chain: Chain, block: Block, sender: str, to: str, data: str, value: int = 0) -> UnsignedTx:
     """The transaction, once eth_call and eth_estimateGas at `block` say it goes through."""
     if value:
         balance = await eth_balance(chain, sender, block)
@@ -61,11 +58,6 @@ async def unsigned(
         gas = int(await chain.rpc("eth_estimateGas", [tx, hex(block.number)]), 16)
     except RpcError as exc:
         raise rejection(exc) from None
-    return models.UnsignedTransaction(
-        sender=sender,
-        to=to,
-        data=data,
-        value=str(value),
-        chain_id=chain.chain_id,
-        gas=str(int(gas * GAS_MARGIN)),
+    return UnsignedTx(
+        sender=sender, to=to, data=data, value=value, chain_id=chain.chain_id, gas=int(gas * GAS_MARGIN)
     )

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.chain import Chain
-from api.gateway import Gateway
-from api.models import BlockRef
+from ..gateway import Gateway
+from ..node.rpc import Chain
+from ..node.types import Block
 
 
 async def get_gateway(request: Request) -> Gateway:
@@ -27,13 +27,13 @@ async def get_chain(gateway: GatewayDep) -> Chain:
 ChainDep = Annotated[Chain, Depends(get_chain)]
 
 
-async def get_pinned(gateway: GatewayDep) -> BlockRef:
+async def get_pinned(gateway: GatewayDep) -> Block:
     """The block this request is answered at (the index's tip); 503 when none can be trusted."""
     block, _ = gateway.follower.pinned()
     return block
 
 
-PinnedDep = Annotated[BlockRef, Depends(get_pinned)]
+PinnedDep = Annotated[Block, Depends(get_pinned)]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Reading:
 
     gateway: Gateway
     chain: Chain
-    block: BlockRef
+    block: Block
 
 
 async def get_reading(request: Request) -> Reading:

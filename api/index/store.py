@@ -3,24 +3,26 @@ and the tip (the last block indexed) that both move."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
-from api import db
-from api.logs import Ledger, Position
-
-
-@dataclass(frozen=True)
-class Tip:
-    number: int
-    hash: str | None  # None before the first block is indexed
-    timestamp: int
+from . import schema as db
+from .ledger import Ledger, Position
+from .types import Tip
 
 
 def _meta(conn: Connection) -> dict[str, str]:
     return {row.key: row.value for row in conn.execute(select(db.meta))}
+
+
+def tip_of(conn: Connection) -> Tip | None:
+    """The tip the index has reached, read inside the caller's transaction; None for an
+    index not yet opened on any chain."""
+    meta = _meta(conn)
+    if "tip_number" not in meta:
+        return None
+    return Tip(int(meta["tip_number"]), meta.get("tip_hash") or None, int(meta.get("tip_timestamp", "0")))
 
 
 def _set_meta(conn: Connection, **values: str) -> None:
@@ -30,10 +32,7 @@ def _set_meta(conn: Connection, **values: str) -> None:
 
 def read_tip(engine: Engine) -> Tip | None:
     with engine.connect() as conn:
-        meta = _meta(conn)
-    if "tip_number" not in meta:
-        return None
-    return Tip(int(meta["tip_number"]), meta.get("tip_hash") or None, int(meta.get("tip_timestamp", "0")))
+        return tip_of(conn)
 
 
 def _store_tip(conn: Connection, tip: Tip) -> None:
@@ -43,9 +42,9 @@ def _store_tip(conn: Connection, tip: Tip) -> None:
 def open_index(engine: Engine, chain_id: int, escrow: str, start_block: int) -> Tip:
     """The tip to resume from; an index of another chain or escrow is emptied first."""
     with engine.begin() as conn:
-        meta = _meta(conn)
-        if meta.get("chain_id") == str(chain_id) and meta.get("escrow") == escrow and "tip_number" in meta:
-            return Tip(int(meta["tip_number"]), meta.get("tip_hash") or None, int(meta["tip_timestamp"]))
+        meta, tip_before = _meta(conn), tip_of(conn)
+        if meta.get("chain_id") == str(chain_id) and meta.get("escrow") == escrow and tip_before is not None:
+            return tip_before
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(delete(table))
         tip = Tip(start_block - 1, None, 0)

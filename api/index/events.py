@@ -1,4 +1,4 @@
-"""The escrow's event logs decoded into index rows, and what each row changes.
+"""The escrow's event logs decoded into index rows.
 
 Decoding is done here with eth_abi rather than through web3's contract events: catching
 up on a busy escrow decodes tens of thousands of logs, and the plain decoder is several
@@ -7,7 +7,6 @@ times faster.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -98,62 +97,3 @@ def decode_log(log: dict[str, Any], timestamp: int) -> dict[str, Any] | None:
         }
         row["amount"] = str(args["goal"])
     return row
-
-
-@dataclass
-class Position:
-    amount: int = 0
-    refunded: int = 0
-    first_block: int = 0
-
-
-@dataclass
-class Ledger:
-    """Campaign rows and backer positions in memory while a chunk of events is applied."""
-
-    campaigns: dict[int, dict[str, Any]] = field(default_factory=dict)
-    positions: dict[tuple[int, str], Position] = field(default_factory=dict)
-
-    def position(self, campaign_id: int, backer: str, block: int) -> Position:
-        key = (campaign_id, backer)
-        if key not in self.positions:
-            self.positions[key] = Position(first_block=block)
-        return self.positions[key]
-
-    def apply(self, row: dict[str, Any]) -> None:
-        kind = row["kind"]
-        campaign_id = row["campaign_id"]
-        if kind == "created":
-            self.campaigns[campaign_id] = {
-                **row["created"],
-                "pledged": "0",
-                "goal_reached": False,
-                "backer_count": 0,
-                "claimed": False,
-                "cancelled": False,
-            }
-            return
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:  # an event of a campaign created before the index's first block
-            return
-        if kind in ("pledged", "unpledged", "refunded"):
-            position = self.position(campaign_id, row["backer"], row["block_number"])
-            held_before = position.amount
-            amount = int(row["amount"])
-            if kind == "pledged":
-                position.amount += amount
-                total = int(row["new_total"])
-            elif kind == "unpledged":
-                position.amount -= amount
-                total = int(row["new_total"])
-            else:
-                position.amount = 0
-                position.refunded += amount
-                total = int(campaign["pledged"]) - amount
-            campaign["backer_count"] += (position.amount > 0) - (held_before > 0)
-            campaign["pledged"] = str(total)
-            campaign["goal_reached"] = total >= int(campaign["goal"])
-        elif kind == "claimed":
-            campaign["claimed"] = True
-        elif kind == "cancelled":
-            campaign["cancelled"] = True

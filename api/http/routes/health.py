@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.dependencies import ChainDep, GatewayDep, PinnedDep
-from api.models import Health, Liveness, Problem
+from .. import render
+from ..dependencies import ChainDep, GatewayDep, PinnedDep
+from ..schemas import Health, Liveness, Problem
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -25,7 +26,7 @@ async def health(gateway: GatewayDep, chain: ChainDep, pinned: PinnedDep) -> Hea
         indexed=pinned.number,
         lag=lag,
         confirmations=follower.confirmations,
-        block=pinned,
+        block=render.block(pinned),
     )
 
 

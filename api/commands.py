@@ -1,0 +1,97 @@
+"""The gateway's commands, added to the `crowdfund` command through the entry-point group
+`crowdfund.commands` (pyproject.toml), so that the core never imports the gateway:
+
+    crowdfund serve    the gateway over HTTP (uvicorn)
+    crowdfund index    the indexer alone, for replicas that share one PostgreSQL index
+
+Both are configured like the gateway, from the environment (RPC_URL, DATABASE_URL, ...:
+`crowdfund_api.settings`)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+# Only argparse at import time: every `crowdfund` command loads this module to list its
+# commands, and the gateway's own imports (FastAPI, SQLAlchemy, ...) are needed only here.
+
+
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _settings() -> Any:
+    """The gateway's settings from the environment; a wrong one is refused in words."""
+    from crowdfund.cli.context import UsageError
+
+    from .settings import Settings
+
+    try:
+        return Settings()
+    except ValueError as exc:  # pydantic's ValidationError: which variable, and why
+        raise UsageError(f"the gateway's settings are wrong: {exc}") from None
+
+
+def _serve(ctx: Any) -> dict[str, Any]:
+    import uvicorn
+
+    _settings()  # refused here, in words, rather than inside uvicorn's start-up
+    args = ctx.args
+    uvicorn.run(
+        "crowdfund_api.http.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+    )
+    return {}
+
+
+def _index(ctx: Any) -> dict[str, Any]:
+    import asyncio
+    import logging
+
+    from .gateway import holder_for, indexer_options
+    from .index.indexer import catch_up, follow
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    holder, options = holder_for(settings), indexer_options(settings)
+    if ctx.args.once:
+        tip, seconds = asyncio.run(catch_up(settings.database_url, holder, options))
+        ctx.out.line(f"indexed up to block {tip.number} in {seconds:.1f} s")
+        return {"indexed": tip.number, "seconds": round(seconds, 3)}
+    try:
+        asyncio.run(follow(settings.database_url, holder, options))
+    except KeyboardInterrupt:
+        pass
+    return {}
+
+
+SETTINGS = "configured like the gateway, from the environment (RPC_URL, ESCROW_ADDRESS, DATABASE_URL, ...)"
+
+
+def serve(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> None:
+    """`crowdfund serve [--host H] [--port P]`."""
+    parser = commands.add_parser(
+        "serve",
+        help="serve the gateway over HTTP: the backer page, the JSON API and its docs",
+        description=f"Serve the gateway with uvicorn, {SETTINGS}; see docs/api.md.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="the port to listen on (8000)")
+    levels = ["critical", "error", "warning", "info", "debug"]
+    parser.add_argument("--log-level", default="info", choices=levels, help="uvicorn's log level (info)")
+    parser.set_defaults(run=_serve)
+
+
+def index(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> None:
+    """`crowdfund index [--once]`."""
+    commands.add_parser(
+        "index",
+        parents=[parents["output"]],
+        help="run the gateway's indexer alone, configured like the gateway",
+        description=f"Follow the escrow's events into the index database, {SETTINGS}: for several "
+        "gateway replicas sharing one PostgreSQL index (RUN_INDEXER=false on each).",
+    ).add_argument("--once", action="store_true", help="catch up with the confirmed head, then exit")
+    commands.choices["index"].set_defaults(run=_index)

@@ -1,0 +1,178 @@
+"""What the services return, rendered as response schemas: amounts as decimal strings,
+states as words, positions as opaque cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from fastapi import Response
+from pydantic import BaseModel
+
+from ..index.types import IndexedEvent
+from ..node.types import Block, TokenInfo, UnsignedTx
+from ..services import types as found
+from . import schemas
+from .cursors import encode_cursor
+
+T = TypeVar("T")
+
+
+def block(value: Block) -> schemas.BlockRef:
+    return schemas.BlockRef(number=value.number, hash=value.hash)
+
+
+def token(value: TokenInfo) -> schemas.Token:
+    return schemas.Token(address=value.address, symbol=value.symbol, decimals=value.decimals)
+
+
+def campaign(value: found.CampaignFigures) -> schemas.Campaign:
+    return schemas.Campaign(**_campaign_fields(value))
+
+
+def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
+    return {
+        "id": value.id,
+        "creator": value.creator,
+        "token": token(value.token),
+        "goal": str(value.goal),
+        "cap": str(value.cap),
+        "pledged": str(value.pledged),
+        "percent_funded": value.percent_funded,
+        "backer_count": value.backer_count,
+        "starts_at": value.starts_at,
+        "deadline": value.deadline,
+        "seconds_left": value.seconds_left,
+        "state": value.state.word,
+        "metadata_uri": value.metadata_uri,
+        "claimed": value.claimed,
+        "cancelled": value.cancelled,
+    }
+
+
+def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
+    return schemas.CampaignDetail(
+        **_campaign_fields(value.campaign),
+        updates=[
+            schemas.Update(
+                uri=u.uri or "",
+                block_number=u.block_number,
+                timestamp=u.timestamp,
+                transaction_hash=u.transaction_hash,
+            )
+            for u in value.updates
+        ],
+        block=block(value.block),
+    )
+
+
+def campaign_page(page: found.Page[found.CampaignFigures]) -> schemas.CampaignPage:
+    return schemas.CampaignPage(
+        items=[campaign(c) for c in page.items],
+        next_cursor=encode_cursor(page.after),
+        block=block(page.block),
+    )
+
+
+def history_entry(event: IndexedEvent) -> schemas.HistoryEntry:
+    # The query selects money events only: each has a backer (the creator for a claim)
+    # and an amount.
+    fields = escrow_event(event).model_dump(include=set(schemas.HistoryEntry.model_fields))
+    return schemas.HistoryEntry(**fields)
+
+
+def history_page(page: found.Page[IndexedEvent]) -> schemas.HistoryPage:
+    return schemas.HistoryPage(
+        items=[history_entry(e) for e in page.items],
+        next_cursor=encode_cursor(page.after),
+        block=block(page.block),
+    )
+
+
+def backer_page(backer: str, page: found.Page[found.BackerCampaign]) -> schemas.BackerPage:
+    return schemas.BackerPage(
+        backer=backer,
+        items=[
+            schemas.BackerCampaign(
+                campaign=campaign(item.campaign), pledge=str(item.pledge), refunded=str(item.refunded)
+            )
+            for item in page.items
+        ],
+        next_cursor=encode_cursor(page.after),
+        block=block(page.block),
+    )
+
+
+def permission(value: found.Permission) -> schemas.Permission:
+    return schemas.Permission(allowed=value.allowed, amount=str(value.amount), reason=value.reason)
+
+
+def standing(value: found.Standing) -> schemas.BackerStanding:
+    return schemas.BackerStanding(
+        campaign_id=value.campaign_id,
+        backer=value.backer,
+        pledge=str(value.pledge),
+        state=value.state.word,
+        unpledge=permission(value.unpledge),
+        refund=permission(value.refund),
+        block=block(value.block),
+    )
+
+
+def escrow_event(event: IndexedEvent) -> schemas.EscrowEvent:
+    return schemas.EscrowEvent(
+        kind=event.kind,  # the index stores only these kinds
+        campaign_id=event.campaign_id,
+        backer=event.backer,
+        payer=event.payer,
+        amount=None if event.amount is None else str(event.amount),
+        new_total=None if event.new_total is None else str(event.new_total),
+        uri=event.uri,
+        transaction_hash=event.transaction_hash,
+        block_number=event.block_number,
+        log_index=event.log_index,
+        timestamp=event.timestamp,
+    )
+
+
+def unsigned(tx: UnsignedTx) -> schemas.UnsignedTransaction:
+    return schemas.UnsignedTransaction(
+        sender=tx.sender, to=tx.to, data=tx.data, value=str(tx.value), chain_id=tx.chain_id, gas=str(tx.gas)
+    )
+
+
+def transaction(plan: found.TransactionPlan) -> schemas.TransactionAnswer:
+    check = plan.allowance
+    return schemas.TransactionAnswer(
+        action=plan.action,
+        description=plan.description,
+        transaction=unsigned(plan.transaction),
+        allowance=None
+        if check is None
+        else schemas.Allowance(
+            token=check.token,
+            spender=check.spender,
+            allowance=str(check.allowance),
+            needed=str(check.needed),
+            sufficient=check.sufficient,
+        ),
+        then=plan.then,
+        block=block(plan.block),
+    )
+
+
+def once(
+    compute: Callable[[], Awaitable[T | None]], render: Callable[[T], BaseModel]
+) -> Callable[[], Awaitable[bytes | None]]:
+    """`compute`, with its answer rendered to JSON once: cached answers are kept as bytes,
+    so that a cache hit costs no serialisation (a page of 50 campaigns is most of the work)."""
+
+    async def rendered() -> bytes | None:
+        value = await compute()
+        return None if value is None else render(value).model_dump_json().encode()
+
+    return rendered
+
+
+def json_bytes(body: bytes) -> Response:
+    return Response(body, media_type="application/json")

@@ -1,0 +1,137 @@
+"""Campaigns: the list (from the index), one campaign (live from the node, cached per
+block), its pledge history, and where one backer stands in it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+
+from crowdfund.state import State
+
+from ...index.schema import MAX_CAMPAIGN_ID
+from ...index.types import CampaignFilter, IndexedEvent
+from ...node.escrow import CampaignMissing
+from ...services import campaigns
+from ...services.types import CampaignDetail, CampaignFigures, Page, Standing
+from .. import render, schemas
+from ..cursors import decode_cursor
+from ..dependencies import ReadingDep, get_reading
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+CampaignId = Annotated[int, Path(ge=1, le=schemas.MAX_UINT256, description="the campaign's id")]
+Limit = Annotated[int, Query(ge=1, le=100, description="items per page")]
+Cursor = Annotated[str | None, Query(description="from a previous page's next_cursor")]
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": schemas.Problem, "description": "the node is down or the index too far behind"}
+}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": schemas.Problem, "description": "malformed input"}}
+MISSING: dict[int | str, dict[str, Any]] = {
+    404: {"model": schemas.Problem, "description": "no such campaign"}
+}
+# What a route about one campaign may answer besides its model.
+ONE = {**MISSING, **INVALID, **UNAVAILABLE}
+
+
+def _missing(campaign_id: int) -> HTTPException:
+    return HTTPException(404, f"campaign {campaign_id} does not exist")
+
+
+@router.get("", response_model=schemas.CampaignPage, responses={**INVALID, **UNAVAILABLE})
+async def list_campaigns(
+    request: Request,
+    state: Annotated[schemas.StateName | None, Query(description="only campaigns in this state")] = None,
+    creator: Annotated[schemas.Address | None, Query(description="only this creator's campaigns")] = None,
+    token: Annotated[
+        schemas.Address | None, Query(description="only campaigns in this token (0x0…0: ETH)")
+    ] = None,
+    backer: Annotated[
+        schemas.Address | None, Query(description="only campaigns this address pledged to")
+    ] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    """Campaigns, newest first."""
+    at = await get_reading(request)  # not a declared dependency: see get_campaign
+    gateway, chain, pinned = at.gateway, at.chain, at.block
+    before = decode_cursor(cursor, 1)[0] if cursor else None
+    which = CampaignFilter(State[state.upper()] if state else None, creator, token, backer)
+
+    async def page() -> Page[CampaignFigures]:
+        return await campaigns.list_campaigns(gateway, chain, which, before=before, limit=limit)
+
+    key = ("list", which, before, limit)
+    body = await gateway.cache.get(pinned, key, render.once(page, render.campaign_page))
+    assert body is not None
+    return render.json_bytes(body)
+
+
+@router.get("/{campaign_id}", response_model=schemas.CampaignDetail, responses=ONE)
+async def get_campaign(request: Request, campaign_id: CampaignId) -> Response:
+    """One campaign: the chain's figures read live at the block, with its metadata, updates
+    and backer count from the index at the same block."""
+    # The hottest route takes its reading without a declared dependency: FastAPI's
+    # dependency solving is a third of the cost of a cached answer (docs/performance.md).
+    at = await get_reading(request)
+    gateway, chain, pinned = at.gateway, at.chain, at.block
+    if campaign_id > MAX_CAMPAIGN_ID:
+        raise _missing(campaign_id)
+
+    async def detail() -> CampaignDetail | None:
+        return await campaigns.campaign_detail(gateway, chain, campaign_id)
+
+    answer = await gateway.cache.get(
+        pinned, ("campaign", campaign_id), render.once(detail, render.campaign_detail)
+    )
+    if answer is None:
+        raise _missing(campaign_id)
+    return render.json_bytes(answer)
+
+
+@router.get("/{campaign_id}/pledges", response_model=schemas.HistoryPage, responses=ONE)
+async def pledge_history(
+    at: ReadingDep,
+    campaign_id: CampaignId,
+    backer: Annotated[schemas.Address | None, Query(description="only this backer's entries")] = None,
+    kind: Annotated[schemas.HistoryKind | None, Query(description="only entries of this kind")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    """The campaign's money history, newest first: pledges, unpledges, refunds and the claim."""
+    gateway, pinned = at.gateway, at.block
+    if campaign_id > MAX_CAMPAIGN_ID:
+        raise _missing(campaign_id)
+    before = decode_cursor(cursor, 2) if cursor else None
+
+    async def page() -> Page[IndexedEvent] | None:
+        return await campaigns.pledge_history(
+            gateway, campaign_id, backer=backer, kind=kind, before=(before[0], before[1]) if before else None,
+            limit=limit,
+        )  # fmt: skip
+
+    key = ("history", campaign_id, backer, kind, before, limit)
+    answer = await gateway.cache.get(pinned, key, render.once(page, render.history_page))
+    if answer is None:
+        raise _missing(campaign_id)
+    return render.json_bytes(answer)
+
+
+@router.get("/{campaign_id}/backers/{address}", response_model=schemas.BackerStanding, responses=ONE)
+async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: schemas.Address) -> Response:
+    """What `address` holds in the campaign and what it may do now: unpledge (how much) and
+    refund, each simulated at the block with the escrow's own rules."""
+    gateway, chain, pinned = at.gateway, at.chain, at.block
+
+    async def standing() -> Standing:
+        return await campaigns.standing(gateway, chain, pinned, campaign_id, address)
+
+    try:
+        answer = await gateway.cache.get(
+            pinned, ("backer", campaign_id, address), render.once(standing, render.standing)
+        )
+    except CampaignMissing as exc:
+        raise HTTPException(404, str(exc)) from None
+    assert answer is not None
+    return render.json_bytes(answer)

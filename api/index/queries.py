@@ -1,0 +1,178 @@
+"""Reads from the index. Each runs in one transaction that reads the tip first, so all
+its rows belong to that block even while the indexer writes the next chunk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, and_, exists, not_, select, true, tuple_
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.elements import ColumnElement
+
+from crowdfund.state import RULES, Condition, Flag, NowBefore, State
+
+from . import schema as db
+from .store import tip_of
+from .types import BackerPosition, CampaignFilter, IndexedCampaign, IndexedEvent, Tip
+
+HISTORY_KINDS = ("pledged", "unpledged", "refunded", "claimed")
+
+# Before the index is opened on a chain: no block yet, which answers turn into 503s.
+NO_TIP = Tip(-1, None, 0)
+
+
+@contextmanager
+def _at_tip(engine: Engine) -> Iterator[tuple[Connection, Tip]]:
+    """A read transaction and the tip it sees: everything read in it belongs to that block,
+    even while the indexer writes the next chunk."""
+    with engine.begin() as conn:
+        yield conn, tip_of(conn) or NO_TIP
+
+
+def _sql(condition: Condition, now: int) -> ColumnElement[bool]:
+    c = db.campaigns.c
+    if isinstance(condition, Flag):
+        return c[condition.field] == true()
+    if isinstance(condition, NowBefore):
+        return c[condition.field] > now
+    return true()
+
+
+def state_clause(state: State, now: int) -> ColumnElement[bool]:
+    """crowdfund.state.RULES compiled to SQL over the index's columns: a campaign is in
+    `state` when that state's rule holds and no earlier rule does."""
+    earlier: list[ColumnElement[bool]] = []
+    for candidate, condition in RULES:
+        if candidate is state:
+            return and_(*(not_(e) for e in earlier), _sql(condition, now))
+        earlier.append(_sql(condition, now))
+    raise ValueError(f"no rule for {state}")
+
+
+def _campaign(row: RowMapping) -> IndexedCampaign:
+    return IndexedCampaign(
+        id=row["id"],
+        creator=row["creator"],
+        token=row["token"],
+        goal=int(row["goal"]),
+        cap=int(row["cap"]),
+        pledged=int(row["pledged"]),
+        starts_at=row["starts_at"],
+        deadline=row["deadline"],
+        metadata_uri=row["metadata_uri"],
+        backer_count=row["backer_count"],
+        goal_reached=row["goal_reached"],
+        claimed=row["claimed"],
+        cancelled=row["cancelled"],
+    )
+
+
+def _event(row: RowMapping) -> IndexedEvent:
+    return IndexedEvent(
+        kind=row["kind"],
+        campaign_id=row["campaign_id"],
+        backer=row["backer"],
+        payer=row["payer"],
+        amount=None if row["amount"] is None else int(row["amount"]),
+        new_total=None if row["new_total"] is None else int(row["new_total"]),
+        uri=row["uri"],
+        transaction_hash=row["transaction_hash"],
+        block_number=row["block_number"],
+        log_index=row["log_index"],
+        timestamp=row["timestamp"],
+    )
+
+
+def campaigns_page(
+    engine: Engine, which: CampaignFilter, *, before: int | None, limit: int
+) -> tuple[Tip, list[IndexedCampaign]]:
+    """Up to `limit + 1` campaigns, newest first (the extra one tells that more follow)."""
+    c = db.campaigns.c
+    with _at_tip(engine) as (conn, tip):
+        query = select(db.campaigns).where(c.created_block <= tip.number)
+        if which.state is not None:
+            query = query.where(state_clause(which.state, tip.timestamp))
+        if which.creator is not None:
+            query = query.where(c.creator == which.creator)
+        if which.token is not None:
+            query = query.where(c.token == which.token)
+        if which.backer is not None:
+            p = db.positions.c
+            query = query.where(exists().where(p.campaign_id == c.id, p.backer == which.backer))
+        if before is not None:
+            query = query.where(c.id < before)
+        rows = conn.execute(query.order_by(c.id.desc()).limit(limit + 1)).mappings()
+        return tip, [_campaign(r) for r in rows]
+
+
+def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | None, list[IndexedEvent]]:
+    """One campaign and its updates, oldest first."""
+    e = db.events.c
+    with _at_tip(engine) as (conn, tip):
+        row = conn.execute(select(db.campaigns).where(db.campaigns.c.id == campaign_id)).mappings().first()
+        if row is None:
+            return tip, None, []
+        updates = conn.execute(
+            select(db.events)
+            .where(e.campaign_id == campaign_id, e.kind == "updated")
+            .order_by(e.block_number, e.log_index)
+        ).mappings()
+        return tip, _campaign(row), [_event(u) for u in updates]
+
+
+def history(
+    engine: Engine,
+    campaign_id: int,
+    *,
+    backer: str | None,
+    kinds: tuple[str, ...],
+    before: tuple[int, int] | None,
+    limit: int,
+) -> tuple[Tip, bool, list[IndexedEvent]]:
+    """A campaign's money events, newest first; the bool says whether the campaign exists."""
+    e = db.events.c
+    with _at_tip(engine) as (conn, tip):
+        found = conn.execute(select(db.campaigns.c.id).where(db.campaigns.c.id == campaign_id)).first()
+        if found is None:
+            return tip, False, []
+        query = select(db.events).where(e.campaign_id == campaign_id, e.kind.in_(kinds))
+        if backer is not None:
+            query = query.where(e.backer == backer)
+        if before is not None:
+            query = query.where(tuple_(e.block_number, e.log_index) < tuple_(*before))
+        query = query.order_by(e.block_number.desc(), e.log_index.desc()).limit(limit + 1)
+        return tip, True, [_event(r) for r in conn.execute(query).mappings()]
+
+
+def backer_campaigns(
+    engine: Engine, backer: str, *, before: int | None, limit: int
+) -> tuple[Tip, list[BackerPosition]]:
+    """Every campaign `backer` ever pledged to, newest campaign first, with their position."""
+    p = db.positions.c
+    with _at_tip(engine) as (conn, tip):
+        query = (
+            select(db.campaigns, p.amount.label("position_amount"), p.refunded.label("position_refunded"))
+            .join(db.positions, p.campaign_id == db.campaigns.c.id)
+            .where(p.backer == backer)
+        )
+        if before is not None:
+            query = query.where(p.campaign_id < before)
+        query = query.order_by(p.campaign_id.desc()).limit(limit + 1)
+        return tip, [
+            BackerPosition(_campaign(r), int(r["position_amount"]), int(r["position_refunded"]))
+            for r in conn.execute(query).mappings()
+        ]
+
+
+def events_after(engine: Engine, after: tuple[int, int], limit: int) -> tuple[Tip, list[IndexedEvent]]:
+    """Events after the position `after` (block, log index), oldest first, up to the tip."""
+    e = db.events.c
+    with _at_tip(engine) as (conn, tip):
+        query = (
+            select(db.events)
+            .where(tuple_(e.block_number, e.log_index) > tuple_(*after), e.block_number <= tip.number)
+            .order_by(e.block_number, e.log_index)
+            .limit(limit)
+        )
+        return tip, [_event(r) for r in conn.execute(query).mappings()]

@@ -1,0 +1,75 @@
+"""What the index hands up: plain frozen values read at one tip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crowdfund.escrow import CampaignRecord
+from crowdfund.state import State, state_at
+
+
+@dataclass(frozen=True)
+class Tip:
+    """The last block indexed; `hash` is None before the first block is indexed."""
+
+    number: int
+    hash: str | None
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class IndexedCampaign(CampaignRecord):
+    """A campaign as its events add it up, at the tip it was read at, with what only the
+    events hold (its metadata link, how many backers hold a pledge)."""
+
+    metadata_uri: str
+    backer_count: int
+    goal_reached: bool
+
+    def state(self, now: int) -> State:
+        return state_at(
+            {
+                "claimed": self.claimed,
+                "cancelled": self.cancelled,
+                "starts_at": self.starts_at,
+                "deadline": self.deadline,
+                "goal_reached": self.goal_reached,
+            },
+            now,
+        )
+
+
+@dataclass(frozen=True)
+class CampaignFilter:
+    """Which campaigns a list holds; None matches any."""
+
+    state: State | None = None
+    creator: str | None = None
+    token: str | None = None
+    backer: str | None = None  # campaigns this address ever pledged to
+
+
+@dataclass(frozen=True)
+class IndexedEvent:
+    """One of the escrow's events, as the index keeps it."""
+
+    kind: str
+    campaign_id: int
+    backer: str | None  # the backer, or the creator for created and claimed
+    payer: str | None
+    amount: int | None  # the amount moved (the goal for created)
+    new_total: int | None
+    uri: str | None
+    transaction_hash: str
+    block_number: int
+    log_index: int
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class BackerPosition:
+    """What a backer holds in a campaign and what it took back in refunds."""
+
+    campaign: IndexedCampaign
+    pledge: int
+    refunded: int

@@ -1,0 +1,41 @@
+"""What the node layer hands up: plain frozen values, no HTTP schemas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crowdfund.escrow import ETH
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block an answer is read at: by number for people, by hash for the node (EIP-1898),
+    so that a reorg can never answer from another block."""
+
+    number: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a campaign counts in: ETH (the zero address) or an ERC-20 token."""
+
+    address: str
+    symbol: str
+    decimals: int
+
+    @property
+    def is_eth(self) -> bool:
+        return self.address == ETH
+
+
+@dataclass(frozen=True)
+class UnsignedTx:
+    """A transaction for the sender's wallet to sign, simulated at a block first."""
+
+    sender: str
+    to: str
+    data: str
+    value: int
+    chain_id: int
+    gas: int

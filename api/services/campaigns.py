@@ -1,0 +1,151 @@
+"""Campaign questions: the list and a backer's campaigns (from the index), one campaign
+(the chain's figures read live, with what only the events hold), its money history, and
+where one backer stands in it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from crowdfund.escrow import Campaign, CampaignRecord
+from crowdfund.state import above_goal, percent_funded
+
+from ..gateway import Gateway, block_of
+from ..index import queries
+from ..index.types import CampaignFilter, IndexedCampaign, IndexedEvent
+from ..node.escrow import Refusal
+from ..node.rpc import Chain
+from ..node.types import Block, TokenInfo
+from .types import BackerCampaign, CampaignDetail, CampaignFigures, Page, Permission, Standing
+
+
+def _figures(
+    indexed: IndexedCampaign, token: TokenInfo, now: int, live: Campaign | None = None
+) -> CampaignFigures:
+    """A campaign's figures: the chain's own when read `live`, else the index's; the backer
+    count and metadata link live only in the events."""
+    source: CampaignRecord = live or indexed
+    goal, pledged, deadline = source.goal, source.pledged, source.deadline
+    return CampaignFigures(
+        id=indexed.id,
+        creator=indexed.creator,
+        token=token,
+        goal=goal,
+        cap=source.cap,
+        pledged=pledged,
+        percent_funded=percent_funded(pledged, goal),
+        backer_count=indexed.backer_count,
+        starts_at=source.starts_at,
+        deadline=deadline,
+        seconds_left=max(0, deadline - now),
+        state=indexed.state(now) if live is None else live.state,
+        metadata_uri=indexed.metadata_uri,
+        claimed=source.claimed,
+        cancelled=source.cancelled,
+    )
+
+
+async def list_campaigns(
+    gateway: Gateway, chain: Chain, which: CampaignFilter, *, before: int | None, limit: int
+) -> Page[CampaignFigures]:
+    """Campaigns, newest first, filtered."""
+    tip, rows = await gateway.db(queries.campaigns_page, which, before=before, limit=limit)
+    block = block_of(tip)
+    shown = rows[:limit]
+    tokens = {a: await gateway.tokens.info(chain, a, block) for a in {r.token for r in shown}}
+    items = [_figures(r, tokens[r.token], tip.timestamp) for r in shown]
+    more = len(rows) > limit
+    return Page(items=items, after=(items[-1].id,) if more else None, block=block)
+
+
+async def campaign_detail(gateway: Gateway, chain: Chain, campaign_id: int) -> CampaignDetail | None:
+    """One campaign at the index's tip; None when the index holds no such campaign."""
+    tip, indexed, updates = await gateway.db(queries.campaign, campaign_id)
+    if indexed is None:
+        return None
+    block = block_of(tip)
+    live, token = await asyncio.gather(
+        gateway.escrow.campaign(chain, block, campaign_id), gateway.tokens.info(chain, indexed.token, block)
+    )
+    return CampaignDetail(
+        campaign=_figures(indexed, token, tip.timestamp, live), updates=updates, block=block
+    )
+
+
+async def pledge_history(
+    gateway: Gateway,
+    campaign_id: int,
+    *,
+    backer: str | None,
+    kind: str | None,
+    before: tuple[int, int] | None,
+    limit: int,
+) -> Page[IndexedEvent] | None:
+    """The campaign's money events, newest first; None when there is no such campaign."""
+    kinds = (kind,) if kind else queries.HISTORY_KINDS
+    tip, found, rows = await gateway.db(
+        queries.history, campaign_id, backer=backer, kinds=kinds, before=before, limit=limit
+    )
+    if not found:
+        return None
+    items = rows[:limit]
+    more = len(rows) > limit and bool(items)
+    after = (items[-1].block_number, items[-1].log_index) if more else None
+    return Page(items=items, after=after, block=block_of(tip))
+
+
+async def backer_campaigns(
+    gateway: Gateway, chain: Chain, backer: str, *, before: int | None, limit: int
+) -> Page[BackerCampaign]:
+    """Every campaign `backer` ever pledged to, newest campaign first."""
+    tip, rows = await gateway.db(queries.backer_campaigns, backer, before=before, limit=limit)
+    block = block_of(tip)
+    items = [
+        BackerCampaign(
+            campaign=_figures(
+                row.campaign, await gateway.tokens.info(chain, row.campaign.token, block), tip.timestamp
+            ),
+            pledge=row.pledge,
+            refunded=row.refunded,
+        )
+        for row in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return Page(items=items, after=(items[-1].campaign.id,) if more else None, block=block)
+
+
+async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: int, backer: str) -> Standing:
+    """What `backer` holds in the campaign and what it may do now, each action simulated at
+    `block` with the escrow's own rules. CampaignMissing when there is no such campaign."""
+    escrow = gateway.escrow
+    live, pledge = await asyncio.gather(
+        escrow.campaign(chain, block, campaign_id), escrow.pledge_of(chain, block, campaign_id, backer)
+    )
+    no_pledge = Permission(
+        allowed=False, amount=0, reason=f"{backer} holds no pledge in campaign {campaign_id}"
+    )
+    unpledge = refund = no_pledge
+    if pledge > 0:
+        refusals = await asyncio.gather(
+            escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),
+            escrow.attempt(chain, block, backer, "refund", campaign_id),
+        )
+        unpledge, refund = (_permission(refusal, pledge, live) for refusal in refusals)
+    return Standing(
+        campaign_id=campaign_id,
+        backer=backer,
+        pledge=pledge,
+        state=live.state,
+        unpledge=unpledge,
+        refund=refund,
+        block=block,
+    )
+
+
+def _permission(refusal: Refusal | None, pledge: int, live: Campaign) -> Permission:
+    if refusal is None:
+        return Permission(allowed=True, amount=pledge, reason=None)
+    if refusal.error is not None and refusal.error.name == "GoalLocked":
+        # In the last day a backer may still take back what lies above the goal.
+        movable = above_goal(pledge, live.pledged, live.goal)
+        return Permission(allowed=movable > 0, amount=movable, reason=refusal.message)
+    return Permission(allowed=False, amount=0, reason=refusal.message)

@@ -1,0 +1,120 @@
+"""Unsigned transactions for any wallet to sign, each simulated on the head first. The
+gateway holds no key and sends nothing.
+
+Every escrow action is a row of ACTIONS: which function it calls with which arguments,
+and how it is described. A pledge adds the payment decision of crowdfund.payment: a
+token pledge whose allowance falls short is answered with the token's approve first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from crowdfund import erc20
+from crowdfund.escrow import encode_call
+from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
+
+from ..gateway import Gateway
+from ..node import simulate
+from ..node.escrow import CampaignMissing
+from ..node.rpc import Chain
+from ..node.simulate import Rejected
+from .types import AllowanceCheck, TransactionPlan
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An escrow call a wallet may ask for: `args` and `describe` read the campaign id
+    (None for create) and the request's parameters."""
+
+    function: str
+    args: Callable[[int | None, Params], tuple[Any, ...]]
+    describe: Callable[[int | None, Params], str]
+
+
+ACTIONS: dict[str, Action] = {
+    "create": Action(
+        "createCampaign",
+        lambda _, p: (p["token"], p["goal"], p["cap"], p["starts_at"], p["deadline"], p["metadata_uri"]),
+        lambda _, p: f"create a campaign with goal {p['goal']}",
+    ),
+    "unpledge": Action(
+        "unpledge",
+        lambda cid, p: (cid, p["amount"]),
+        lambda cid, p: f"take {p['amount']} base units back from campaign {cid}",
+    ),
+    "claim": Action("claim", lambda cid, _: (cid,), lambda cid, _: f"claim the funds of campaign {cid}"),
+    "refund": Action("refund", lambda cid, _: (cid,), lambda cid, _: f"refund the pledge in campaign {cid}"),
+    "cancel": Action("cancel", lambda cid, _: (cid,), lambda cid, _: f"cancel campaign {cid}"),
+    "update": Action(
+        "postUpdate", lambda cid, p: (cid, p["uri"]), lambda cid, _: f"post an update to campaign {cid}"
+    ),
+}
+
+
+async def escrow_action(
+    chain: Chain, action: str, campaign_id: int | None, sender: str, params: Params
+) -> TransactionPlan:
+    """The unsigned transaction for one of ACTIONS, simulated on the head."""
+    row = ACTIONS[action]
+    block = await simulate.head(chain)
+    data = encode_call(row.function, *row.args(campaign_id, params))
+    tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    return TransactionPlan(
+        action=action, description=row.describe(campaign_id, params), transaction=tx, block=block
+    )
+
+
+async def pledge(
+    gateway: Gateway, chain: Chain, campaign_id: int, sender: str, amount: int, backer: str | None
+) -> TransactionPlan:
+    """Pledge `amount`, credited to the sender or to `backer`, or the approval it needs first."""
+    block = await simulate.head(chain)
+    try:
+        campaign = await gateway.escrow.campaign(chain, block, campaign_id)
+    except CampaignMissing as exc:
+        raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
+    if backer is not None and backer != sender:
+        data = encode_call("pledgeFor", campaign_id, backer, amount)
+        whom = f" for {backer}"
+    else:
+        data = encode_call("pledge", campaign_id, amount)
+        whom = ""
+    token = await gateway.tokens.info(chain, campaign.token, block)
+    description = f"pledge {amount} base units of {token.symbol} to campaign {campaign_id}{whom}"
+    if token.is_eth:
+        # The ETH balance is checked with the simulation, which carries the value.
+        tx = await simulate.unsigned(chain, block, sender, chain.address, data, amount)
+        return TransactionPlan(action="pledge", description=description, transaction=tx, block=block)
+    balance, allowance = await gateway.tokens.holdings(chain, block, campaign.token, sender, chain.address)
+    try:
+        # A wallet signs permits itself; the gateway offers the approval path only.
+        step = pledge_payment(
+            is_eth=False, balance=balance, amount=amount, allowance=allowance, permit=lambda: False
+        )
+    except BalanceShort:
+        raise Rejected(
+            "InsufficientTokenBalance",
+            f"{sender} holds {balance} base units of {token.symbol}, less than the {amount} pledged",
+            {"token": campaign.token, "balance": balance, "needed": amount},
+        ) from None
+    check = AllowanceCheck(token=campaign.token, spender=chain.address, allowance=allowance, needed=amount)
+    if step is PaymentStep.APPROVE:
+        approve = erc20.encode_call("approve", chain.address, amount)
+        tx = await simulate.unsigned(chain, block, sender, campaign.token, approve)
+        return TransactionPlan(
+            action="approve",
+            description=f"allow the escrow to take {amount} base units of {token.symbol} for the pledge",
+            transaction=tx,
+            allowance=check,
+            then="pledge",
+            block=block,
+        )
+    tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    return TransactionPlan(
+        action="pledge", description=description, transaction=tx, allowance=check, block=block
+    )

@@ -1,0 +1,101 @@
+"""What the services return: plain frozen values, rendered as JSON by `api.http`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from crowdfund.state import State
+
+from ..index.types import IndexedEvent
+from ..node.types import Block, TokenInfo, UnsignedTx
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """A campaign as answers show it, read at one block."""
+
+    id: int
+    creator: str
+    token: TokenInfo
+    goal: int
+    cap: int
+    pledged: int
+    percent_funded: float
+    backer_count: int
+    starts_at: int
+    deadline: int
+    seconds_left: int
+    state: State
+    metadata_uri: str
+    claimed: bool
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class CampaignDetail:
+    campaign: CampaignFigures
+    updates: list[IndexedEvent]  # oldest first
+    block: Block
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Items, newest first; `after` is the position of the next page (None at the end)."""
+
+    items: list[T]
+    after: tuple[int, ...] | None
+    block: Block
+
+
+@dataclass(frozen=True)
+class BackerCampaign:
+    campaign: CampaignFigures
+    pledge: int
+    refunded: int
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Whether a backer may take an action now, how much it would move, and why not."""
+
+    allowed: bool
+    amount: int = 0
+    reason: str | None = None  # in words, when not allowed
+
+
+@dataclass(frozen=True)
+class Standing:
+    campaign_id: int
+    backer: str
+    pledge: int
+    state: State
+    unpledge: Permission
+    refund: Permission
+    block: Block
+
+
+@dataclass(frozen=True)
+class AllowanceCheck:
+    token: str
+    spender: str
+    allowance: int
+    needed: int
+
+    @property
+    def sufficient(self) -> bool:
+        return self.allowance >= self.needed
+
+
+@dataclass(frozen=True)
+class TransactionPlan:
+    """The transaction to sign next, and what follows it."""
+
+    action: str
+    description: str
+    transaction: UnsignedTx
+    block: Block  # the head it was simulated on
+    allowance: AllowanceCheck | None = None
+    then: str | None = None  # the action to ask for once this transaction is mined

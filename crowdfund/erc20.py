@@ -1,0 +1,93 @@
+"""ERC-20 as campaigns meet it: the one ABI this project uses for tokens, and how a
+token's metadata answers are read.
+
+Symbol and decimals are optional in ERC-20 and come from contracts anyone can write, so
+their answers are decoded defensively here, the same way for the CLI and the gateway.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from eth_abi.abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_typing import HexStr
+from web3 import Web3
+from web3.contract import Contract
+
+_ADDRESS, _UINT = {"type": "address"}, {"type": "uint256"}
+
+
+def _fn(name: str, inputs: list[dict[str, str]], outputs: list[dict[str, str]], view: bool = True) -> Any:
+    return {
+        "name": name,
+        "type": "function",
+        "stateMutability": "view" if view else "nonpayable",
+        "inputs": [{"name": f"a{i}", **t} for i, t in enumerate(inputs)],
+        "outputs": [{"name": "", **t} for t in outputs],
+    }
+
+
+ERC20_ABI = [
+    _fn("name", [], [{"type": "string"}]),
+    _fn("symbol", [], [{"type": "string"}]),
+    _fn("decimals", [], [{"type": "uint8"}]),
+    _fn("balanceOf", [_ADDRESS], [_UINT]),
+    _fn("allowance", [_ADDRESS, _ADDRESS], [_UINT]),
+    _fn("approve", [_ADDRESS, _UINT], [{"type": "bool"}], view=False),
+    # EIP-2612
+    _fn("nonces", [_ADDRESS], [_UINT]),
+    _fn("DOMAIN_SEPARATOR", [], [{"type": "bytes32"}]),
+    # EIP-5267: how the token builds its EIP-712 domain
+    _fn(
+        "eip712Domain",
+        [],
+        [
+            {"type": "bytes1"},
+            {"type": "string"},
+            {"type": "string"},
+            _UINT,
+            _ADDRESS,
+            {"type": "bytes32"},
+            {"type": "uint256[]"},
+        ],
+    ),  # fmt: skip
+]
+
+
+@cache
+def _unbound() -> type[Contract]:
+    # A contract class without an address encodes calls without a node.
+    return Web3().eth.contract(abi=ERC20_ABI)
+
+
+def encode_call(function: str, *args: Any) -> HexStr:
+    """Call data for an ERC-20 function, as 0x-hex."""
+    return HexStr(_unbound().encode_abi(function, args=list(args)))
+
+
+def decode_symbol(raw: bytes) -> str | None:
+    """A token's `symbol()` answer: an ABI string, or a bytes32 as early tokens (MKR) return;
+    None when it is neither, or empty, or not printable text."""
+    text: str | None = None
+    try:
+        (decoded,) = decode(["string"], raw)
+        text = str(decoded)
+    except (DecodingError, OverflowError, ValueError):
+        if len(raw) == 32:
+            text = raw.rstrip(b"\0").decode("utf-8", "replace")
+    return text if text and text.isprintable() else None
+
+
+def decode_uint(raw: bytes) -> int | None:
+    """A uint256 answer (`decimals()`, `balanceOf()`, ...); None when it is not one."""
+    if len(raw) < 32:
+        return None
+    (value,) = decode(["uint256"], raw[:32])
+    return int(value)
+
+
+def fallback_label(address: str) -> str:
+    """How a token without a symbol is named: its address, shortened."""
+    return f"{address[:6]}…{address[-4:]}"
