@@ -30,7 +30,7 @@ help:  ## list the targets
 
 # ---------------------------------------------------------------- installation
 
-setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed .toolchain/.installed $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed .toolchain/.installed .toolchain/wheelhouse/.filled $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
 
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
@@ -41,7 +41,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "==> Python environment for the gateway and tests ($(VENV))"
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[api,test]'
+	$(VENV)/bin/pip install --quiet -e '.[api,test]' 'setuptools>=77'
 	$(VENV)/bin/pip check
 	@touch $@
 
@@ -55,6 +55,13 @@ $(BVENV)/.installed: pyproject.toml
 	@# .so files makes Python import the working .py sources instead.
 	rm -f $(BVENV)/lib/python3*/site-packages/brownie/test/{stateful,coverage,output}.cpython-*.so
 	$(BVENV)/bin/pip check
+	@touch $@
+
+# The package's dependencies as wheels, for the test that installs the built wheel into a
+# fresh environment while the tests run offline (tests/packaging).
+.toolchain/wheelhouse/.filled: pyproject.toml $(VENV)/.installed
+	@echo "==> wheels of the package's dependencies (.toolchain/wheelhouse)"
+	$(VENV)/bin/pip wheel --quiet --wheel-dir .toolchain/wheelhouse '.[api]'
 	@touch $@
 
 # Debian packages: PostgreSQL for the index tests (they start a throwaway server when it is
