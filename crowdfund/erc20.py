@@ -76,7 +76,10 @@ def decode_symbol(raw: bytes) -> str | None:
         text = str(decoded)
     except (DecodingError, OverflowError, ValueError):
         if len(raw) == 32:
-            text = raw.rstrip(b"\0").decode("utf-8", "replace")
+            try:
+                text = raw.rstrip(b"\0").decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
     return text if text and text.isprintable() else None
 
 

@@ -31,7 +31,8 @@ ETHER = Currency("ETH", 18)
 
 # Units that only make sense for ETH itself; a token's amounts use its own decimals.
 _ETH_UNITS = {"ether": 18, "eth": 18, "gwei": 9}
-_AMOUNT = re.compile(r"^\s*(?P<number>\d[\d_]*(?:\.\d*)?|\.\d+)\s*(?P<unit>[A-Za-z][A-Za-z0-9]*)?\s*$")
+# [0-9], not \d: \d also matches digits of other scripts ("١٢", "²"), which are not amounts.
+_AMOUNT = re.compile(r"^\s*(?P<number>[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z][A-Za-z0-9]*)?\s*$")
 
 
 def parse_amount(text: str, currency: Currency) -> int:
@@ -79,7 +80,7 @@ def format_amount(amount: int, currency: Currency) -> str:
 
 
 _DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-_DURATION = re.compile(r"^(?:\d+[wdhms])+$")
+_DURATION = re.compile(r"^(?:[0-9]+[wdhms])+$")
 
 
 def parse_duration(text: str) -> int:
@@ -87,7 +88,7 @@ def parse_duration(text: str) -> int:
     compact = text.replace(" ", "").lower()
     if not _DURATION.match(compact):
         raise UnitError(f"{text!r} is not a duration: write it like 30d, 12h, 1d12h, 90m or 2w")
-    return sum(int(n) * _DURATION_UNITS[u] for n, u in re.findall(r"(\d+)([wdhms])", compact))
+    return sum(int(n) * _DURATION_UNITS[u] for n, u in re.findall(r"([0-9]+)([wdhms])", compact))
 
 
 def is_duration(text: str) -> bool:
@@ -103,7 +104,7 @@ def parse_time(text: str, *, now: int, base: int | None = None) -> int:
         return now
     if is_duration(text):
         return (now if base is None else base) + parse_duration(text)
-    if text.startswith("@") and text[1:].isdigit():
+    if text.startswith("@") and text[1:].isascii() and text[1:].isdigit():
         return int(text[1:])
     try:
         if len(text) == 10:

@@ -20,7 +20,9 @@ def decode_cursor(cursor: str, parts: int) -> tuple[int, ...]:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, *values = text.split(":")
-        if prefix != "after" or len(values) != parts or not all(v.isdigit() and len(v) < 19 for v in values):
+        # isascii(): isdigit() also accepts digits of other scripts, which int() reads.
+        ok = all(v.isascii() and v.isdigit() and len(v) < 19 for v in values)
+        if prefix != "after" or len(values) != parts or not ok:
             raise ValueError(text)
         return tuple(int(v) for v in values)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -1,0 +1,83 @@
+"""Revert data from the escrow becomes a sentence with the rule's values; anything else, None."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
+
+from crowdfund.abi import escrow_abi
+from crowdfund.errors import decode_error
+
+CREATOR = "0x" + "Ab" * 20
+CALLER = "0x" + "cd" * 20
+
+
+def revert(signature: str, *args: Any) -> bytes:
+    types = signature[signature.index("(") + 1 : -1]
+    return function_signature_to_4byte_selector(signature) + encode([t for t in types.split(",") if t], args)
+
+
+def test_a_closed_campaign_names_the_campaign_and_its_closing_time() -> None:
+    error = decode_error(revert("PledgesClosed(uint256,uint64,uint256)", 7, 1_798_156_800, 1_798_156_900))
+    assert error is not None
+    assert error.name == "PledgesClosed"
+    assert error.args == {"id": 7, "deadline": 1_798_156_800, "now": 1_798_156_900}
+    assert error.message == "campaign 7 closed for pledges at 2026-12-25 00:00:00 UTC"
+
+
+def test_addresses_are_checksummed_states_named_and_durations_in_days() -> None:
+    not_creator = decode_error(revert("NotCreator(uint256,address,address)", 3, CREATOR, CALLER))
+    assert not_creator is not None
+    creator, caller = to_checksum_address(CREATOR), to_checksum_address(CALLER)
+    assert creator != CREATOR and caller != CALLER  # so that checksumming is seen
+    assert not_creator.args["creator"] == creator
+    assert not_creator.message == f"only the creator {creator} of campaign 3 may do this, not {caller}"
+    refunds = decode_error(revert("RefundsNotOpen(uint256,uint8)", 3, 2))
+    assert refunds is not None and refunds.message.endswith("campaign 3 is Succeeded")
+    too_long = decode_error(revert("DurationTooLong(uint64,uint64,uint256)", 0, 1, 90 * 86_400))
+    assert too_long is not None and too_long.message.startswith("a campaign runs at most 90 days;")
+
+
+@pytest.mark.parametrize("form", ["0x{}", "{}"])
+def test_hex_text_with_or_without_0x_decodes_like_bytes(form: str) -> None:
+    data = revert("ZeroAmount()")
+    error = decode_error(form.format(data.hex()))
+    assert error is not None and error.message == "the amount must be above zero"
+    assert decode_error(data) == error
+
+
+@pytest.mark.parametrize("item", [i for i in escrow_abi() if i["type"] == "error"], ids=lambda i: i["name"])
+def test_every_escrow_error_reads_as_a_sentence(item: dict[str, Any]) -> None:
+    types = [i["type"] for i in item["inputs"]]
+    values = [CREATOR if t == "address" else 1 for t in types]
+    error = decode_error(revert(f"{item['name']}({','.join(types)})", *values))
+    assert error is not None and error.name == item["name"]
+    assert error.message != item["name"]  # a sentence, not just the rule's name
+    assert "{" not in error.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        b"",
+        "",
+        "0x",
+        revert("ZeroAmount()")[:3],  # shorter than a selector
+        revert("NotAnEscrowError(uint256)", 1),
+        "0xzzzzzzzz",
+        "0x123",  # odd length
+        revert("CampaignNotFound(uint256)", 1)[:20],  # argument cut short
+        # an address argument with dirty high bytes is not an address
+        function_signature_to_4byte_selector("TokenHasNoCode(address)") + b"\xff" * 32,
+        # a uint8 state of 300 does not fit
+        function_signature_to_4byte_selector("RefundsNotOpen(uint256,uint8)")
+        + encode(["uint256"] * 2, [1, 300]),
+    ],
+)
+def test_data_that_is_not_an_escrow_error_reads_as_none(data: bytes | str | None) -> None:
+    assert decode_error(data) is None

@@ -1,0 +1,58 @@
+"""A token's symbol and uint answers, read defensively from whatever the contract returns."""
+
+from __future__ import annotations
+
+import pytest
+from eth_abi.abi import encode
+
+from crowdfund.erc20 import decode_symbol, decode_uint, fallback_label
+
+
+def test_an_abi_string_symbol_is_read() -> None:
+    assert decode_symbol(encode(["string"], ["USDC"])) == "USDC"
+    assert decode_symbol(encode(["string"], ["Ünï €"])) == "Ünï €"
+
+
+def test_a_bytes32_symbol_as_early_tokens_return_is_read() -> None:
+    assert decode_symbol(b"MKR".ljust(32, b"\0")) == "MKR"
+    assert decode_symbol(b"A" * 32) == "A" * 32
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\0" * 32,  # a bytes32 of nothing
+        encode(["string"], [""]),
+        encode(["string"], ["US\nDC"]),
+        encode(["string"], ["\x00"]),
+        b"AB\0\0CD".ljust(32, b"\0"),  # a NUL inside the text
+        b"\x01\x02\x03",  # too short for either
+        b"MKR".ljust(31, b"\0"),  # one byte short of a bytes32
+    ],
+)
+def test_an_empty_or_unprintable_symbol_reads_as_none(raw: bytes) -> None:
+    assert decode_symbol(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xff" * 32,  # neither an ABI string nor UTF-8 text
+        b"\x80".ljust(32, b"\0"),
+    ],
+)
+def test_a_bytes32_that_is_not_text_reads_as_none(raw: bytes) -> None:
+    assert decode_symbol(raw) is None
+
+
+def test_uint_answers() -> None:
+    assert decode_uint(encode(["uint256"], [18])) == 18
+    assert decode_uint(encode(["uint256"], [2**256 - 1])) == 2**256 - 1
+    assert decode_uint(encode(["uint256", "uint256"], [6, 7])) == 6  # extra words are ignored
+    assert decode_uint(b"") is None
+    assert decode_uint(b"\0" * 31) is None
+
+
+def test_a_token_without_a_symbol_is_named_by_its_shortened_address() -> None:
+    assert fallback_label("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
