@@ -9,7 +9,9 @@ VENV := .venv
 BVENV := .venv-brownie
 BROWNIE := $(BVENV)/bin/brownie
 ANVIL_BIN := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
-SOLC_VERSION := 0.8.37
+# The compiler pin is brownie-config.yaml's `compiler:` section (crowdfund/compiler.py
+# explains why); read here with awk because this runs before any Python environment exists.
+SOLC_VERSION := $(shell awk '/^ *solc:/ { s = 1 } s && /^ *version:/ { print $$2; exit }' brownie-config.yaml)
 # Ports of the project's local chains: `make run` keeps one on 18545; `make test` lets
 # brownie start and stop its own on 18546 and starts one on 18548 for the script tests;
 # benchmarks use 18547. Never 8545, which other
@@ -92,9 +94,11 @@ $(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
 
 # ------------------------------------------------------------------ building
 
-compile: setup  ## compile the contracts (brownie skips unchanged sources) and export the ABI
+# The package ships what it deploys (ABI, bytecode, compiler) as data in
+# crowdfund/artifacts/, exported from brownie's build and committed.
+compile: setup  ## compile the contracts (brownie skips unchanged sources) and export them into the package
 	$(BROWNIE) compile
-	$(VENV)/bin/python -m crowdfund.abi
+	$(VENV)/bin/python -m crowdfund.artifacts
 
 # --------------------------------------------------------------------- using
 
