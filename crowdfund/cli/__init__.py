@@ -18,7 +18,7 @@ from typing import Any
 from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
-from crowdfund.cli import accounts, campaigns, deploy, index, status
+from crowdfund.cli import accounts, campaigns, demo, deploy, index, status
 from crowdfund.cli.campaigns import amounts_hint
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
@@ -33,7 +33,7 @@ from crowdfund.units import UnitError
 OK, REFUSED, USAGE = 0, 1, 2
 
 # Each module adds its commands to the parser with register(commands, parents).
-COMMANDS = (deploy, campaigns, status, accounts, index)
+COMMANDS = (deploy, campaigns, status, accounts, index, demo)
 
 # Options shared by several commands, accepted after the command's name (and the output
 # and network options before it too). Their defaults are SUPPRESSed in these parents and
