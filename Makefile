@@ -30,7 +30,7 @@ help:  ## list the targets
 
 # ---------------------------------------------------------------- installation
 
-setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed .toolchain/.installed $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
 
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
@@ -55,6 +55,15 @@ $(BVENV)/.installed: pyproject.toml
 	@# .so files makes Python import the working .py sources instead.
 	rm -f $(BVENV)/lib/python3*/site-packages/brownie/test/{stateful,coverage,output}.cpython-*.so
 	$(BVENV)/bin/pip check
+	@touch $@
+
+# `brownie run` cannot import a script from a checkout whose path has a dot in it
+# (/home/jane.doe/...): it turns the folders into a dotted module name. Its code is
+# compiled, so an import finder that resolves such names is installed beside it, loaded at
+# every start by a .pth file (tools/brownie_dotted_paths.py says how).
+$(BVENV)/.dotted-paths: tools/brownie_dotted_paths.py $(BVENV)/.installed
+	cp tools/brownie_dotted_paths.py $(BVENV)/lib/python3*/site-packages/
+	echo "import brownie_dotted_paths" > "$$(echo $(BVENV)/lib/python3*/site-packages)/crowdfund-brownie-dotted-paths.pth"
 	@touch $@
 
 # Debian packages: PostgreSQL for the index tests (they start a throwaway server when it is
