@@ -16,7 +16,7 @@ SOLC_VERSION := $(shell awk '/^ *solc:/ { s = 1 } s && /^ *version:/ { print $$2
 # brownie start and stop its own on 18546 and starts one on 18548 for the script tests;
 # benchmarks use 18547. Never 8545, which other
 # tools on the machine may hold (brownie would silently attach to them).
-RUN_PORT := 18545
+RUN_PORT ?= 18545
 
 export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
@@ -112,7 +112,7 @@ compile: setup  ## compile the contracts (brownie skips unchanged sources) and e
 # --------------------------------------------------------------------- using
 
 run: compile  ## local chain + escrow + demo campaigns + gateway on http://127.0.0.1:8000 (Ctrl-C stops all)
-	@RUN_PORT=$(RUN_PORT) BROWNIE=$(BROWNIE) VENV=$(VENV) tools/run_local.sh
+	@RUN_PORT=$(RUN_PORT) VENV=$(VENV) tools/run_local.sh
 
 clean:  ## forget the local chain, its deployment record and all build output
 	rm -rf .chain deployments/31337.json build reports .hypothesis
