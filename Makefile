@@ -9,12 +9,14 @@ VENV := .venv
 BVENV := .venv-brownie
 BROWNIE := $(BVENV)/bin/brownie
 ANVIL_BIN := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
-SOLC_VERSION := 0.8.37
+# The compiler pin is brownie-config.yaml's `compiler:` section (crowdfund/compiler.py
+# explains why); read here with awk because this runs before any Python environment exists.
+SOLC_VERSION := $(shell awk '/^ *solc:/ { s = 1 } s && /^ *version:/ { print $$2; exit }' brownie-config.yaml)
 # Ports of the project's local chains: `make run` keeps one on 18545; `make test` lets
 # brownie start and stop its own on 18546 and starts one on 18548 for the script tests;
 # benchmarks use 18547. Never 8545, which other
 # tools on the machine may hold (brownie would silently attach to them).
-RUN_PORT := 18545
+RUN_PORT ?= 18545
 # Swagger UI's files for the gateway's /docs, copied into the package (see below).
 DOCS_ASSETS := api/http/docs_assets/.copied
 
@@ -30,7 +32,7 @@ help:  ## list the targets
 
 # ---------------------------------------------------------------- installation
 
-setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed .toolchain/.installed .toolchain/wheelhouse/.filled $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed .toolchain/wheelhouse/.filled $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
 
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
@@ -62,6 +64,15 @@ $(BVENV)/.installed: pyproject.toml
 .toolchain/wheelhouse/.filled: pyproject.toml $(VENV)/.installed
 	@echo "==> wheels of the package's dependencies (.toolchain/wheelhouse)"
 	$(VENV)/bin/pip wheel --quiet --wheel-dir .toolchain/wheelhouse '.[api]'
+	@touch $@
+
+# `brownie run` cannot import a script from a checkout whose path has a dot in it
+# (/home/jane.doe/...): it turns the folders into a dotted module name. Its code is
+# compiled, so an import finder that resolves such names is installed beside it, loaded at
+# every start by a .pth file (tools/brownie_dotted_paths.py says how).
+$(BVENV)/.dotted-paths: tools/brownie_dotted_paths.py $(BVENV)/.installed
+	cp tools/brownie_dotted_paths.py $(BVENV)/lib/python3*/site-packages/
+	echo "import brownie_dotted_paths" > "$$(echo $(BVENV)/lib/python3*/site-packages)/crowdfund-brownie-dotted-paths.pth"
 	@touch $@
 
 # Debian packages: PostgreSQL for the index tests (they start a throwaway server when it is
@@ -101,9 +112,11 @@ $(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
 
 # ------------------------------------------------------------------ building
 
-compile: setup $(DOCS_ASSETS)  ## compile the contracts (brownie skips unchanged sources) and export the ABI
+# The package ships what it deploys (ABI, bytecode, compiler) as data in
+# crowdfund/artifacts/, exported from brownie's build and committed.
+compile: setup $(DOCS_ASSETS)  ## compile the contracts (brownie skips unchanged sources) and export them into the package
 	$(BROWNIE) compile
-	$(VENV)/bin/python -m crowdfund.abi
+	$(VENV)/bin/python -m crowdfund.artifacts
 
 # Swagger UI for the gateway's /docs ships inside the package (api/http/docs_assets), so
 # that an installed gateway serves it without node_modules and without a CDN.
@@ -115,7 +128,7 @@ $(DOCS_ASSETS): node_modules/.installed
 # --------------------------------------------------------------------- using
 
 run: compile  ## local chain + escrow + demo campaigns + gateway on http://127.0.0.1:8000 (Ctrl-C stops all)
-	@RUN_PORT=$(RUN_PORT) BROWNIE=$(BROWNIE) VENV=$(VENV) tools/run_local.sh
+	@RUN_PORT=$(RUN_PORT) VENV=$(VENV) tools/run_local.sh
 
 clean:  ## forget the local chain, its deployment record and all build output
 	rm -rf .chain deployments/31337.json build reports .hypothesis

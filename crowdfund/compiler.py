@@ -1,8 +1,18 @@
-"""Compile Solidity sources outside brownie's project build, with a cache on disk.
+"""The compiler pin, and compiling Solidity sources outside brownie's project build.
 
-brownie builds `contracts/` into `build/`; this module serves the rest: contracts that
-exist only for tests, benchmarks and the local demo chain. It drives the same pinned
-compiler (py-solc-x -> tools/solc.js -> solc-js) with the same import mapping.
+brownie-config.yaml's `compiler:` section is the one place that names the solc version
+and its settings: brownie reads only that file (it cannot include another), so everything
+else reads it through `pin()` here: the Makefile's toolchain step (with awk, before any
+Python environment exists), `compile_files` below, the Slither script, the gas benchmark
+and the tests. A test fails when package.json's solc-js or anything else disagrees.
+
+This module works in a checkout only (it reads brownie-config.yaml and node_modules); the
+installed package never compiles: it ships its contracts compiled (crowdfund.artifacts).
+`compile_files` serves the contracts that exist only for tests and benchmarks, with the
+same pinned compiler (py-solc-x -> tools/solc.js -> solc-js) and the same settings.
+
+    python -m crowdfund.compiler version      # the pinned solc version
+    python -m crowdfund.compiler solc-args    # command-line flags for the pinned settings
 """
 
 from __future__ import annotations
@@ -10,60 +20,132 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import solcx
+import yaml
+from eth_typing import HexStr
 
+from crowdfund.artifacts import Artifact
 from crowdfund.project import BUILD_DIR, ROOT
 
-SOLC_VERSION = "0.8.37"
+CONFIG_FILE = ROOT / "brownie-config.yaml"
 SOLCX_DIR = ROOT / ".toolchain" / "solcx"
 CACHE_DIR = BUILD_DIR / "extra"
-REMAPPINGS = ["@openzeppelin/contracts=node_modules/@openzeppelin/contracts"]
 
 
-class Artifact(TypedDict):
-    abi: list[dict[str, Any]]
-    bytecode: str
+@dataclass(frozen=True)
+class CompilerPin:
+    """The solc version and settings every compile of the project uses."""
+
+    version: str
+    evm_version: str
+    optimizer_enabled: bool
+    optimizer_runs: int
+    via_ir: bool
+    remappings: tuple[str, ...]
+
+    @property
+    def optimizer(self) -> dict[str, Any]:
+        """In the shape solc's standard JSON and brownie's build artifacts use."""
+        return {"enabled": self.optimizer_enabled, "runs": self.optimizer_runs}
+
+    def standard_settings(self) -> dict[str, Any]:
+        """The `settings` of a standard-JSON input, less its output selection."""
+        return {
+            "remappings": list(self.remappings),
+            "optimizer": self.optimizer,
+            "viaIR": self.via_ir,
+            "evmVersion": self.evm_version,
+        }
+
+    def command_line(self) -> list[str]:
+        """The same settings as solc command-line flags (for crytic-compile and Slither)."""
+        args = ["--evm-version", self.evm_version]
+        if self.optimizer_enabled:
+            args += ["--optimize", "--optimize-runs", str(self.optimizer_runs)]
+        if self.via_ir:
+            args.append("--via-ir")
+        return args
+
+
+@cache
+def pin(config: Path = CONFIG_FILE) -> CompilerPin:
+    section = yaml.safe_load(config.read_text())["compiler"]
+    solc = section["solc"]
+    optimizer = solc.get("optimizer") or {}
+    return CompilerPin(
+        version=str(solc["version"]),
+        evm_version=str(section["evm_version"]),
+        optimizer_enabled=bool(optimizer.get("enabled", False)),
+        optimizer_runs=int(optimizer.get("runs", 200)),
+        via_ir=bool(solc.get("viaIR", False)),
+        remappings=tuple(solc.get("remappings") or ()),
+    )
 
 
 class CompilerMissing(RuntimeError):
     """The pinned compiler is not installed where py-solc-x looks (run `make setup`)."""
 
 
-def _solc_binary() -> Path:
-    binary = Path(os.environ.get("SOLCX_BINARY_PATH", SOLCX_DIR)) / f"solc-v{SOLC_VERSION}"
+def _solc_binary(version: str) -> Path:
+    binary = Path(os.environ.get("SOLCX_BINARY_PATH", SOLCX_DIR)) / f"solc-v{version}"
     if not binary.exists():
-        raise CompilerMissing(f"solc {SOLC_VERSION} not found at {binary}; run `make setup` first")
+        raise CompilerMissing(f"solc {version} not found at {binary}; run `make setup` first")
     return binary
 
 
 def compile_files(*files: Path) -> dict[str, Artifact]:
-    """Compile `files` together and return every contract they define, by name."""
+    """Compile `files` together with the pinned settings and return every contract they
+    define, by name (cached in build/extra by sources and settings)."""
+    compiler = pin()
+    settings = compiler.standard_settings()
     sources = {str(f.resolve().relative_to(ROOT)): {"content": f.read_text()} for f in files}
-    key = hashlib.sha256(json.dumps([SOLC_VERSION, REMAPPINGS, sources], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([compiler.version, settings, sources], sort_keys=True).encode()
+    ).hexdigest()
     cached = CACHE_DIR / f"{key[:24]}.json"
     if cached.exists():
-        result: dict[str, Artifact] = json.loads(cached.read_text())
-        return result
+        found: dict[str, Artifact] = json.loads(cached.read_text())
+        return found
     standard_input = {
         "language": "Solidity",
         "sources": sources,
-        "settings": {
-            "remappings": REMAPPINGS,
-            "optimizer": {"enabled": True, "runs": 200},
-            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
-        },
+        "settings": {**settings, "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}},
     }
+    binary = _solc_binary(compiler.version)
     output = solcx.compile_standard(
-        standard_input, base_path=str(ROOT), allow_paths=[str(ROOT)], solc_binary=_solc_binary()
+        standard_input, base_path=str(ROOT), allow_paths=[str(ROOT)], solc_binary=binary
     )
-    result = {
-        name: {"abi": contract["abi"], "bytecode": "0x" + contract["evm"]["bytecode"]["object"]}
+    built = {
+        "version": compiler.version,
+        "optimizer": compiler.optimizer,
+        "evm_version": compiler.evm_version,
+        "via_ir": compiler.via_ir,
+    }
+    result: dict[str, Artifact] = {
+        name: {
+            "abi": contract["abi"],
+            "bytecode": HexStr("0x" + contract["evm"]["bytecode"]["object"]),
+            "compiler": built,
+        }
         for by_name in output["contracts"].values()
         for name, contract in by_name.items()
     }
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(result))
     return result
+
+
+if __name__ == "__main__":
+    what = sys.argv[1:] or ["version"]
+    if what == ["version"]:
+        print(pin().version)
+    elif what == ["solc-args"]:
+        print(" ".join(pin().command_line()))
+    else:
+        sys.exit("usage: python -m crowdfund.compiler [version | solc-args]")

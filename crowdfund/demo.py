@@ -1,22 +1,23 @@
 """Seed a local chain with demo campaigns in every state a backer meets.
 
 Only for local development chains: it moves the chain's clock forward two days (anvil's
-`evm_increaseTime`) so that some campaigns have ended.
+`evm_increaseTime`) so that some campaigns have ended (crowdfund.localchain keeps that
+clock across restarts), and it deploys the demo token from the package's artifact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from web3 import Web3
 
-from crowdfund.compiler import compile_files
+from crowdfund import artifacts
 from crowdfund.escrow import Escrow
-from crowdfund.project import ROOT
+from crowdfund.networks import LOCAL_CHAIN_ID
 from crowdfund.transactions import send
 
-DEMO_TOKEN_SOURCE = ROOT / "tests" / "contracts" / "solidity" / "TestToken.sol"
 DAY = 86_400
 ETHER = 10**18
 
@@ -28,12 +29,44 @@ class DemoCampaign:
     expected_state: str
 
 
+class NotLocalChain(Exception):
+    def __init__(self, chain_id: int) -> None:
+        super().__init__(
+            f"demo campaigns are only for the local development chain (chain id {LOCAL_CHAIN_ID}); "
+            f"this is chain {chain_id}"
+        )
+
+
+def require_local_chain(w3: Web3) -> None:
+    chain_id = w3.eth.chain_id
+    if chain_id != LOCAL_CHAIN_ID:
+        raise NotLocalChain(chain_id)
+
+
+def demo_token_abi() -> list[dict[str, Any]]:
+    """The demo token's ABI: an ERC-20 with EIP-2612 permits and an open `mint`."""
+    return artifacts.load(artifacts.DEMO_TOKEN)["abi"]
+
+
 def deploy_demo_token(w3: Web3, deployer: str) -> str:
-    artifact = compile_files(DEMO_TOKEN_SOURCE)["TestToken"]
+    """Deploy contracts/demo/DemoToken.sol as "Demo Maker Token" (DMT, 18 decimals)."""
+    artifact = artifacts.load(artifacts.DEMO_TOKEN)
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     data = factory.constructor("Demo Maker Token", "DMT", 18).data_in_transaction
     receipt = send(w3, deployer, {"data": data})
     return str(receipt["contractAddress"])
+
+
+def seed_if_empty(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[DemoCampaign]:
+    """Seed the demo campaigns on the local chain when the escrow holds none yet; returns
+    those seeded (none when the escrow already had campaigns)."""
+    require_local_chain(w3)
+    count = escrow.campaign_count()
+    if count:
+        log(f"the escrow already holds {count} campaigns; no demo seeding needed")
+        return []
+    log("seeding demo campaigns:")
+    return seed(w3, escrow, log)
 
 
 def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[DemoCampaign]:
@@ -78,9 +111,7 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
     token = deploy_demo_token(w3, creator)
     log(f"  demo token DMT at {token}")
     tools = create("Makerspace tool library", "Active", 1_000 * ETHER, 45, token=token, cap=1_500 * ETHER)
-    token_contract = w3.eth.contract(
-        address=Web3.to_checksum_address(token), abi=compile_files(DEMO_TOKEN_SOURCE)["TestToken"]["abi"]
-    )
+    token_contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=demo_token_abi())
     for backer, amount in ((alice, 250 * ETHER), (bob, 150 * ETHER)):
         send(
             w3,

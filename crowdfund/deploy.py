@@ -1,13 +1,12 @@
-"""Deploy the escrow and record it in the deployment registry."""
+"""Deploy the escrow (the package's shipped artifact) and record it in the deployment
+registry."""
 
 from __future__ import annotations
 
-import json
-
 from web3 import Web3
 
-from crowdfund import deployments
-from crowdfund.abi import ARTIFACT, abi_hash
+from crowdfund import artifacts, deployments
+from crowdfund.abi import abi_hash
 from crowdfund.deployments import Deployment
 from crowdfund.transactions import Sender, send
 
@@ -35,9 +34,8 @@ def deploy_escrow(w3: Web3, sender: Sender, *, force: bool = False) -> Deploymen
     existing = current(w3)
     if existing and not force:
         raise AlreadyDeployed(existing)
-    artifact = json.loads(ARTIFACT.read_text())
-    bytecode = artifact["bytecode"]
-    receipt = send(w3, sender, {"data": bytecode if bytecode.startswith("0x") else "0x" + bytecode})
+    artifact = artifacts.load(artifacts.ESCROW)
+    receipt = send(w3, sender, {"data": artifact["bytecode"]})
     deployment = Deployment(
         chain_id=w3.eth.chain_id,
         address=str(receipt["contractAddress"]),

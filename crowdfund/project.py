@@ -1,4 +1,8 @@
-"""Where the project's files live: the build output and the deployment registry."""
+"""Where the project's files live: the build output and the deployment registry.
+
+ROOT is the checkout when the package runs from one (an editable install); an installed
+wheel has no checkout, and only `in_checkout()` callers (compiling, exporting) look there.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "build"
+CONTRACTS_DIR = ROOT / "contracts"
+
+
+def in_checkout() -> bool:
+    """True when the package runs from the project's repository, sources beside it."""
+    return (ROOT / "brownie-config.yaml").is_file() and (CONTRACTS_DIR / "CrowdfundEscrow.sol").is_file()
 
 
 def deployments_dir() -> Path:

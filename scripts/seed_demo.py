@@ -1,4 +1,5 @@
-"""Seed the local chain with demo campaigns (once: skipped when campaigns exist).
+"""Seed the local chain with demo campaigns (once: skipped when campaigns exist), as
+`crowdfund demo` does.
 
 brownie run scripts/seed_demo.py --network crowdfund-local
 """
@@ -12,11 +13,8 @@ from crowdfund.escrow import Escrow
 
 
 def main() -> None:
-    if web3.eth.chain_id != 31337:
-        raise SystemExit("demo campaigns are only for the local development chain (chain id 31337)")
-    escrow = Escrow.from_registry(web3)
-    if escrow.campaign_count():
-        print(f"the escrow already holds {escrow.campaign_count()} campaigns; no demo seeding needed")
-        return
-    print("seeding demo campaigns:")
-    demo.seed(web3, escrow)
+    try:
+        demo.require_local_chain(web3)  # before the registry, which may have no record there
+        demo.seed_if_empty(web3, Escrow.from_registry(web3))
+    except demo.NotLocalChain as exc:
+        raise SystemExit(str(exc)) from None

@@ -2,19 +2,23 @@
 # `make run`: a local chain with the escrow and demo campaigns, and the gateway over it.
 # With RPC_URL set, only the gateway runs, against that node.
 # Ctrl-C (or any exit) stops every process this script started.
+# Settings: RUN_PORT (the chain, 18545), API_HOST/API_PORT (the gateway, 127.0.0.1:8000),
+# CHAIN_DIR (the chain's saved state and the gateway's index, .chain), VENV (.venv).
+# Deploying and seeding go through the `crowdfund` package (the deployment registry is
+# deployments/, or $CROWDFUND_DEPLOYMENTS), so this works from any checkout path.
 set -euo pipefail
 
 RUN_PORT=${RUN_PORT:-18545}
-BROWNIE=${BROWNIE:-.venv-brownie/bin/brownie}
 VENV=${VENV:-.venv}
 API_HOST=${API_HOST:-127.0.0.1}
 API_PORT=${API_PORT:-8000}
+CHAIN_DIR=${CHAIN_DIR:-.chain}
 pids=()
 
 stop() {
   trap - EXIT INT TERM
   if ((${#pids[@]})); then
-    echo "==> stopping (the chain's state is saved in .chain/state.json)"
+    echo "==> stopping (the chain's state is saved in $CHAIN_DIR/state.json)"
     kill -TERM "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
   fi
@@ -33,16 +37,21 @@ else
     echo "error: port $RUN_PORT is taken (another 'make run'?); stop that first" >&2
     exit 1
   fi
-  mkdir -p .chain
-  echo "==> local chain (anvil) on $RPC_URL, state kept in .chain/state.json"
-  anvil --port "$RUN_PORT" --state .chain/state.json --state-interval 5 --silent &
+  mkdir -p "$CHAIN_DIR"
+  # The gateway's index belongs to this chain: kept beside its state.
+  export DATABASE_URL=${DATABASE_URL:-sqlite:///$CHAIN_DIR/index.sqlite}
+  echo "==> local chain (anvil) on $RPC_URL, state kept in $CHAIN_DIR/state.json"
+  anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent &
   pids+=($!)
   for _ in $(seq 50); do port_open "$RUN_PORT" && break; sleep 0.1; done
   port_open "$RUN_PORT" || { echo "error: anvil did not start" >&2; exit 1; }
+  # anvil reloads a saved chain with the machine's clock, which may be behind the chain's
+  # (the demo moves it two days on): the next block must not be older than the last.
+  "$VENV/bin/python" -m crowdfund.localchain "$RPC_URL"
   echo "==> deploying the escrow (skipped when already deployed on this chain)"
-  "$BROWNIE" run scripts/deploy.py --network crowdfund-local --silent
+  "$VENV/bin/crowdfund" deploy --if-missing --rpc-url "$RPC_URL"
   echo "==> demo campaigns (only on a new chain)"
-  "$BROWNIE" run scripts/seed_demo.py --network crowdfund-local --silent
+  "$VENV/bin/crowdfund" demo --rpc-url "$RPC_URL"
 fi
 
 echo "==> gateway on http://$API_HOST:$API_PORT"

@@ -22,7 +22,7 @@ class UsageError extends Error {}
 
 function parseArgs(argv) {
   const opts = { files: [], remappings: [], includePaths: [], allowPaths: [], basePath: null };
-  const takesValue = new Set(["--allow-paths", "--base-path", "--include-path", "--combined-json", "--output-dir", "--evm-version"]);
+  const takesValue = new Set(["--allow-paths", "--base-path", "--include-path", "--combined-json", "--output-dir", "--evm-version", "--optimize-runs"]);
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value = null;
@@ -41,6 +41,7 @@ function parseArgs(argv) {
       case "--combined-json": opts.combinedJson = value.split(",").filter(Boolean); break;
       case "--evm-version": opts.evmVersion = value; break;
       case "--optimize": opts.optimize = true; break;
+      case "--optimize-runs": opts.optimizeRuns = Number(value); break;
       case "--via-ir": opts.viaIR = true; break;
       case "--help": opts.help = true; break;
       default:
@@ -114,7 +115,7 @@ function combinedJson(opts) {
     sources,
     settings: {
       remappings: opts.remappings,
-      optimizer: { enabled: Boolean(opts.optimize) },
+      optimizer: { enabled: Boolean(opts.optimize), ...(opts.optimizeRuns ? { runs: opts.optimizeRuns } : {}) },
       viaIR: Boolean(opts.viaIR),
       outputSelection: { "*": { "*": ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers", "userdoc", "devdoc", "metadata"], "": ["ast"] } },
     },

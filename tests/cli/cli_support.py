@@ -16,9 +16,8 @@ from eth_typing import ChecksumAddress
 from support.chain import anvil
 from web3 import Web3
 
+from crowdfund import artifacts
 from crowdfund.cli import main
-from crowdfund.compiler import compile_files
-from crowdfund.demo import DEMO_TOKEN_SOURCE
 from crowdfund.escrow import Escrow
 from crowdfund.transactions import send
 
@@ -111,8 +110,9 @@ def nonce(w3: Web3, address: str) -> int:
 
 
 def deploy_token(w3: Web3, symbol: str, decimals: int, holders: dict[str, int]) -> Any:
-    """A TestToken (ERC-20 with EIP-2612 permits) minted to `holders`, as a web3 contract."""
-    artifact = compile_files(DEMO_TOKEN_SOURCE)["TestToken"]
+    """A DemoToken (ERC-20 with EIP-2612 permits, open minting) minted to `holders`, as a
+    web3 contract."""
+    artifact = artifacts.load(artifacts.DEMO_TOKEN)
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     receipt = send(
         w3, dev(w3, 0), {"data": factory.constructor(f"Test {symbol}", symbol, decimals).data_in_transaction}

@@ -12,6 +12,7 @@ from web3 import Web3
 
 from crowdfund.abi import abi_hash, escrow_abi
 from crowdfund.cli.deploy import build_is_stale
+from crowdfund.compiler import pin
 
 
 def test_deploy_records_the_escrow_then_refuses_to_redeploy_unless_forced(
@@ -29,7 +30,7 @@ def test_deploy_records_the_escrow_then_refuses_to_redeploy_unless_forced(
     assert w3.eth.get_code(record["address"]) != b""
     receipt = w3.eth.get_transaction_receipt(record["transaction"])
     assert receipt["contractAddress"] == record["address"] and receipt["blockNumber"] == record["block"]
-    assert record["compiler"].startswith("0.8.37+commit.")
+    assert record["compiler"].startswith(f"{pin().version}+commit.")
     assert record["abi_hash"] == abi_hash(escrow_abi())
     assert first.json["transactions"][0]["gas_used"] == receipt["gasUsed"]
 

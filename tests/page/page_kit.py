@@ -24,8 +24,7 @@ from support.chain import anvil, free_port
 from support.gateway import gateway, wait_indexed
 from web3 import Web3
 
-from crowdfund.compiler import compile_files
-from crowdfund.demo import DAY, DEMO_TOKEN_SOURCE, ETHER, seed
+from crowdfund.demo import DAY, ETHER, demo_token_abi, seed
 from crowdfund.deploy import deploy_escrow
 from crowdfund.escrow import Escrow
 from crowdfund.transactions import send
@@ -116,8 +115,7 @@ class Demo:
             wait_indexed(client, self.w3.eth.block_number)
 
     def mint(self, to: str, amount: int) -> None:
-        abi = compile_files(DEMO_TOKEN_SOURCE)["TestToken"]["abi"]
-        token = self.w3.eth.contract(address=Web3.to_checksum_address(self.token), abi=abi)
+        token = self.w3.eth.contract(address=Web3.to_checksum_address(self.token), abi=demo_token_abi())
         send(
             self.w3,
             to,

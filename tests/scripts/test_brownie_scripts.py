@@ -48,3 +48,19 @@ def test_deploy_then_seed_then_nothing_twice(tmp_path: Path) -> None:
 
         assert "no demo seeding needed" in brownie_run("scripts/seed_demo.py", tmp_path)
         assert escrow.campaign_count() == 5
+
+
+def test_a_script_under_a_folder_with_dots_in_its_name_runs(tmp_path: Path) -> None:
+    # brownie turns a script's folders into a dotted module name; `make setup` installs the
+    # import finder that resolves it (tools/brownie_dotted_paths.py). Checked here from any
+    # checkout, dotted or not.
+    folder = tmp_path / "jane.doe" / "src.v2"
+    folder.mkdir(parents=True)
+    (folder / "hello.py").write_text("def main():\n    print('hello from', __file__)\n")
+    with anvil(PORT):
+        result = subprocess.run(
+            [str(ROOT / ".venv-brownie/bin/brownie"), "run", str(folder / "hello.py"), "--network", NETWORK],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"hello from {folder / 'hello.py'}" in result.stdout

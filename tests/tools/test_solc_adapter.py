@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from eth_utils import keccak
 
+from crowdfund.compiler import pin
+
 ROOT = Path(__file__).resolve().parents[2]
-SOLC = ROOT / ".toolchain" / "solcx" / "solc-v0.8.37"
+SOLC = ROOT / ".toolchain" / "solcx" / f"solc-v{pin().version}"
 
 PLAIN = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.0;
@@ -33,8 +35,7 @@ def standard_input(sources: dict[str, str], selection: list[str] | None = None) 
             "language": "Solidity",
             "sources": {name: {"content": text} for name, text in sources.items()},
             "settings": {
-                "optimizer": {"enabled": True, "runs": 200},
-                "remappings": ["@openzeppelin/contracts=node_modules/@openzeppelin/contracts"],
+                **pin().standard_settings(),
                 "outputSelection": {"*": {"*": selection or ["evm.bytecode.object"]}},
             },
         }
@@ -44,7 +45,7 @@ def standard_input(sources: dict[str, str], selection: list[str] | None = None) 
 def test_version_in_native_format() -> None:
     result = solc("--version")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[-1].startswith("Version: 0.8.37+commit.")
+    assert result.stdout.splitlines()[-1].startswith(f"Version: {pin().version}+commit.")
 
 
 def test_same_bytecode_as_solc_js_called_directly() -> None:
@@ -78,7 +79,7 @@ def test_large_output_is_not_truncated() -> None:
         ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.assembly", "metadata", "storageLayout"],
     )
     result = solc("--standard-json", stdin=payload)
-    assert len(result.stdout) > 500_000  # far past a pipe's 64 KiB buffer
+    assert len(result.stdout) > 300_000  # far past a pipe's 64 KiB buffer
     output = json.loads(result.stdout)  # would fail on a cut-off document
     assert output["contracts"]["contracts/CrowdfundEscrow.sol"]["CrowdfundEscrow"]["abi"]
 
@@ -116,6 +117,17 @@ def test_combined_json_for_crytic_compile(tmp_path: Path) -> None:
     contract = json.loads(result.stdout)["contracts"]["Counter.sol:Counter"]
     assert contract["hashes"] == {sig: keccak(text=sig)[:4].hex() for sig in ("bump()", "n()")}
     assert contract["bin"] and contract["bin-runtime"]
+
+
+def test_combined_json_takes_the_pinned_settings_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "Counter.sol").write_text(PLAIN)
+    result = solc("Counter.sol", "--combined-json", "metadata", *pin().command_line(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    metadata = json.loads(json.loads(result.stdout)["contracts"]["Counter.sol:Counter"]["metadata"])
+    assert metadata["settings"]["optimizer"]["enabled"] == pin().optimizer_enabled
+    assert metadata["settings"]["optimizer"]["runs"] == pin().optimizer_runs
+    assert metadata["settings"]["evmVersion"] == pin().evm_version
+    assert metadata["settings"].get("viaIR", False) == pin().via_ir
 
 
 def test_combined_json_reports_missing_file_and_syntax_errors(tmp_path: Path) -> None:

@@ -1,0 +1,95 @@
+"""`make run` stopped and started again keeps the chain's clock and every demo campaign's
+state: tools/run_local.sh itself, on free ports, with its chain in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from support.chain import ROOT, free_port
+from web3 import Web3
+
+from crowdfund.demo import DAY, ETHER
+from crowdfund.escrow import Escrow
+
+READY = "Ctrl-C stops everything"
+
+
+@contextmanager
+def make_run(folder: Path, rpc_port: int) -> Iterator[str]:
+    """Run tools/run_local.sh as `make run` does until its gateway starts; yields its
+    output so far. Leaving stops it with Ctrl-C (SIGINT to its process group)."""
+    log = folder / f"run-{time.monotonic_ns()}.log"
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.toolchain' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "RUN_PORT": str(rpc_port),
+        "API_PORT": str(free_port()),
+        "CHAIN_DIR": str(folder / "chain"),
+        "CROWDFUND_DEPLOYMENTS": str(folder / "deployments"),
+        "VENV": str(ROOT / ".venv"),
+    }
+    env.pop("RPC_URL", None)
+    env.pop("DATABASE_URL", None)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(ROOT / "tools" / "run_local.sh")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while READY not in log.read_text():
+            assert proc.poll() is None, f"run_local.sh ended early:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"run_local.sh not ready after 120 s:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield log.read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def timestamps(w3: Web3) -> list[int]:
+    return [int(w3.eth.get_block(n)["timestamp"]) for n in range(w3.eth.block_number + 1)]
+
+
+def states(escrow: Escrow) -> list[str]:
+    return [c.state.name for c in escrow.campaigns(1, 100)]
+
+
+def test_a_restarted_make_run_keeps_the_clock_and_every_campaign_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 10}))
+    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(tmp_path / "deployments"))  # read the script's registry
+    with make_run(tmp_path, port) as first:
+        assert "seeding demo campaigns:" in first
+        escrow = Escrow.from_registry(w3)
+        seeded = states(escrow)
+        assert seeded == ["SUCCEEDED", "FAILED", "ACTIVE", "CANCELLED", "ACTIVE"]
+        last = timestamps(w3)[-1]
+        assert last > time.time() + DAY  # the demo moved the clock two days on
+    assert (tmp_path / "chain" / "state.json").exists()
+
+    with make_run(tmp_path, port) as second:
+        assert "nothing to do" in second and "no demo seeding needed" in second
+        assert "seeding demo campaigns:" not in second
+        garden = escrow.campaign(3).pledged
+        escrow.pledge(w3.eth.accounts[4], 3, ETHER)
+        now = int(w3.eth.get_block("latest")["timestamp"])
+        new_id = escrow.create_campaign(
+            w3.eth.accounts[5], goal=ETHER, deadline=now + DAY, metadata_uri="ipfs://demo/new.json"
+        )
+
+        ticks = timestamps(w3)
+        assert ticks == sorted(ticks), "a block is older than the one before it"
+        assert ticks[-1] > last
+        assert states(escrow)[:5] == seeded
+        assert escrow.campaign(3).pledged == garden + ETHER
+        assert escrow.campaign(new_id).state.name == "ACTIVE"
