@@ -20,5 +20,10 @@ def in_checkout() -> bool:
 
 
 def deployments_dir() -> Path:
-    """The deployment registry's folder; `CROWDFUND_DEPLOYMENTS` overrides it."""
-    return Path(os.environ.get("CROWDFUND_DEPLOYMENTS", ROOT / "deployments"))
+    """The deployment registry's folder: `CROWDFUND_DEPLOYMENTS` when set, else the
+    checkout's deployments/, else (an installed package) ~/.crowdfund/deployments, shared by
+    the user's `crowdfund` commands and gateway."""
+    override = os.environ.get("CROWDFUND_DEPLOYMENTS")
+    if override:
+        return Path(override)
+    return ROOT / "deployments" if in_checkout() else Path.home() / ".crowdfund" / "deployments"

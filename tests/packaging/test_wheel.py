@@ -47,9 +47,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert ROOT not in scratch.parents
     source = scratch / "source"
     shutil.copytree(ROOT, source, ignore=SKIPPED)
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", scratch / "dist",
-        source, cwd=scratch)  # fmt: skip
-    (wheel,) = (scratch / "dist").glob("crowdfund-*.whl")
+    dist = scratch / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, source,
+        cwd=scratch)  # fmt: skip
+    (wheel,) = dist.glob("crowdfund-*.whl")
     venv = scratch / "venv"
     # The base interpreter, not this environment's: nothing of the checkout's venv is shared.
     run(getattr(sys, "_base_executable", sys.executable), "-m", "venv", venv, cwd=scratch)
@@ -75,9 +76,11 @@ def test_the_installed_package_deploys_seeds_and_serves_without_the_checkout(ins
 
     with anvil() as w3:
         url: str = w3.provider.endpoint_uri  # type: ignore[attr-defined]
-        env = clean_env(home, CROWDFUND_DEPLOYMENTS=str(home / "deployments"))
+        env = clean_env(home)
         deployed = run(bin_ / "crowdfund", "deploy", "--rpc-url", url, cwd=home, env=env)
         assert "escrow deployed at" in deployed
+        # Without a checkout, the registry is the user's own.
+        assert (home / ".crowdfund" / "deployments" / "31337.json").is_file()
         seeded = run(bin_ / "crowdfund", "demo", "--rpc-url", url, cwd=home, env=env)
         assert "demo token DMT" in seeded
         created = run(bin_ / "crowdfund", "create", "--goal", "2ether", "--deadline", "30d", "--metadata",
@@ -86,7 +89,8 @@ def test_the_installed_package_deploys_seeds_and_serves_without_the_checkout(ins
         count = int(created.split("created campaign ")[1].split()[0])
 
         port = free_port()
-        serving = {**env, "RPC_URL": url, "DATABASE_URL": f"sqlite:///{home}/index.sqlite", "POLL_INTERVAL": "0.2"}
+        index = f"sqlite:///{home}/index.sqlite"
+        serving = {**env, "RPC_URL": url, "DATABASE_URL": index, "POLL_INTERVAL": "0.2"}
         gateway = subprocess.Popen(
             [str(bin_ / "crowdfund"), "serve", "--port", str(port), "--log-level", "warning"],
             cwd=home, env=serving,

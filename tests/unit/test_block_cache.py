@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -30,7 +31,10 @@ class Counted:
 
 
 def run(body: Callable[[], Awaitable[Any]]) -> Any:
-    return asyncio.run(body())  # type: ignore[arg-type]
+    # In a thread of its own: in the whole suite, the browser tests' driver may still hold
+    # an event loop in this thread, and asyncio.run refuses to start inside one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, body()).result()  # type: ignore[arg-type]
 
 
 def test_concurrent_callers_share_one_computation_per_block_and_key() -> None:
