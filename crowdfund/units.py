@@ -32,7 +32,9 @@ ETHER = Currency("ETH", 18)
 # Units that only make sense for ETH itself; a token's amounts use its own decimals.
 _ETH_UNITS = {"ether": 18, "eth": 18, "gwei": 9}
 # [0-9], not \d: \d also matches digits of other scripts ("١٢", "²"), which are not amounts.
-_AMOUNT = re.compile(r"^\s*(?P<number>[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z][A-Za-z0-9]*)?\s*$")
+_AMOUNT = re.compile(
+    r"^\s*(?P<number>[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z][A-Za-z0-9]*)?\s*$"
+)
 
 
 def parse_amount(text: str, currency: Currency) -> int:
