@@ -103,7 +103,7 @@ $(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
 	@echo "    crowdfund-bench on 18547 (benchmarks), crowdfund-pytest on 18548 (script tests)"
 	$(BROWNIE) networks modify development port=18546 steps_tracing=true >/dev/null
 	-@$(BROWNIE) networks delete crowdfund-local >/dev/null 2>&1
-	$(BROWNIE) networks add Development crowdfund-local cmd=anvil host=http://127.0.0.1 port=$(RUN_PORT) >/dev/null
+	$(BROWNIE) networks add Development crowdfund-local cmd=anvil host=http://127.0.0.1 port=18545 >/dev/null
 	-@$(BROWNIE) networks delete crowdfund-bench >/dev/null 2>&1
 	$(BROWNIE) networks add Development crowdfund-bench cmd=anvil host=http://127.0.0.1 port=18547 >/dev/null
 	-@$(BROWNIE) networks delete crowdfund-pytest >/dev/null 2>&1

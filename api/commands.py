@@ -10,11 +10,17 @@ Both are configured like the gateway, from the environment (RPC_URL, DATABASE_UR
 from __future__ import annotations
 
 import argparse
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 # Only argparse at import time: every `crowdfund` command loads this module to list its
-# commands, and the gateway's own imports (FastAPI, SQLAlchemy, ...) are needed only here.
-
+# commands, and the gateway's own imports (FastAPI, SQLAlchemy, ...) are needed only when
+# one of its commands runs. That they are installed is checked here, cheaply, so that
+# `crowdfund` lists these commands as unavailable (and says how to install them) when
+# the package was installed without its `api` extra.
+for _needed in ("fastapi", "uvicorn", "sqlalchemy", "pydantic_settings", "aiohttp"):
+    if find_spec(_needed) is None:
+        raise ImportError(f"No module named {_needed!r}", name=_needed)
 
 if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -22,14 +28,24 @@ if TYPE_CHECKING:
 
 def _settings() -> Any:
     """The gateway's settings from the environment; a wrong one is refused in words."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from crowdfund.cli.context import UsageError
 
     from .settings import Settings
 
     try:
-        return Settings()
+        settings = Settings()
+        make_url(settings.database_url)
     except ValueError as exc:  # pydantic's ValidationError: which variable, and why
         raise UsageError(f"the gateway's settings are wrong: {exc}") from None
+    except ArgumentError:
+        raise UsageError(
+            f"DATABASE_URL {settings.database_url!r} is not a database URL: "
+            "sqlite:///path/index.sqlite or postgresql://user@host/name"
+        ) from None
+    return settings
 
 
 def _serve(ctx: Any) -> dict[str, Any]:
@@ -51,14 +67,26 @@ def _index(ctx: Any) -> dict[str, Any]:
     import asyncio
     import logging
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crowdfund.cli.context import Refused
+    from crowdfund.deployments import DeploymentNotFound
+
     from .gateway import holder_for, indexer_options
     from .index.indexer import catch_up, follow
+    from .node.rpc import NodeUnavailable, RpcError
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("web3").setLevel(logging.WARNING)  # its connection chatter is not news
     holder, options = holder_for(settings), indexer_options(settings)
     if ctx.args.once:
-        tip, seconds = asyncio.run(catch_up(settings.database_url, holder, options))
+        try:
+            tip, seconds = asyncio.run(catch_up(settings.database_url, holder, options))
+        except (NodeUnavailable, RpcError, DeploymentNotFound) as exc:
+            raise Refused(f"cannot index: {exc}") from None
+        except SQLAlchemyError as exc:
+            raise Refused(f"the index database did not answer: {type(exc).__name__}: {exc}") from None
         ctx.out.line(f"indexed up to block {tip.number} in {seconds:.1f} s")
         return {"indexed": tip.number, "seconds": round(seconds, 3)}
     try:
@@ -66,6 +94,12 @@ def _index(ctx: Any) -> dict[str, Any]:
     except KeyboardInterrupt:
         pass
     return {}
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
 
 
 SETTINGS = "configured like the gateway, from the environment (RPC_URL, ESCROW_ADDRESS, DATABASE_URL, ...)"
@@ -79,7 +113,7 @@ def serve(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> No
         description=f"Serve the gateway with uvicorn, {SETTINGS}; see docs/api.md.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="the port to listen on (8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="the port to listen on (8000)")
     levels = ["critical", "error", "warning", "info", "debug"]
     parser.add_argument("--log-level", default="info", choices=levels, help="uvicorn's log level (info)")
     parser.set_defaults(run=_serve)

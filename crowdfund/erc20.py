@@ -67,6 +67,13 @@ def encode_call(function: str, *args: Any) -> HexStr:
     return HexStr(_unbound().encode_abi(function, args=list(args)))
 
 
+# ERC-20 declares decimals() as uint8; an answer above it is not a number of decimals (and
+# 10**decimals of a huge one would never finish).
+MAX_DECIMALS = 255
+# Longer text is no ticker symbol; it is named by its address instead, like a missing one.
+MAX_SYMBOL = 32
+
+
 def decode_symbol(raw: bytes) -> str | None:
     """A token's `symbol()` answer: an ABI string, or a bytes32 as early tokens (MKR) return;
     None when it is neither, or empty, or not printable text."""
@@ -80,7 +87,13 @@ def decode_symbol(raw: bytes) -> str | None:
                 text = raw.rstrip(b"\0").decode("utf-8")
             except UnicodeDecodeError:
                 text = None
-    return text if text and text.isprintable() else None
+    return text if text and len(text) <= MAX_SYMBOL and text.isprintable() else None
+
+
+def decode_decimals(raw: bytes) -> int | None:
+    """A token's `decimals()` answer; None when it is not a uint8."""
+    value = decode_uint(raw)
+    return value if value is not None and value <= MAX_DECIMALS else None
 
 
 def decode_uint(raw: bytes) -> int | None:

@@ -31,13 +31,15 @@ class Token:
         self.address = Web3.to_checksum_address(address)
         self.contract = w3.eth.contract(address=self.address, abi=erc20.ERC20_ABI)
 
-    def currency(self) -> Currency:
+    def currency(self, *, strict: bool = False) -> Currency:
         """Its symbol and decimals. Both are optional in ERC-20 (see crowdfund.erc20): one
-        without a symbol is named by its address, one without decimals counts in base units."""
+        without a symbol is named by its address, one without decimals counts in base units,
+        as the gateway shows them. `strict` refuses a contract that has neither (NotAToken):
+        for a token being chosen, not one a campaign already counts in."""
         symbol, decimals = self._read("symbol"), self._read("decimals")
         label = erc20.decode_symbol(symbol) if symbol is not None else None
-        places = erc20.decode_uint(decimals) if decimals is not None else None
-        if label is None and places is None:
+        places = erc20.decode_decimals(decimals) if decimals is not None else None
+        if strict and label is None and places is None:
             raise NotAToken(self.address)
         return Currency(label or erc20.fallback_label(self.address), places or 0, self.address)
 
@@ -116,8 +118,8 @@ class Token:
         return Permit(value, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
 
 
-def currency_of(w3: Web3, token: str) -> Currency:
-    """ETH for the zero address, else the token's symbol and decimals."""
+def currency_of(w3: Web3, token: str, *, strict: bool = False) -> Currency:
+    """ETH for the zero address, else the token's symbol and decimals (Token.currency)."""
     if int(token, 16) == 0:
         return ETHER
-    return Token(w3, token).currency()
+    return Token(w3, token).currency(strict=strict)

@@ -124,9 +124,14 @@ def parse_time(text: str, *, now: int, base: int | None = None) -> int:
 
 
 def format_time(ts: int) -> str:
+    """`2026-12-24 18:00:00 UTC`; a moment beyond year 9999 (the escrow takes any uint64)
+    as `@<unix time>`, the form parse_time reads back."""
     # Also used by crowdfund.errors for revert messages, so that one output never shows
     # one moment two ways.
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (ValueError, OverflowError, OSError):
+        return f"@{ts}"
 
 
 def format_duration(seconds: int) -> str:

@@ -43,7 +43,7 @@ class Tokens:
         )
         raw_symbol, raw_decimals = _raw(symbol), _raw(decimals)
         label = erc20.decode_symbol(raw_symbol) if raw_symbol is not None else None
-        places = erc20.decode_uint(raw_decimals) if raw_decimals is not None else None
+        places = erc20.decode_decimals(raw_decimals) if raw_decimals is not None else None
         token = TokenInfo(
             address=address,
             symbol=label or erc20.fallback_label(address),
@@ -56,7 +56,8 @@ class Tokens:
     async def holdings(
         self, chain: Chain, block: Block, token: str, owner: str, spender: str
     ) -> tuple[int, int]:
-        """`owner`'s balance of `token` and its allowance to `spender`, at `block`."""
+        """`owner`'s balance of `token` and its allowance to `spender`, at `block`; RpcError
+        when the token refuses either read."""
         balance, allowance = await asyncio.gather(
             self.reader.call(chain, block, token, erc20.encode_call("balanceOf", owner)),
             self.reader.call(chain, block, token, erc20.encode_call("allowance", owner, spender)),

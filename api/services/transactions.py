@@ -19,7 +19,7 @@ from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from ..gateway import Gateway
 from ..node import simulate
 from ..node.escrow import CampaignMissing
-from ..node.rpc import Chain
+from ..node.rpc import Chain, RpcError
 from ..node.simulate import Rejected
 from .types import AllowanceCheck, TransactionPlan
 
@@ -90,7 +90,16 @@ async def pledge(
         # The ETH balance is checked with the simulation, which carries the value.
         tx = await simulate.unsigned(chain, block, sender, chain.address, data, amount)
         return TransactionPlan(action="pledge", description=description, transaction=tx, block=block)
-    balance, allowance = await gateway.tokens.holdings(chain, block, campaign.token, sender, chain.address)
+    try:
+        balance, allowance = await gateway.tokens.holdings(
+            chain, block, campaign.token, sender, chain.address
+        )
+    except RpcError as exc:
+        raise Rejected(
+            "TokenRefused",
+            f"the token {campaign.token} refused to tell {sender}'s balance or allowance ({exc})",
+            {"token": campaign.token},
+        ) from None
     try:
         # A wallet signs permits itself; the gateway offers the approval path only.
         step = pledge_payment(

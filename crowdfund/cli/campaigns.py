@@ -9,6 +9,7 @@ from typing import Any
 from eth_abi.abi import encode
 from eth_utils.abi import function_signature_to_4byte_selector
 from web3 import Web3
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 from web3.types import TxParams
 
 from crowdfund.cli import render
@@ -32,7 +33,8 @@ from crowdfund.units import (
 
 
 def campaign_id(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    # isascii(): isdigit() also accepts other scripts' digits; ids are uint256.
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**256:
         raise argparse.ArgumentTypeError(f"{text!r} is not a campaign id (ids are 1, 2, 3, ...)")
     return int(text)
 
@@ -87,7 +89,7 @@ def _resolve_token(ctx: Context, given: str | None) -> Currency:
         token = Web3.to_checksum_address(given)
         if not ctx.w3.eth.get_code(token):
             raise Refused(f"{token} has no contract code on chain {ctx.chain_id}: it is not a token there")
-        return ctx.currency(token)
+        return ctx.currency(token, strict=True)
     known: dict[str, Currency] = {}
     count = ctx.escrow.campaign_count()
     for start in range(1, count + 1, 100):
@@ -234,6 +236,10 @@ def _pay_pledge(
                 token is not None and backer is None and not ctx.args.no_permit and token.supports_permit()
             ),
         )
+    except (ContractLogicError, BadFunctionCallOutput) as exc:
+        raise Refused(
+            f"the token {campaign.token} refused to tell {payer}'s balance or allowance: {exc}"
+        ) from None
     except BalanceShort as short:
         raise Refused(
             f"{payer} holds {format_amount(short.balance, currency)}, less than the "

@@ -100,10 +100,12 @@ class Context:
         except (ContractCustomError, ContractLogicError) as exc:
             raise transactions.rejection(exc) from None
 
-    def currency(self, token: str) -> Currency:
-        if token not in self._currencies:
+    def currency(self, token: str, *, strict: bool = False) -> Currency:
+        """What `token` counts in; `strict` (a token being chosen) refuses a contract that
+        answers as no ERC-20 token at all."""
+        if token not in self._currencies or strict:
             try:
-                self._currencies[token] = currency_of(self.w3, token)
+                self._currencies[token] = currency_of(self.w3, token, strict=strict)
             except NotAToken as exc:
                 raise Refused(str(exc)) from None
         return self._currencies[token]

@@ -72,7 +72,8 @@ def compile_if_needed(ctx: Context) -> bool:
     }
     result = subprocess.run([str(BROWNIE), "compile"], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not BUILT_ESCROW.exists():
-        raise Refused(f"brownie compile failed; run `make compile` to see why:\n{result.stdout[-2000:]}")
+        said = (result.stdout + result.stderr).strip()[-2000:]
+        raise Refused(f"brownie compile failed; run `make compile` to see why:\n{said}")
     artifacts.export(BUILT_ESCROW.parent, pin().via_ir)
     return True
 

@@ -177,3 +177,24 @@ def test_node_accounts_sign_permits_for_large_amounts(w3: Web3, cli: Cli, escrow
     assert pledged.code == 0, pledged.text
     assert pledged.json["allowance_step"] == "permit"
     assert escrow.pledge_of(campaign_id, alice) == 250_000 * 10**18
+
+
+def test_a_token_with_hostile_answers_is_shown_by_address_and_refused_in_words(
+    w3: Web3, cli: Cli, escrow: Escrow
+) -> None:
+    artifact = compile_files(Path(__file__).with_name("solidity") / "OddToken.sol")["OddToken"]
+    odd = str(send(w3, dev(w3, 0), {"data": artifact["bytecode"]})["contractAddress"])
+    chosen = cli("create", "--goal", "100", "--deadline", "1d", "--token", odd, "--metadata", "x")
+    assert chosen.code == 1 and "does not answer as an ERC-20 token" in chosen.err
+    # Anyone may still create one directly; every listing and the campaign itself must show.
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + DAY
+    campaign_id = escrow.create_campaign(dev(w3, 0), goal=100, deadline=deadline, metadata_uri="x", token=odd)
+
+    listed = cli("status", "--json")
+    assert listed.code == 0, listed.err
+    shown = next(c for c in listed.json["campaigns"] if c["id"] == campaign_id)
+    assert shown["token"] == {"address": odd, "symbol": f"{odd[:6]}…{odd[-4:]}", "decimals": 0}
+    assert cli("status", str(campaign_id)).code == 0
+    pledged = cli("pledge", str(campaign_id), "5wei", "--account", "dev1")
+    assert pledged.code == 1
+    assert f"the token {odd} refused to tell" in pledged.err and "Traceback" not in pledged.err

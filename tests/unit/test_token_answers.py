@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_abi.abi import encode
 
-from crowdfund.erc20 import decode_symbol, decode_uint, fallback_label
+from crowdfund.erc20 import MAX_SYMBOL, decode_decimals, decode_symbol, decode_uint, fallback_label
 
 
 def test_an_abi_string_symbol_is_read() -> None:
@@ -56,3 +56,17 @@ def test_uint_answers() -> None:
 
 def test_a_token_without_a_symbol_is_named_by_its_shortened_address() -> None:
     assert fallback_label("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
+
+
+def test_decimals_beyond_uint8_are_no_decimals() -> None:
+    assert decode_decimals(encode(["uint256"], [18])) == 18
+    assert decode_decimals(encode(["uint256"], [255])) == 255
+    assert decode_decimals(encode(["uint256"], [256])) is None
+    assert decode_decimals(encode(["uint256"], [2**255])) is None
+    assert decode_decimals(b"") is None
+
+
+def test_a_symbol_longer_than_a_ticker_is_no_symbol() -> None:
+    assert decode_symbol(encode(["string"], ["S" * MAX_SYMBOL])) == "S" * MAX_SYMBOL
+    assert decode_symbol(encode(["string"], ["S" * (MAX_SYMBOL + 1)])) is None
+    assert decode_symbol(encode(["string"], ["S" * 1_000_000])) is None

@@ -92,3 +92,9 @@ def test_a_time_prints_in_utc_and_reads_back() -> None:
     printed = format_time(1_798_156_799)
     assert printed == "2026-12-24 23:59:59 UTC"
     assert parse_time(printed.removesuffix(" UTC").replace(" ", "T"), now=0) == 1_798_156_799
+
+
+def test_a_time_beyond_year_9999_prints_as_a_unix_time_that_reads_back() -> None:
+    far = 2**64 - 1
+    assert format_time(far) == f"@{far}"
+    assert parse_time(format_time(far), now=0) == far

@@ -1,0 +1,49 @@
+"""Chain data is hostile input: a campaign in a token whose answers make no sense is shown
+by the token's address with no decimals, its pledges are refused in words, and a campaign
+that runs until after year 9999 is refused with the time as a unix time, never a 500."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from support.chain import ROOT
+from support.gateway import wait_indexed
+from web3 import Web3
+
+from crowdfund.compiler import compile_files
+from crowdfund.demo import DAY
+from crowdfund.escrow import Escrow
+from crowdfund.transactions import send
+
+ODD_TOKEN = ROOT / "tests" / "cli" / "solidity" / "OddToken.sol"
+
+
+def test_a_token_with_hostile_answers_does_not_break_the_answers(
+    api: httpx.Client, w3: Web3, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    creator, bob = w3.eth.accounts[0], w3.eth.accounts[2]
+    artifact = compile_files(Path(ODD_TOKEN))["OddToken"]
+    odd = str(send(w3, creator, {"data": artifact["bytecode"]})["contractAddress"])
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + DAY
+    campaign_id = escrow.create_campaign(creator, goal=100, deadline=deadline, metadata_uri="x", token=odd)
+    wait_indexed(api, w3.eth.block_number)
+
+    shown = api.get(f"/campaigns/{campaign_id}")
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["token"] == {"address": odd, "symbol": f"{odd[:6]}…{odd[-4:]}", "decimals": 0}
+    listed = api.get("/campaigns", params={"limit": 100})
+    assert listed.status_code == 200 and campaign_id in {c["id"] for c in listed.json()["items"]}
+
+    refused = api.post(f"/campaigns/{campaign_id}/transactions/pledge", json={"sender": bob, "amount": "5"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["rule"] == "TokenRefused" and odd in refused.json()["detail"]
+
+
+def test_times_beyond_year_9999_are_refused_as_unix_times(api: httpx.Client, w3: Web3) -> None:
+    body = {"sender": w3.eth.accounts[0], "goal": "1", "metadata_uri": "x",
+            "starts_at": 300_000_000_000, "deadline": 299_999_999_999}  # fmt: skip
+    refused = api.post("/campaigns/transactions/create", json=body)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["rule"] == "DeadlineNotAfterStart"
+    assert "@299999999999" in refused.json()["detail"] and "@300000000000" in refused.json()["detail"]
