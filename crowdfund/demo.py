@@ -1,12 +1,17 @@
 """Seed a local chain with demo campaigns in every state a backer meets.
 
-Only for local development chains: it moves the chain's clock forward two days (anvil's
-`evm_increaseTime`) so that some campaigns have ended (crowdfund.localchain keeps that
-clock across restarts), and it deploys the demo token from the package's artifact.
+Only for local development chains. Some campaigns must have ended, so time must pass
+between creating them and now: `make run` starts a new chain three days in the past
+(anvil --timestamp), the ended campaigns are created there, and the clock then jumps to
+the machine's time, so that "now" on the chain, in the CLI and on the page agree. On a
+chain that is not behind (a test's anvil), the clock moves two days ahead instead, and the
+seeding says so. It deploys the demo token from the package's artifact and gives every
+dev account some of it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +25,7 @@ from crowdfund.transactions import send
 
 DAY = 86_400
 ETHER = 10**18
+DEV_TOKENS = 1_000 * ETHER  # demo tokens for each of anvil's dev accounts
 
 
 @dataclass(frozen=True)
@@ -91,14 +97,20 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
         log(f"  campaign {campaign_id}: {title} ({state})")
         return campaign_id
 
-    # Campaigns that will have ended: created first, then the clock moves two days on.
+    # Campaigns that will have ended: created first, then the clock moves on past their
+    # deadlines: to the machine's time when the chain is far enough behind it, else ahead.
+    behind = int(time.time()) - now()
     zine = create("Zine printing run", "Succeeded", 2 * ETHER, 1)
     escrow.pledge(alice, zine, 1 * ETHER)
     escrow.pledge(bob, zine, ETHER + ETHER // 2)
     cafe = create("Repair cafe tools", "Failed", 5 * ETHER, 1)
     escrow.pledge(carol, cafe, ETHER)
     escrow.pledge(alice, cafe, ETHER // 2)
-    w3.provider.make_request("evm_increaseTime", [2 * DAY])  # type: ignore[arg-type]
+    if behind > 2 * DAY:
+        w3.provider.make_request("evm_setNextBlockTimestamp", [int(time.time())])  # type: ignore[arg-type]
+    else:
+        w3.provider.make_request("evm_increaseTime", [2 * DAY])  # type: ignore[arg-type]
+        log("  (the chain's clock now runs two days ahead of the machine's, for the ended campaigns)")
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
     garden = create("Community garden", "Active", 10 * ETHER, 30)
@@ -112,12 +124,12 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
     log(f"  demo token DMT at {token}")
     tools = create("Makerspace tool library", "Active", 1_000 * ETHER, 45, token=token, cap=1_500 * ETHER)
     token_contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=demo_token_abi())
+    for account in accounts:
+        mint = token_contract.functions.mint(account, DEV_TOKENS)._encode_transaction_data()
+        send(w3, creator, {"to": token, "data": mint})
+    devs = f"dev0 to dev{len(accounts) - 1}"
+    log(f"  {DEV_TOKENS // ETHER:,} DMT for each dev account ({devs}), to pledge with")
     for backer, amount in ((alice, 250 * ETHER), (bob, 150 * ETHER)):
-        send(
-            w3,
-            backer,
-            {"to": token, "data": token_contract.functions.mint(backer, amount)._encode_transaction_data()},
-        )
         send(
             w3,
             backer,

@@ -41,7 +41,11 @@ else
   # The gateway's index belongs to this chain: kept beside its state.
   export DATABASE_URL=${DATABASE_URL:-sqlite:///$CHAIN_DIR/index.sqlite}
   echo "==> local chain (anvil) on $RPC_URL, state kept in $CHAIN_DIR/state.json"
-  anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent &
+  # A new chain starts three days in the past, so that the demo's ended campaigns can end
+  # before now and the chain still reaches the machine's time (crowdfund.demo).
+  start=()
+  [[ -f "$CHAIN_DIR/state.json" ]] || start=(--timestamp "$(( $(date +%s) - 3 * 86400 ))")
+  anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent "${start[@]}" &
   pids+=($!)
   for _ in $(seq 50); do port_open "$RUN_PORT" && break; sleep 0.1; done
   port_open "$RUN_PORT" || { echo "error: anvil did not start" >&2; exit 1; }
