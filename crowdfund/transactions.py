@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
@@ -24,11 +24,16 @@ Sender = str | LocalAccount
 
 
 class TransactionRejected(Exception):
-    """The escrow refused the transaction; `error` says which rule it broke."""
+    """The escrow refused the transaction; `error` says which rule it broke. A refusal in
+    simulation sent nothing; one `on_chain` was mined, reverted, and cost `gas_used`."""
 
-    def __init__(self, error: EscrowError | None, detail: str) -> None:
+    def __init__(
+        self, error: EscrowError | None, detail: str, *, on_chain: bool = False, gas_used: int = 0
+    ) -> None:
         super().__init__(error.message if error else detail)
         self.error = error
+        self.on_chain = on_chain
+        self.gas_used = gas_used
 
 
 @dataclass(frozen=True)
@@ -144,5 +149,20 @@ def send(w3: Web3, sender: Sender, tx: TxParams, *, timeout: float = 120) -> TxR
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = _wait(w3, tx_hash, timeout)
     if receipt["status"] != 1:
-        raise TransactionRejected(None, f"transaction 0x{bytes(tx_hash).hex()} reverted")
+        raise _reverted_on_chain(w3, tx, receipt)
     return receipt
+
+
+def _reverted_on_chain(w3: Web3, tx: TxParams, receipt: TxReceipt) -> TransactionRejected:
+    """Why a mined transaction reverted (it passed simulation, but the chain moved on: a
+    block's time, another transaction first): replayed in its block for the rule."""
+    block, shown = receipt["blockNumber"], "0x" + bytes(receipt["transactionHash"]).hex()
+    detail = f"transaction {shown} reverted in block {block}"
+    error = None
+    try:
+        replay = {key: tx[key] for key in ("from", "to", "data", "value") if key in tx}
+        w3.eth.call(cast(TxParams, replay), block)
+    except (ContractCustomError, ContractLogicError) as exc:
+        error = decode_error(exc.data if isinstance(exc.data, str) else None)
+        detail = f"{detail}: {exc}"
+    return TransactionRejected(error, detail, on_chain=True, gas_used=int(receipt["gasUsed"]))

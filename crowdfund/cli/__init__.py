@@ -193,9 +193,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail: dict[str, Any] = {}
         if exc.error is not None:
             detail = {"rule": exc.error.name, "args": {k: str(v) for k, v in exc.error.args.items()}}
+            said = f"{exc}" + (f" ({hint})" if hint else "")
         else:  # a revert from outside the escrow's rules (a token, say), in the node's words
-            return _fail(out, REFUSED, f"the transaction would be reverted: {exc}")
-        return _fail(out, REFUSED, f"{exc}" + (f" ({hint})" if hint else ""), **detail)
+            said = f"{exc}" if exc.on_chain else f"the transaction would be reverted: {exc}"
+        if exc.on_chain:
+            said = f"reverted on chain, {exc.gas_used:,} gas spent: {said}"
+            detail["gas_used"] = exc.gas_used
+        return _fail(out, REFUSED, said, **detail)
     except (UsageError, UnitError, UnknownNetwork, AccountNotFound) as exc:
         return _fail(out, USAGE, str(exc))
     except (

@@ -162,7 +162,7 @@ def create(ctx: Context) -> dict[str, Any]:
     ctx.amounts_in = currency
     goal = parse_amount(args.goal, currency)
     cap = parse_amount(args.cap, currency) if args.cap else 0
-    now = ctx.now()
+    now = ctx.moment()
     # "now" (or no --start) is 0 for the escrow: the block the campaign is created in.
     starts_at = parse_time(args.start, now=now) if args.start and args.start.lower() != "now" else 0
     deadline = parse_time(args.deadline, now=now, base=starts_at or now)
@@ -261,7 +261,7 @@ def _pay_pledge(
     if step is PaymentStep.PERMIT:
         # Signed under --dry-run too: a signature sends nothing, and with it the whole
         # pledge can be simulated.
-        permit = token.sign_permit(ctx.signer, escrow.address, amount, ctx.now() + 3600)
+        permit = token.sign_permit(ctx.signer, escrow.address, amount, ctx.moment() + 3600)
         ctx.out.line(
             f"signed an EIP-2612 permit for {format_amount(amount, currency)}: no approval transaction"
         )

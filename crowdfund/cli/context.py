@@ -7,6 +7,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import time
 import warnings
 from argparse import Namespace
 from functools import cached_property
@@ -71,6 +72,12 @@ class Context:
     def now(self) -> int:
         """The chain's clock (the latest block), which is what the escrow's rules read."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def moment(self) -> int:
+        """Now, for times people give as durations (`--deadline 30d`): the later of the
+        machine's clock and the last block's. An idle local chain's last block can be long
+        past, and the next block will carry the machine's time; a chain moved ahead is ahead."""
+        return max(self.now(), int(time.time()))
 
     # ---------------------------------------------------------------- the escrow
 
