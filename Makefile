@@ -24,7 +24,7 @@ export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-packages compile run test test-contracts test-python test-deep coverage bench-gas bench-api audit lint clean help
+.PHONY: setup system-packages compile run test test-contracts test-python test-unit test-deep coverage bench-gas bench-api audit lint clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -140,11 +140,14 @@ clean:  ## forget the local chain, its deployment record and all build output
 test: compile  ## the whole test suite (offline): contracts on anvil, then the Python side
 	tools/offline.sh $(MAKE) --no-print-directory test-contracts test-python
 
-test-contracts: compile
+test-contracts: compile  ## only the contract tests, on brownie's own anvil (what an auditor replays)
 	$(BROWNIE) test tests/contracts
 
-test-python: compile
+test-python: compile  ## only the Python side: domain, CLI, gateway, page, packaging
 	$(VENV)/bin/pytest
+
+test-unit: setup  ## the fast unit layer only: no chain, no server (seconds)
+	$(VENV)/bin/pytest tests/unit
 
 test-deep: compile  ## the contract state machine's deep profile (2,000 examples x 50 steps)
 	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 $(BROWNIE) test tests/contracts/test_state_machine.py

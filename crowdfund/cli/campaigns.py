@@ -4,6 +4,7 @@ update."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from eth_abi.abi import encode
@@ -12,6 +13,7 @@ from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 from web3.types import TxParams
 
+from crowdfund import transactions
 from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
@@ -322,8 +324,19 @@ def claim(ctx: Context) -> dict[str, Any]:
 
 def cancel(ctx: Context) -> dict[str, Any]:
     campaign, currency = _at_hand(ctx)
+    tx = ctx.escrow.build_cancel(campaign.id)
+    # It cannot be undone: on a terminal, once the escrow would accept it, ask first
+    # (scripts pass --yes, or have no terminal).
+    if not ctx.args.dry_run and not ctx.args.yes and sys.stdin.isatty():
+        transactions.simulate(ctx.w3, ctx.account_address, tx)
+        pledged = format_amount(campaign.pledged, currency)
+        question = (
+            f"cancel campaign {campaign.id} for good? its backers can then take back the {pledged} pledged"
+        )
+        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+            raise Refused(f"campaign {campaign.id} was not cancelled")
     refunds = "its backers can now take their pledges back (refund)"
-    _send(ctx, ctx.escrow.build_cancel(campaign.id), f"campaign {campaign.id} cancelled: {refunds}")
+    _send(ctx, tx, f"campaign {campaign.id} cancelled: {refunds}")
     return _after(ctx, campaign.id, currency)
 
 
@@ -426,5 +439,12 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
     )
     add("claim", claim, "as the creator, take the funds of a campaign that reached its goal", "id")
     add("refund", refund, "take your whole pledge back from a failed or cancelled campaign", "id")
-    add("cancel", cancel, "as the creator, cancel a campaign before its deadline (backers get refunds)", "id")
+    add(
+        "cancel",
+        cancel,
+        "as the creator, cancel a campaign before its deadline (backers get refunds)",
+        "id",
+        description="Cancel campaign ID before its deadline: pledges close and every backer can take "
+        "theirs back (refund). It cannot be undone; on a terminal it asks first.",
+    ).add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add("update", update, "as the creator, anchor an update about the campaign on chain", "id", "uri")

@@ -198,6 +198,15 @@ class Context:
             simulated = transactions.simulate(self.w3, sender, tx)
             filled = transactions.fill(self.w3, simulated)
             value = int(filled.get("value", 0))
+            # What sending would cost at most: the value and the gas at the fee cap.
+            most = value + int(filled["gas"]) * int(filled.get("maxFeePerGas", filled.get("gasPrice", 0)))
+            balance = self.w3.eth.get_balance(Web3.to_checksum_address(sender))
+            if balance < most:
+                raise Refused(
+                    f"{sender} holds {format_amount(balance, ETHER)}, less than the "
+                    f"{format_amount(most, ETHER)} that {what.split('(')[0].strip()} may cost (value and gas "
+                    f"{int(filled['gas']):,} at the fee cap): the simulation passes, but sending would fail"
+                )
             record = {
                 "function": what,
                 "from": sender,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import re
+import subprocess
 
 from cli_support import DAY, ETHER, Cli, advance, created_id, dev, now
+from support.gateway import CROWDFUND
 from web3 import Web3
 
 from crowdfund.escrow import Escrow
@@ -208,3 +212,28 @@ def test_create_with_dates_and_a_later_start(w3: Web3, cli: Cli, escrow: Escrow)
 
     past = cli("create", "--goal", "1", "--start", "2020-01-01", "--deadline", "2d", "--metadata", "x")
     assert past.code == 1 and "the start 2020-01-01 00:00:00 UTC is in the past" in past.err
+
+
+def test_cancel_asks_first_on_a_terminal(w3: Web3, cli: Cli, escrow: Escrow, rpc_url: str) -> None:
+    campaign_id = created_id(
+        cli("create", "--goal", "3", "--deadline", "20d", "--metadata", "ipfs://ask", "--json")
+    )
+
+    def cancel_at_a_terminal(answer: str) -> str:
+        """`crowdfund cancel` with a terminal on stdin that answers `answer`."""
+        controller, terminal = pty.openpty()
+        proc = subprocess.Popen(
+            [CROWDFUND, "cancel", str(campaign_id), "--rpc-url", rpc_url],
+            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        os.close(terminal)
+        os.write(controller, f"{answer}\n".encode())
+        said, _ = proc.communicate(timeout=60)
+        os.close(controller)
+        return said
+
+    kept = cancel_at_a_terminal("n")
+    assert f"campaign {campaign_id} was not cancelled" in kept
+    assert escrow.campaign(campaign_id).state is State.ACTIVE
+    assert f"campaign {campaign_id} cancelled" in cancel_at_a_terminal("y")
+    assert escrow.campaign(campaign_id).state is State.CANCELLED

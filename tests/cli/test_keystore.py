@@ -206,3 +206,19 @@ def test_an_unfunded_keystore_is_told_it_needs_gas(
     assert refused.code == 1
     assert f"({address} needs ETH for the gas)" in refused.err
     assert nonce(w3, address) == 0
+
+
+def test_a_dry_run_checks_that_the_account_can_pay_for_the_gas(
+    w3: Web3, cli: Cli, escrow: Escrow, tmp_path: Path
+) -> None:
+    password_file = tmp_path / "pw"
+    password_file.write_text("hunter2\n")
+    password_file.chmod(0o600)
+    made = run_cli("accounts", "new", "broke", "--password-file", str(password_file), "--json")
+    address = made.json["account"]["address"]
+
+    dry = cli("deploy", "--force", "--dry-run", "--account", "broke", "--password-file", str(password_file))
+
+    assert dry.code == 1, dry.text
+    assert f"{address} holds 0 ETH, less than the" in dry.err and "deploy CrowdfundEscrow may cost" in dry.err
+    assert "the simulation passes" not in dry.out
