@@ -13,10 +13,14 @@ ANVIL_BIN := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 # explains why); read here with awk because this runs before any Python environment exists.
 SOLC_VERSION := $(shell awk '/^ *solc:/ { s = 1 } s && /^ *version:/ { print $$2; exit }' brownie-config.yaml)
 # Ports of the project's local chains: `make run` keeps one on 18545; `make test` lets
-# brownie start and stop its own on 18546 and starts one on 18548 for the script tests;
-# benchmarks use 18547. Never 8545, which other
-# tools on the machine may hold (brownie would silently attach to them).
+# brownie start and stop its own on 18546 (CONTRACTS_PORT=... for another, so that two
+# clones can test side by side) and starts one on 18548 for the script tests; benchmarks
+# use 18547. Never 8545, which other tools on the machine may hold.
 RUN_PORT ?= 18545
+CONTRACTS_PORT ?= 18546
+CONTRACTS_NETWORK := crowdfund-contracts-$(CONTRACTS_PORT)
+# brownie attaches to whatever already listens on its port, silently: refuse that instead.
+PORT_FREE = (! (exec 3<>/dev/tcp/127.0.0.1/$(1)) 2>/dev/null) || { echo "error: port $(1) is taken; brownie would run the tests on that node: stop it, or pick another port with CONTRACTS_PORT=..." >&2; exit 1; }
 # Swagger UI's files for the gateway's /docs, copied into the package (see below).
 DOCS_ASSETS := api/http/docs_assets/.copied
 
@@ -24,7 +28,7 @@ export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-packages compile run test test-contracts test-python test-unit test-deep coverage bench-gas bench-api audit lint clean help
+.PHONY: setup networks system-packages compile run test test-contracts test-python test-unit test-deep coverage bench-gas bench-api audit lint clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -32,7 +36,7 @@ help:  ## list the targets
 
 # ---------------------------------------------------------------- installation
 
-setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed .toolchain/wheelhouse/.filled $(HOME)/.brownie/crowdfund-networks.v2  ## install everything the project needs (idempotent)
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed .toolchain/wheelhouse/.filled networks  ## install everything the project needs (idempotent)
 
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
@@ -96,19 +100,13 @@ system-packages:  ## PostgreSQL, wrk and Chromium from Debian (root; CI runs it)
 	@anvil --version | head -1
 	@touch $@
 
-# brownie keeps networks in ~/.brownie/network-config.yaml (a networks: block in
-# brownie-config.yaml crashes brownie 1.22), so every new machine gets them here.
-$(HOME)/.brownie/crowdfund-networks.v2: $(BVENV)/.installed
-	@echo "==> brownie networks: development on 18546 (contract tests), crowdfund-local on 18545,"
-	@echo "    crowdfund-bench on 18547 (benchmarks), crowdfund-pytest on 18548 (script tests)"
-	$(BROWNIE) networks modify development port=18546 steps_tracing=true >/dev/null
-	-@$(BROWNIE) networks delete crowdfund-local >/dev/null 2>&1
-	$(BROWNIE) networks add Development crowdfund-local cmd=anvil host=http://127.0.0.1 port=18545 >/dev/null
-	-@$(BROWNIE) networks delete crowdfund-bench >/dev/null 2>&1
-	$(BROWNIE) networks add Development crowdfund-bench cmd=anvil host=http://127.0.0.1 port=18547 >/dev/null
-	-@$(BROWNIE) networks delete crowdfund-pytest >/dev/null 2>&1
-	$(BROWNIE) networks add Development crowdfund-pytest cmd=anvil host=http://127.0.0.1 port=18548 >/dev/null
-	@touch $@
+# brownie keeps networks in ~/.brownie/network-config.yaml, shared by every clone (a
+# networks: block in brownie-config.yaml crashes brownie 1.22): registered under a lock and
+# replaced atomically on every setup, so that clones setting up at once never leave it
+# half-written (tools/brownie_networks.py).
+networks: $(VENV)/.installed $(BVENV)/.installed
+	@$(VENV)/bin/python tools/brownie_networks.py --contracts-port $(CONTRACTS_PORT) \
+	  --default "$$(echo $(BVENV)/lib/python3*/site-packages/brownie/data/network-config.yaml)"
 
 # ------------------------------------------------------------------ building
 
@@ -141,7 +139,8 @@ test: compile  ## the whole test suite (offline): contracts on anvil, then the P
 	tools/offline.sh $(MAKE) --no-print-directory test-contracts test-python
 
 test-contracts: compile  ## only the contract tests, on brownie's own anvil (what an auditor replays)
-	$(BROWNIE) test tests/contracts
+	@$(call PORT_FREE,$(CONTRACTS_PORT))
+	$(BROWNIE) test tests/contracts --network $(CONTRACTS_NETWORK)
 
 test-python: compile  ## only the Python side: domain, CLI, gateway, page, packaging
 	$(VENV)/bin/pytest
@@ -150,10 +149,12 @@ test-unit: setup  ## the fast unit layer only: no chain, no server (seconds)
 	$(VENV)/bin/pytest tests/unit
 
 test-deep: compile  ## the contract state machine's deep profile (2,000 examples x 50 steps)
-	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 $(BROWNIE) test tests/contracts/test_state_machine.py
+	@$(call PORT_FREE,$(CONTRACTS_PORT))
+	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 $(BROWNIE) test tests/contracts/test_state_machine.py --network $(CONTRACTS_NETWORK)
 
 coverage: compile  ## contract tests with brownie's coverage report, then coverage line by line
-	$(BROWNIE) test tests/contracts --coverage
+	@$(call PORT_FREE,$(CONTRACTS_PORT))
+	$(BROWNIE) test tests/contracts --coverage --network $(CONTRACTS_NETWORK)
 	@# brownie's table skips functions without branches; this lists every statement's line.
 	$(BVENV)/bin/python tests/contracts/coverage_lines.py
 
