@@ -36,7 +36,7 @@ help:  ## list the targets
 
 # ---------------------------------------------------------------- installation
 
-setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed .toolchain/wheelhouse/.filled networks  ## install everything the project needs (idempotent)
+setup: node_modules/.installed $(VENV)/.installed $(BVENV)/.installed $(BVENV)/.dotted-paths .toolchain/.installed networks  ## install everything the project needs (idempotent)
 
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm tools: solc-js, anvil, OpenZeppelin Contracts"
@@ -135,14 +135,14 @@ clean:  ## forget the local chain, its deployment record and all build output
 
 # After setup, the tests run with no network but loopback (tools/offline.sh): a test or a
 # tool that reaches beyond 127.0.0.1 fails instead of passing only while online.
-test: compile  ## the whole test suite (offline): contracts on anvil, then the Python side
+test: compile .toolchain/wheelhouse/.filled  ## the whole test suite (offline): contracts on anvil, then the Python side
 	tools/offline.sh $(MAKE) --no-print-directory test-contracts test-python
 
 test-contracts: compile  ## only the contract tests, on brownie's own anvil (what an auditor replays)
 	@$(call PORT_FREE,$(CONTRACTS_PORT))
 	$(BROWNIE) test tests/contracts --network $(CONTRACTS_NETWORK)
 
-test-python: compile  ## only the Python side: domain, CLI, gateway, page, packaging
+test-python: compile .toolchain/wheelhouse/.filled  ## only the Python side: domain, CLI, gateway, page, packaging
 	$(VENV)/bin/pytest
 
 test-unit: setup  ## the fast unit layer only: no chain, no server (seconds)

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _settings() -> Any:
-    """The gateway's settings from the environment; a wrong one is refused in words."""
+def _settings(ctx: Any) -> Any:
+    """The gateway's settings from the environment; a wrong one is refused in words. A node
+    named on the command line (--rpc-url, --network) wins over RPC_URL, as for every
+    other `crowdfund` command."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -35,8 +37,9 @@ def _settings() -> Any:
 
     from .settings import Settings
 
+    named = ctx.args.rpc_url or ctx.args.network
     try:
-        settings = Settings()
+        settings = Settings(**({"rpc_url": ctx.network.rpc_url} if named else {}))
         make_url(settings.database_url)
     except ValueError as exc:  # pydantic's ValidationError: which variable, and why
         raise UsageError(f"the gateway's settings are wrong: {exc}") from None
@@ -51,11 +54,12 @@ def _settings() -> Any:
 def _serve(ctx: Any) -> dict[str, Any]:
     import uvicorn
 
-    _settings()  # refused here, in words, rather than inside uvicorn's start-up
+    from .http.app import create_app
+
+    settings = _settings(ctx)  # refused here, in words, rather than inside uvicorn's start-up
     args = ctx.args
     uvicorn.run(
-        "crowdfund_api.http.app:create_app",
-        factory=True,
+        create_app(settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -76,7 +80,7 @@ def _index(ctx: Any) -> dict[str, Any]:
     from .index.indexer import catch_up, follow
     from .node.rpc import NodeUnavailable, RpcError
 
-    settings = _settings()
+    settings = _settings(ctx)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("web3").setLevel(logging.WARNING)  # its connection chatter is not news
     holder, options = holder_for(settings), indexer_options(settings)
@@ -109,8 +113,10 @@ def serve(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> No
     """`crowdfund serve [--host H] [--port P]`."""
     parser = commands.add_parser(
         "serve",
+        parents=[parents["network"]],
         help="serve the gateway over HTTP: the backer page, the JSON API and its docs",
-        description=f"Serve the gateway with uvicorn, {SETTINGS}; see docs/api.md.",
+        description=f"Serve the gateway with uvicorn, {SETTINGS}; the node may also be named with "
+        "--rpc-url or --network.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="the port to listen on (8000)")
@@ -123,7 +129,7 @@ def index(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> No
     """`crowdfund index [--once]`."""
     commands.add_parser(
         "index",
-        parents=[parents["output"]],
+        parents=[parents["output"], parents["network"]],
         help="run the gateway's indexer alone, configured like the gateway",
         description=f"Follow the escrow's events into the index database, {SETTINGS}: for several "
         "gateway replicas sharing one PostgreSQL index (RUN_INDEXER=false on each).",

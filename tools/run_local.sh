@@ -33,6 +33,10 @@ if [[ -n "${RPC_URL:-}" ]]; then
   echo "==> serving the gateway against $(sed -E 's#^([a-z]+://[^/?]+).*#\1#' <<<"$RPC_URL")"
 else
   export RPC_URL="http://127.0.0.1:$RUN_PORT"
+  if port_open "$API_PORT"; then
+    echo "error: port $API_PORT is taken (another gateway?); stop that first, or pick another with API_PORT=..." >&2
+    exit 1
+  fi
   if port_open "$RUN_PORT"; then
     echo "error: port $RUN_PORT is taken (another 'make run'?); stop that first" >&2
     exit 1

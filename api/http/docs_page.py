@@ -25,7 +25,8 @@ def mount(app: FastAPI) -> None:
         @app.get("/docs", include_in_schema=False)
         async def missing() -> JSONResponse:
             return JSONResponse(
-                {"detail": "the API docs' assets are not installed here (run `make compile`); "
+                {"detail": "the API docs' assets are not installed here: in a checkout, `make compile` "
+                 "copies them into the package (then install it again if it is not editable); "
                  "the OpenAPI document is at /openapi.json"},
                 status_code=404,
             )  # fmt: skip

@@ -75,6 +75,7 @@ class Follower:
         return block, tip.timestamp
 
     async def poll(self) -> None:
+        before = self.node_error
         try:
             chain = await self.holder.get()
             self.head = int(await chain.rpc("eth_blockNumber", []), 16)
@@ -83,6 +84,12 @@ class Follower:
             self.node_error = str(exc)
         except DeploymentNotFound as exc:
             self.node_error = f"{exc}; deploy the escrow or set ESCROW_ADDRESS"
+        # Said once when it changes: answers are 503s meanwhile, and the operator should
+        # not have to ask /health why.
+        if self.node_error != before and self.node_error is not None:
+            log.warning("answers are 503 until this changes: %s", self.node_error)
+        elif self.node_error != before:
+            log.info("the node answers again")
         if self.read_tip_from_db:
             try:
                 tip = await asyncio.to_thread(store.read_tip, self.engine)

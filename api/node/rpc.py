@@ -80,6 +80,11 @@ class Chain:
         return block
 
 
+def provider_of(w3: AsyncWeb3[Any]) -> Any:
+    """The HTTP provider, whose session is closed by hand (web3 types it loosely)."""
+    return w3.provider
+
+
 async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> Chain:
     """Build the process's AsyncWeb3 and find the escrow (from settings or the registry)."""
     # No retries inside the provider: a node that is down must turn into a prompt 503
@@ -95,15 +100,18 @@ async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> C
         async with asyncio.timeout(timeout + 1):
             chain_id = await w3.eth.chain_id
     except NODE_ERRORS as exc:
-        provider: Any = w3.provider
-        await provider.disconnect()
+        await provider_of(w3).disconnect()
         where = display_url(rpc_url)
         raise NodeUnavailable(f"the node at {where} does not answer: {type(exc).__name__}") from exc
     block: int | None = None
     if escrow_address:
         address = escrow_address
     else:
-        deployment = deployments.load(chain_id)
+        try:
+            deployment = deployments.load(chain_id)
+        except deployments.DeploymentNotFound:
+            await provider_of(w3).disconnect()  # the next try opens its own session
+            raise
         address, block = deployment.address, deployment.block
     return Chain(
         w3=w3,
