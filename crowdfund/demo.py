@@ -2,10 +2,10 @@
 
 Only for local development chains. Some campaigns must have ended, so time must pass
 between creating them and now: `make run` starts a new chain three days in the past
-(anvil --timestamp), the ended campaigns are created there, and the clock then jumps to
-the machine's time, so that "now" on the chain, in the CLI and on the page agree. On a
-chain that is not behind (a test's anvil), the clock moves two days ahead instead, and the
-seeding says so. It deploys the demo token from the package's artifact and gives every
+(anvil --timestamp), the ended campaigns are created there, and `crowdfund demo` then
+brings the clock to the machine's time, so that "now" on the chain, in the CLI and on the
+page agree. On a chain that is not behind, and when `seed` is called directly (tests whose
+chain starts at a fixed time, for fixed dates), the clock moves two days on instead. It deploys the demo token from the package's artifact and gives every
 dev account some of it.
 """
 
@@ -72,11 +72,16 @@ def seed_if_empty(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) 
         log(f"the escrow already holds {count} campaigns; no demo seeding needed")
         return []
     log("seeding demo campaigns:")
-    return seed(w3, escrow, log)
+    return seed(w3, escrow, log, until_now=True)
 
 
-def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[DemoCampaign]:
-    """Create the demo campaigns with anvil's dev accounts; returns them with their ids."""
+def seed(
+    w3: Web3, escrow: Escrow, log: Callable[[str], None] = print, *, until_now: bool = False
+) -> list[DemoCampaign]:
+    """Create the demo campaigns with anvil's dev accounts; returns them with their ids.
+    `until_now`: bring the clock to the machine's time after the ended campaigns, when the
+    chain is far enough behind it (`make run`); else the clock moves two days on, which
+    keeps a chain started at a fixed time (the page's tests) at fixed dates."""
     accounts = list(w3.eth.accounts)
     creator, alice, bob, carol = accounts[0], accounts[1], accounts[2], accounts[3]
     seeded: list[DemoCampaign] = []
@@ -106,11 +111,12 @@ def seed(w3: Web3, escrow: Escrow, log: Callable[[str], None] = print) -> list[D
     cafe = create("Repair cafe tools", "Failed", 5 * ETHER, 1)
     escrow.pledge(carol, cafe, ETHER)
     escrow.pledge(alice, cafe, ETHER // 2)
-    if behind > 2 * DAY:
+    if until_now and behind > 2 * DAY:
         w3.provider.make_request("evm_setNextBlockTimestamp", [int(time.time())])  # type: ignore[arg-type]
     else:
         w3.provider.make_request("evm_increaseTime", [2 * DAY])  # type: ignore[arg-type]
-        log("  (the chain's clock now runs two days ahead of the machine's, for the ended campaigns)")
+        if until_now:
+            log("  (the chain's clock now runs two days ahead of the machine's, for the ended campaigns)")
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
     garden = create("Community garden", "Active", 10 * ETHER, 30)
