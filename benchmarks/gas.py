@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC_PATH = ROOT / "docs" / "gas.md"
 ARTIFACT = ROOT / "build" / "contracts" / "CrowdfundEscrow.json"
 CONFIG_FILE = ROOT / "brownie-config.yaml"
-TEST_TOKEN = ROOT / "tests" / "contracts" / "solidity" / "TestToken.sol"
 NETWORK = "crowdfund-bench"
 COMMAND = "brownie run $PWD/benchmarks/gas.py --network crowdfund-bench"
 
@@ -109,8 +108,7 @@ def _measure(pin_clock: bool) -> list[Row]:
     from brownie import Contract, accounts, chain, project, web3
     from eth_account import Account
 
-    from crowdfund import permit
-    from crowdfund.compiler import compile_files
+    from crowdfund import artifacts, permit
 
     (loaded,) = project.get_loaded_projects()
     CrowdfundEscrow = loaded.CrowdfundEscrow  # noqa: N806 - brownie's container name
@@ -192,11 +190,11 @@ def _measure(pin_clock: bool) -> list[Row]:
     record("post_update", "postUpdate", "66-char ipfs:// URI", tx)
 
     # -- ERC-20: a plain OpenZeppelin ERC20 + ERC20Permit, 18 decimals
-    artifact = compile_files(TEST_TOKEN)["TestToken"]
+    artifact = artifacts.load(artifacts.DEMO_TOKEN)
     factory = web3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     tx_hash = factory.constructor("Test Dollar", "TUSD", 18).transact({"from": deployer.address})
     token_address = web3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"]
-    token = Contract.from_abi("TestToken", token_address, artifact["abi"])
+    token = Contract.from_abi("DemoToken", token_address, artifact["abi"])
     unit = 10**18
 
     token_id, tx = create(token.address, 1_000 * unit, 0, month)
@@ -358,8 +356,8 @@ def markdown(rows: list[Row], compiler: dict[str, Any], node: str) -> str:
         f"- Chain: {node}, fresh contracts deployed by the script.",
         "- Figures are the receipt's `gasUsed`: the 21,000 base cost, calldata and execution, after",
         "  storage refunds. Campaigns take ETH unless marked ERC-20; ETH amounts are 0.25-1 ETH.",
-        "- The ERC-20 is tests/contracts/solidity/TestToken.sol (OpenZeppelin 5 ERC20 + ERC20Permit,",
-        "  18 decimals, compiled by `crowdfund.compiler`); token figures include its own code.",
+        "- The ERC-20 is contracts/demo/DemoToken.sol (OpenZeppelin 5 ERC20 + ERC20Permit, 18",
+        "  decimals, as the package ships it); token figures include its own code.",
         "",
         "## Targets",
         "",

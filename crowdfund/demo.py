@@ -5,8 +5,8 @@ between creating them and now: `make run` starts a new chain three days in the p
 (anvil --timestamp), the ended campaigns are created there, and `crowdfund demo` then
 brings the clock to the machine's time, so that "now" on the chain, in the CLI and on the
 page agree. On a chain that is not behind, and when `seed` is called directly (tests whose
-chain starts at a fixed time, for fixed dates), the clock moves two days on instead. It deploys the demo token from the package's artifact and gives every
-dev account some of it.
+chain starts at a fixed time, for fixed dates), the clock moves two days on instead. It
+deploys the demo token from the package's artifact and gives every dev account some of it.
 """
 
 from __future__ import annotations

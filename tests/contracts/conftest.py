@@ -167,10 +167,10 @@ def escrow(module_isolation, CrowdfundEscrow, deployer):
 
 
 @pytest.fixture(scope="module")
-def token(module_isolation, escrow, deploy, deployer, accounts):
-    """An 18-decimal OpenZeppelin ERC-20 with permits; accounts 1-8 hold 10^6 tokens each
-    and have approved the escrow for everything."""
-    tok = deploy("TestToken", "Test Token", "TT", 18, sender=deployer)
+def token(module_isolation, escrow, DemoToken, deployer, accounts):
+    """An 18-decimal OpenZeppelin ERC-20 with permits (contracts/demo/DemoToken.sol);
+    accounts 1-8 hold 10^6 tokens each and have approved the escrow for everything."""
+    tok = DemoToken.deploy("Test Token", "TT", 18, {"from": deployer})
     for account in accounts[1:9]:
         tok.mint(account, 10**6 * TOKEN_UNIT, {"from": deployer})
         tok.approve(escrow, MAX_UINT256, {"from": account})

@@ -62,13 +62,13 @@ def test_same_bytecode_as_solc_js_called_directly() -> None:
 
 
 def test_imports_resolve_from_disk_through_remappings() -> None:
-    source = (ROOT / "tests/contracts/solidity/TestToken.sol").read_text()
+    source = (ROOT / "contracts/demo/DemoToken.sol").read_text()
     result = solc(
-        "--standard-json", "--allow-paths", str(ROOT), stdin=standard_input({"TestToken.sol": source})
+        "--standard-json", "--allow-paths", str(ROOT), stdin=standard_input({"DemoToken.sol": source})
     )
     output = json.loads(result.stdout)
     assert not [e for e in output.get("errors", []) if e["severity"] == "error"]
-    assert output["contracts"]["TestToken.sol"]["TestToken"]["evm"]["bytecode"]["object"]
+    assert output["contracts"]["DemoToken.sol"]["DemoToken"]["evm"]["bytecode"]["object"]
 
 
 def test_large_output_is_not_truncated() -> None:
