@@ -113,8 +113,10 @@ networks: $(VENV)/.installed $(BVENV)/.installed
 # The package ships what it deploys (ABI, bytecode, compiler) as data in
 # crowdfund/artifacts/, exported from brownie's build and committed.
 compile: setup $(DOCS_ASSETS)  ## compile the contracts (brownie skips unchanged sources) and export them into the package
-	$(BROWNIE) compile
-	$(VENV)/bin/python -m crowdfund.artifacts
+	@# brownie's banner and progress are shown only when the compile fails.
+	@echo "==> contracts (brownie compile into build/contracts)"
+	@out=$$($(BROWNIE) compile 2>&1) || { echo "$$out" >&2; exit 1; }
+	@$(VENV)/bin/python -m crowdfund.artifacts
 
 # Swagger UI for the gateway's /docs ships inside the package (api/http/docs_assets), so
 # that an installed gateway serves it without node_modules and without a CDN.
