@@ -19,12 +19,17 @@ stop() {
   trap - EXIT INT TERM
   if ((${#pids[@]})); then
     echo "==> stopping (the chain's state is saved in $CHAIN_DIR/state.json)"
-    kill -TERM "${pids[@]}" 2>/dev/null || true
-    wait "${pids[@]}" 2>/dev/null || true
+    # Newest first: the gateway before the chain it reads, so it never sees the chain gone.
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+      kill -TERM "${pids[i]}" 2>/dev/null || true
+      wait "${pids[i]}" 2>/dev/null || true
+    done
+    echo "==> stopped"
   fi
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+# Ctrl-C is how `make run` is meant to end: a clean stop, not a failure for make to report.
+trap 'exit 0' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -49,7 +54,9 @@ else
   # before now and the chain still reaches the machine's time (crowdfund.demo).
   start=()
   [[ -f "$CHAIN_DIR/state.json" ]] || start=(--timestamp "$(( $(date +%s) - 3 * 86400 ))")
-  anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent "${start[@]}" &
+  # In a session of its own: Ctrl-C at the terminal reaches the gateway and this script,
+  # which then stop the chain last (see stop), once the gateway no longer reads it.
+  setsid anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent "${start[@]}" &
   pids+=($!)
   for _ in $(seq 50); do port_open "$RUN_PORT" && break; sleep 0.1; done
   port_open "$RUN_PORT" || { echo "error: anvil did not start" >&2; exit 1; }
