@@ -97,6 +97,10 @@ class HistoryEntry(BaseModel):
     backer: str = Field(description="the backer (the creator for a claim)")
     payer: str | None = Field(description="who paid a pledge (differs from the backer for pledgeFor)")
     amount: str
+    new_total: str | None = Field(
+        description="the campaign's total after this entry: pledges raise it, unpledges and refunds "
+        "lower it, a claim leaves it as it was"
+    )
     transaction_hash: str
     block_number: int
     log_index: int

@@ -59,10 +59,14 @@ class Ledger:
                 position.amount = 0
                 position.refunded += amount
                 total = int(campaign["pledged"]) - amount
+                # The Refunded event carries no total: the row gets the one it leads to, so
+                # that every money entry in the history says where the campaign stands.
+                row["new_total"] = str(total)
             campaign["backer_count"] += (position.amount > 0) - (held_before > 0)
             campaign["pledged"] = str(total)
             campaign["goal_reached"] = goal_reached(total, int(campaign["goal"]))
         elif kind == "claimed":
             campaign["claimed"] = True
+            row["new_total"] = campaign["pledged"]  # a claim pays out but keeps the record
         elif kind == "cancelled":
             campaign["cancelled"] = True

@@ -121,8 +121,11 @@ def test_refund_and_claim_enter_the_history(
     (refund, pledge) = api.get(f"/campaigns/{campaigns['failed']}/pledges").json()["items"]
     assert (refund["kind"], refund["amount"], refund["backer"]) == ("refunded", str(ETHER), alice)
     assert pledge["kind"] == "pledged"
+    # Each entry says where the campaign's total stands after it.
+    assert (pledge["new_total"], refund["new_total"]) == (str(ETHER), "0")
     claim = api.get(f"/campaigns/{campaigns['succeeded']}/pledges").json()["items"][0]
     assert (claim["kind"], claim["amount"], claim["backer"]) == ("claimed", str(2 * ETHER), creator)
+    assert claim["new_total"] == str(2 * ETHER)  # a claim keeps the record
 
     failed = api.get(f"/campaigns/{campaigns['failed']}").json()
     assert failed["pledged"] == "0" and failed["backer_count"] == 0 and failed["state"] == "failed"
