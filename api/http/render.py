@@ -38,6 +38,7 @@ def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
         "goal": str(value.goal),
         "cap": str(value.cap),
         "pledged": str(value.pledged),
+        "raised": str(value.raised),
         "percent_funded": value.percent_funded,
         "backer_count": value.backer_count,
         "starts_at": value.starts_at,

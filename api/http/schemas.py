@@ -62,6 +62,10 @@ class Campaign(BaseModel):
     goal: str
     cap: str = Field(description='"0" when the campaign has no cap')
     pledged: str = Field(description="held for backers; unchanged by the claim")
+    raised: str = Field(
+        description="the most the campaign held by its end: `pledged` plus what backers took back in "
+        "refunds, so an ended campaign still shows the total its goal was decided on"
+    )
     percent_funded: float
     backer_count: int = Field(description="backers whose pledge is above zero")
     starts_at: int

@@ -50,7 +50,24 @@ def state_clause(state: State, now: int) -> ColumnElement[bool]:
     raise ValueError(f"no rule for {state}")
 
 
-def _campaign(row: RowMapping) -> IndexedCampaign:
+def _refunds(conn: Connection, campaign_ids: list[int]) -> dict[int, int]:
+    """What backers took back in refunds from each campaign, added up in Python (amounts
+    are 256-bit decimal text, which SQL cannot add)."""
+    p = db.positions.c
+    totals = dict.fromkeys(campaign_ids, 0)
+    if campaign_ids:
+        query = select(p.campaign_id, p.refunded).where(p.campaign_id.in_(campaign_ids), p.refunded != "0")
+        for campaign_id, refunded in conn.execute(query):
+            totals[campaign_id] += int(refunded)
+    return totals
+
+
+def _campaigns(conn: Connection, rows: list[RowMapping]) -> list[IndexedCampaign]:
+    refunds = _refunds(conn, [r["id"] for r in rows])
+    return [_campaign(r, refunds[r["id"]]) for r in rows]
+
+
+def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
     return IndexedCampaign(
         id=row["id"],
         creator=row["creator"],
@@ -65,6 +82,7 @@ def _campaign(row: RowMapping) -> IndexedCampaign:
         goal_reached=row["goal_reached"],
         claimed=row["claimed"],
         cancelled=row["cancelled"],
+        refunded=refunded,
     )
 
 
@@ -102,8 +120,8 @@ def campaigns_page(
             query = query.where(exists().where(p.campaign_id == c.id, p.backer == which.backer))
         if before is not None:
             query = query.where(c.id < before)
-        rows = conn.execute(query.order_by(c.id.desc()).limit(limit + 1)).mappings()
-        return tip, [_campaign(r) for r in rows]
+        rows = list(conn.execute(query.order_by(c.id.desc()).limit(limit + 1)).mappings())
+        return tip, _campaigns(conn, rows)
 
 
 def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | None, list[IndexedEvent]]:
@@ -118,7 +136,7 @@ def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | N
             .where(e.campaign_id == campaign_id, e.kind == "updated")
             .order_by(e.block_number, e.log_index)
         ).mappings()
-        return tip, _campaign(row), [_event(u) for u in updates]
+        return tip, _campaigns(conn, [row])[0], [_event(u) for u in updates]
 
 
 def history(
@@ -159,9 +177,10 @@ def backer_campaigns(
         if before is not None:
             query = query.where(p.campaign_id < before)
         query = query.order_by(p.campaign_id.desc()).limit(limit + 1)
+        rows = list(conn.execute(query).mappings())
         return tip, [
-            BackerPosition(_campaign(r), int(r["position_amount"]), int(r["position_refunded"]))
-            for r in conn.execute(query).mappings()
+            BackerPosition(campaign, int(r["position_amount"]), int(r["position_refunded"]))
+            for campaign, r in zip(_campaigns(conn, rows), rows, strict=True)
         ]
 
 

@@ -25,6 +25,7 @@ class IndexedCampaign(CampaignRecord):
     metadata_uri: str
     backer_count: int
     goal_reached: bool
+    refunded: int  # what backers took back in refunds, in all
 
     def state(self, now: int) -> State:
         return state_at(

@@ -32,6 +32,7 @@ def _figures(
         goal=goal,
         cap=source.cap,
         pledged=pledged,
+        raised=pledged + indexed.refunded,
         percent_funded=percent_funded(pledged, goal),
         backer_count=indexed.backer_count,
         starts_at=source.starts_at,

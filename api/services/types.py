@@ -23,6 +23,7 @@ class CampaignFigures:
     goal: int
     cap: int
     pledged: int
+    raised: int  # pledged plus what refunds took back: the total its end was decided on
     percent_funded: float
     backer_count: int
     starts_at: int

@@ -129,6 +129,10 @@ def test_refund_and_claim_enter_the_history(
 
     failed = api.get(f"/campaigns/{campaigns['failed']}").json()
     assert failed["pledged"] == "0" and failed["backer_count"] == 0 and failed["state"] == "failed"
+    # What it ended with stays answered beside what the refunds left.
+    assert failed["raised"] == str(ETHER)
+    listed = api.get("/campaigns", params={"state": "failed"}).json()["items"]
+    assert [(c["id"], c["pledged"], c["raised"]) for c in listed] == [(campaigns["failed"], "0", str(ETHER))]
     succeeded = api.get(f"/campaigns/{campaigns['succeeded']}").json()
     assert succeeded["state"] == "claimed" and succeeded["claimed"] is True
     assert succeeded["pledged"] == str(2 * ETHER)

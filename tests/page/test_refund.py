@@ -28,5 +28,10 @@ def test_a_failed_campaign_refunds_the_backer(visit: Visit, demo: Demo) -> None:
     first = page.locator("table.history tbody tr").first
     expect(first).to_contain_text("Refunded")
     expect(first).to_contain_text("1 ETH")
+    # The campaign still shows what it ended with (1.5 ETH, 30% of its goal), not what the
+    # refund left.
+    figures = page.locator(".progress-figures")
+    expect(figures).to_have_text("1.5 ETH raised of 5 ETH goal, 1 ETH since refunded")
+    expect(page.locator(".bar-goal .bar-label")).to_have_text("30% of the goal")
     assert demo.escrow.pledge_of(cafe, carol) == 0
     assert demo.w3.eth.get_balance(carol) > balance + ETHER * 99 // 100  # less the gas

@@ -48,16 +48,21 @@ function bar(kind, percent, label) {
     h('span', { id, class: 'bar-label' }, label));
 }
 
-/** Pledged of goal, and of cap when there is one, in words and as bars. */
+/** Pledged of goal, and of cap when there is one, in words and as bars. Once refunds have
+ * begun, the campaign shows what it raised (the total its end was decided on) and how much
+ * of it backers have taken back, not the remainder. */
 export function progress(c, maxFraction) {
   const amount = (value) => formatAmount(value, c.token, maxFraction);
-  const ofGoal = percentOf(c.pledged, c.goal);
+  const refunded = BigInt(c.raised) - BigInt(c.pledged);
+  const figure = refunded > 0n ? c.raised : c.pledged;
+  const ofGoal = percentOf(figure, c.goal);
   const capped = BigInt(c.cap) > 0n;
   return h('div', { class: 'progress' },
     h('p', { class: 'progress-figures' },
-      h('strong', { class: 'pledged' }, amount(c.pledged)), ` pledged of ${amount(c.goal)} goal`),
+      h('strong', { class: 'pledged' }, amount(figure)),
+      refunded > 0n ? ` raised of ${amount(c.goal)} goal, ${amount(refunded.toString())} since refunded` : ` pledged of ${amount(c.goal)} goal`),
     bar('goal', ofGoal, `${ofGoal}% of the goal`),
-    capped ? bar('cap', percentOf(c.pledged, c.cap), `${percentOf(c.pledged, c.cap)}% of the ${amount(c.cap)} cap`) : null);
+    capped ? bar('cap', percentOf(figure, c.cap), `${percentOf(figure, c.cap)}% of the ${amount(c.cap)} cap`) : null);
 }
 
 export function backers(count) {
