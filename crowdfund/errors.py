@@ -14,7 +14,7 @@ from eth_utils.address import to_checksum_address
 
 from crowdfund.abi import escrow_abi
 from crowdfund.state import State
-from crowdfund.units import format_time
+from crowdfund.units import Currency, format_amount, format_time
 
 # Each rule's sentence; {names} are the error's arguments, formatted by _fmt.
 _WORDS: dict[str, str] = {
@@ -65,8 +65,23 @@ class EscrowError:
     args: dict[str, Any]
     message: str
 
+    def message_in(self, currency: Currency) -> str:
+        """The sentence with its amounts in the campaign's own units (`campaign 5 accepts at
+        most 1500 DMT in all`); `message` carries base units, as the escrow does."""
+        return _words(self.name, self.args, currency)
 
-def _fmt(name: str, value: Any) -> str:
+
+# The arguments that are amounts of the campaign's currency.
+_AMOUNT_ARGS = {"goal", "max", "cap", "pledged", "wouldBe", "requested", "allowance", "needed", "balance"}
+
+
+def _words(name: str, args: dict[str, Any], currency: Currency | None = None) -> str:
+    return _WORDS.get(name, name).format(**{k: _fmt(k, v, currency) for k, v in args.items()})
+
+
+def _fmt(name: str, value: Any, currency: Currency | None = None) -> str:
+    if currency is not None and name in _AMOUNT_ARGS and isinstance(value, int):
+        return format_amount(value, currency)
     if name in _TIME_ARGS and isinstance(value, int):
         return format_time(value)
     if name == "maxDuration" and isinstance(value, int):
@@ -115,6 +130,4 @@ def decode_error(data: bytes | str | None) -> EscrowError | None:
         i["name"]: to_checksum_address(v) if i["type"] == "address" else v
         for i, v in zip(item["inputs"], values, strict=True)
     }
-    template = _WORDS.get(item["name"], item["name"])
-    message = template.format(**{k: _fmt(k, v) for k, v in args.items()})
-    return EscrowError(item["name"], args, message)
+    return EscrowError(item["name"], args, _words(item["name"], args))

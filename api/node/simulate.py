@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crowdfund.errors import decode_error
+from crowdfund.errors import EscrowError, decode_error
+from crowdfund.units import ETHER, Currency, format_amount
 
 from .rpc import Chain, NodeUnavailable, RpcError
 from .types import Block, UnsignedTx
@@ -17,18 +18,27 @@ class Rejected(Exception):
     """The transaction would fail: `rule` is the escrow's error (or a check of the gateway's
     own, like InsufficientFunds), `detail` the sentence, `values` its figures."""
 
-    def __init__(self, rule: str, detail: str, values: dict[str, Any]) -> None:
+    def __init__(
+        self, rule: str, detail: str, values: dict[str, Any], error: EscrowError | None = None
+    ) -> None:
         super().__init__(detail)
         self.rule = rule
         self.detail = detail
         self.values = {k: str(v) for k, v in values.items()}
+        self.error = error  # the escrow's, when the rule is one of its errors
+
+    def told_in(self, currency: Currency) -> Rejected:
+        """The same refusal, its sentence in `currency`'s units (`values` keep base units)."""
+        if self.error is None:
+            return self
+        return Rejected(self.rule, self.error.message_in(currency), self.values, self.error)
 
 
 def rejection(exc: RpcError) -> Rejected:
     error = decode_error(exc.revert_data)
     if error is None:
         return Rejected("Reverted", f"the transaction would fail: {exc}", {})
-    return Rejected(error.name, error.message, error.args)
+    return Rejected(error.name, error.message, error.args, error)
 
 
 async def head(chain: Chain) -> Block:
@@ -49,7 +59,8 @@ async def unsigned(chain: Chain, block: Block, sender: str, to: str, data: str, 
         if balance < value:
             raise Rejected(
                 "InsufficientFunds",
-                f"{sender} holds {balance} wei, less than the {value} wei the transaction carries",
+                f"{sender} holds {format_amount(balance, ETHER)}, less than the "
+                f"{format_amount(value, ETHER)} the transaction carries: send less, or add ETH first",
                 {"balance": balance, "needed": value},
             )
     tx = {"from": sender, "to": to, "data": data, "value": hex(value)}

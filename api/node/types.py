@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crowdfund.escrow import ETH
+from crowdfund.units import Currency
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class TokenInfo:
     @property
     def is_eth(self) -> bool:
         return self.address == ETH
+
+    @property
+    def currency(self) -> Currency:
+        """As the domain package counts amounts in it (crowdfund.units)."""
+        return Currency(self.symbol, self.decimals, self.address)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from typing import Any
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
+from crowdfund.units import format_amount
 
 from ..gateway import Gateway
 from ..node import simulate
 from ..node.escrow import CampaignMissing
 from ..node.rpc import Chain, RpcError
 from ..node.simulate import Rejected
+from ..node.types import Block
 from .types import AllowanceCheck, TransactionPlan
 
 Params = Mapping[str, Any]
@@ -57,16 +59,36 @@ ACTIONS: dict[str, Action] = {
 
 
 async def escrow_action(
-    chain: Chain, action: str, campaign_id: int | None, sender: str, params: Params
+    gateway: Gateway, chain: Chain, action: str, campaign_id: int | None, sender: str, params: Params
 ) -> TransactionPlan:
     """The unsigned transaction for one of ACTIONS, simulated on the head."""
     row = ACTIONS[action]
     block = await simulate.head(chain)
     data = encode_call(row.function, *row.args(campaign_id, params))
-    tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    try:
+        tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    except Rejected as refused:
+        if campaign_id is None:
+            raise
+        raise await _in_campaign_units(gateway, chain, block, campaign_id, refused) from None
     return TransactionPlan(
         action=action, description=row.describe(campaign_id, params), transaction=tx, block=block
     )
+
+
+async def _in_campaign_units(
+    gateway: Gateway, chain: Chain, block: Block, campaign_id: int, refused: Rejected
+) -> Rejected:
+    """The refusal with its amounts also in the campaign's own units, so that a backer reads
+    `1.5 DMT`, not 1500000000000000000 base units."""
+    if refused.error is None:
+        return refused
+    try:
+        campaign = await gateway.escrow.campaign(chain, block, campaign_id)
+    except CampaignMissing:
+        return refused
+    token = await gateway.tokens.info(chain, campaign.token, block)
+    return refused.told_in(token.currency)
 
 
 async def pledge(
@@ -88,7 +110,10 @@ async def pledge(
     description = f"pledge {amount} base units of {token.symbol} to campaign {campaign_id}{whom}"
     if token.is_eth:
         # The ETH balance is checked with the simulation, which carries the value.
-        tx = await simulate.unsigned(chain, block, sender, chain.address, data, amount)
+        try:
+            tx = await simulate.unsigned(chain, block, sender, chain.address, data, amount)
+        except Rejected as refused:
+            raise refused.told_in(token.currency) from None
         return TransactionPlan(action="pledge", description=description, transaction=tx, block=block)
     try:
         balance, allowance = await gateway.tokens.holdings(
@@ -106,9 +131,11 @@ async def pledge(
             is_eth=False, balance=balance, amount=amount, allowance=allowance, permit=lambda: False
         )
     except BalanceShort:
+        held, asked = format_amount(balance, token.currency), format_amount(amount, token.currency)
         raise Rejected(
             "InsufficientTokenBalance",
-            f"{sender} holds {balance} base units of {token.symbol}, less than the {amount} pledged",
+            f"{sender} holds {held}, less than the {asked} pledged: pledge at most {held}, "
+            f"or get more {token.symbol} first",
             {"token": campaign.token, "balance": balance, "needed": amount},
         ) from None
     check = AllowanceCheck(token=campaign.token, spender=chain.address, allowance=allowance, needed=amount)
@@ -123,7 +150,10 @@ async def pledge(
             then="pledge",
             block=block,
         )
-    tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    try:
+        tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+    except Rejected as refused:
+        raise refused.told_in(token.currency) from None
     return TransactionPlan(
         action="pledge", description=description, transaction=tx, allowance=check, block=block
     )

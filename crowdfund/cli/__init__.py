@@ -19,7 +19,6 @@ from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
 from crowdfund.cli import accounts, campaigns, demo, deploy, status
-from crowdfund.cli.campaigns import amounts_hint
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
 from crowdfund.deploy import AlreadyDeployed
@@ -189,11 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.document(args.run(ctx))
         return OK
     except TransactionRejected as exc:
-        hint = amounts_hint(exc, ctx.amounts_in)
         detail: dict[str, Any] = {}
         if exc.error is not None:
             detail = {"rule": exc.error.name, "args": {k: str(v) for k, v in exc.error.args.items()}}
-            said = f"{exc}" + (f" ({hint})" if hint else "")
+            # In the campaign's units where it is known; --json keeps base units in "args".
+            said = exc.error.message_in(ctx.amounts_in) if ctx.amounts_in else str(exc)
         else:  # a revert from outside the escrow's rules (a token, say), in the node's words
             said = f"{exc}" if exc.on_chain else f"the transaction would be reverted: {exc}"
         if exc.on_chain:

@@ -112,22 +112,6 @@ def _resolve_token(ctx: Context, given: str | None) -> Currency:
     )
 
 
-_LABELS = {"wouldBe": "would be", "max": "at most"}
-_AMOUNT_ARGS = {"goal", "max", "cap", "pledged", "wouldBe", "requested", "allowance", "needed", "balance"}
-
-
-def amounts_hint(rejected: TransactionRejected, currency: Currency | None) -> str | None:
-    """The amounts of a refusal in the campaign's units: the revert's words carry base units."""
-    if rejected.error is None or currency is None:
-        return None
-    shown = [
-        f"{_LABELS.get(name, name)} {format_amount(value, currency)}"
-        for name, value in rejected.error.args.items()
-        if name in _AMOUNT_ARGS and isinstance(value, int)
-    ]
-    return f"in {currency.symbol}: " + ", ".join(shown) if shown else None
-
-
 def _refuse_unless_open(ctx: Context, campaign: Campaign, amount: int) -> None:
     """The pledge rules the campaign's view shows, checked before an approval or a permit
     (which cannot be simulated together with the pledge), so that a pledge the escrow

@@ -104,15 +104,21 @@ def test_the_409_carries_the_figures(api: httpx.Client, w3: Web3, campaigns: dic
     assert answer["values"] == {
         "id": str(campaigns["active0"]), "backer": alice, "pledged": str(ETHER // 4), "requested": str(ETHER)
     }  # fmt: skip
+    # The escrow's words in the campaign's own units; `values` keep base units.
     assert (
         answer["detail"]
-        == f"{alice} has pledged {ETHER // 4} to campaign {campaigns['active0']}, less than {ETHER}"
+        == f"{alice} has pledged 0.25 ETH to campaign {campaigns['active0']}, less than 1 ETH"
     )
 
     broke = ask(
         api, f"/campaigns/{campaigns['active1']}/transactions/pledge", 409, sender=alice, amount=str(10**30)
     )
     assert broke["rule"] == "InsufficientFunds" and broke["values"]["needed"] == str(10**30)
+    assert f"holds {w3.eth.get_balance(alice) // ETHER}." in broke["detail"]
+    assert (
+        "less than the 1000000000000 ETH the transaction carries: send less, or add ETH first"
+        in broke["detail"]
+    )
 
 
 def test_unknown_campaign_is_404_and_bad_bodies_are_422(api: httpx.Client, w3: Web3) -> None:

@@ -95,3 +95,18 @@ def test_a_token_pledge_approves_then_pledges(visit: Visit, demo: Demo) -> None:
     expect(page.locator("[data-fact=pledged] dd")).to_have_text("440 DMT")
     sent = page.evaluate("window.testWallet.state.requests.filter((m) => m === 'eth_sendTransaction').length")
     assert sent == 2  # the approve, then the pledge
+
+
+def test_a_refusal_reads_in_whole_tokens_and_says_what_to_change(visit: Visit, demo: Demo) -> None:
+    tools = demo.ids["Makerspace tool library"]
+    ivan = demo.accounts[8]  # holds the 1,000 DMT every dev account is given
+    page = visit(f"/#/campaigns/{tools}", account=8)
+    page.get_by_role("button", name="Connect wallet").first.click()
+    page.get_by_label("Amount to pledge (DMT)").fill("1001")
+    page.get_by_role("button", name="Pledge", exact=True).click()
+    expect(status_of(page)).to_contain_text(
+        f"{ivan} holds 1000 DMT, less than the 1001 DMT pledged: "
+        "pledge at most 1000 DMT, or get more DMT first"
+    )
+    expect(status_of(page)).not_to_contain_text("base units")
+    assert demo.escrow.pledge_of(tools, ivan) == 0

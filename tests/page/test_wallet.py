@@ -21,9 +21,10 @@ def test_a_pledge_refused_by_a_rule_shows_the_gateways_reason(visit: Visit, demo
     page.get_by_role("button", name="Pledge", exact=True).click()
     status = status_of(page)
     expect(status).to_have_attribute("data-state", "refused")
+    # In the campaign's own units, not base units.
     expect(status).to_have_text(
-        f"Refused: the escrow would refuse this: campaign {bike} accepts at most 2000000000000000000 in all; "
-        f"this pledge would take it to 2100000000000000000."
+        f"Refused: the escrow would refuse this: campaign {bike} accepts at most 2 ETH in all; "
+        "this pledge would take it to 2.1 ETH."
     )
     assert "eth_sendTransaction" not in page.evaluate("window.testWallet.state.requests")
     assert demo.escrow.campaign(bike).pledged == before

@@ -75,11 +75,16 @@ def _params(body: BaseModel) -> dict[str, Any]:
 def _endpoint(route: Route) -> Callable[..., Awaitable[schemas.TransactionAnswer]]:
     """An endpoint for `route`, with the signature FastAPI reads its parameters from."""
 
-    async def endpoint(chain: Any, body: Any, campaign_id: int | None = None) -> schemas.TransactionAnswer:
-        plan = await transactions.escrow_action(chain, route.action, campaign_id, body.sender, _params(body))
+    async def endpoint(
+        gateway: Any, chain: Any, body: Any, campaign_id: int | None = None
+    ) -> schemas.TransactionAnswer:
+        plan = await transactions.escrow_action(
+            gateway, chain, route.action, campaign_id, body.sender, _params(body)
+        )
         return render.transaction(plan)
 
     parameters = [
+        inspect.Parameter("gateway", inspect.Parameter.KEYWORD_ONLY, annotation=GatewayDep),
         inspect.Parameter("chain", inspect.Parameter.KEYWORD_ONLY, annotation=ChainDep),
         *(
             []
