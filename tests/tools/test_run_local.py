@@ -46,6 +46,12 @@ def test_a_restarted_make_run_keeps_the_clock_and_every_campaign_state(
         last = timestamps(w3)[-1]
         assert last > time.time() + DAY
     assert (tmp_path / "chain" / "state.json").exists()
+    # Its own steps and a clear stop: no warnings of the tools under it, no colour codes
+    # (the output is not a terminal), no traceback on Ctrl-C.
+    (said,) = [log.read_text() for log in tmp_path.glob("run-*.log")]
+    assert said.rstrip().endswith("==> stopped"), said[-500:]
+    for noise in ("\x1b[", "Warning", "Traceback", "Brownie v", "block height"):
+        assert noise not in said, noise
 
     with make_run(tmp_path, port) as second:
         assert "nothing to do" in second and "no demo seeding needed" in second
