@@ -429,6 +429,7 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "as the creator, cancel a campaign before its deadline (backers get refunds)",
         "id",
         description="Cancel campaign ID before its deadline: pledges close and every backer can take "
-        "theirs back (refund). It cannot be undone; on a terminal it asks first.",
+        "theirs back (refund). It cannot be undone: on a terminal it asks first (--yes skips the "
+        "question); off a terminal it cancels as told.",
     ).add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add("update", update, "as the creator, anchor an update about the campaign on chain", "id", "uri")
