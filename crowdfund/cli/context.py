@@ -135,7 +135,8 @@ class Context:
         try:
             return keystore.find(self.keystore_dir, name)
         except keystore.AccountNotFound as exc:
-            raise UsageError(str(exc)) from None
+            # The other kind of account a newcomer may have meant.
+            raise UsageError(f"{exc}; on the local chain, anvil's accounts dev0 to dev9 need none") from None
 
     @property
     def keystore_dir(self) -> Path:

@@ -52,6 +52,7 @@ def test_values_that_do_not_parse_exit_2(cli: Cli, escrow: Escrow) -> None:
         ),
         (["pledge", "1", "1", "--account", "dev99"], "unlocked development accounts (dev0 to dev9)"),
         (["pledge", "1", "1", "--account", "nobody"], "no keystore account 'nobody'"),
+        (["pledge", "1", "1", "--account", "nobody"], "anvil's accounts dev0 to dev9 need none"),
     ):
         wrong = cli(*args)
         assert (wrong.code, says in wrong.err) == (2, True), wrong.text
