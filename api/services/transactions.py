@@ -79,8 +79,8 @@ async def escrow_action(
 async def _in_campaign_units(
     gateway: Gateway, chain: Chain, block: Block, campaign_id: int, refused: Rejected
 ) -> Rejected:
-    """The refusal with its amounts also in the campaign's own units, so that a backer reads
-    `1.5 DMT`, not 1500000000000000000 base units."""
+    """The refusal worded in the campaign's own units, so that a backer reads `1.5 DMT`, not
+    1500000000000000000 (its values keep base units)."""
     if refused.error is None:
         return refused
     try:
