@@ -16,6 +16,8 @@ from eth_typing import HexStr
 from web3 import Web3
 from web3.contract import Contract
 
+from crowdfund.units import Currency
+
 _ADDRESS, _UINT = {"type": "address"}, {"type": "uint256"}
 
 
@@ -102,6 +104,16 @@ def decode_uint(raw: bytes) -> int | None:
         return None
     (value,) = decode(["uint256"], raw[:32])
     return int(value)
+
+
+def currency_of(address: str, symbol: bytes | None, decimals: bytes | None) -> tuple[Currency, bool]:
+    """What a token counts in, from its raw `symbol()` and `decimals()` answers (None where
+    it reverted): one without a symbol is named by its address, one without decimals counts
+    in base units. The bool says whether it answered as a token at all (either of them)."""
+    label = decode_symbol(symbol) if symbol is not None else None
+    places = decode_decimals(decimals) if decimals is not None else None
+    currency = Currency(label or fallback_label(address), places or 0, address)
+    return currency, label is not None or places is not None
 
 
 def fallback_label(address: str) -> str:

@@ -36,12 +36,10 @@ class Token:
         without a symbol is named by its address, one without decimals counts in base units,
         as the gateway shows them. `strict` refuses a contract that has neither (NotAToken):
         for a token being chosen, not one a campaign already counts in."""
-        symbol, decimals = self._read("symbol"), self._read("decimals")
-        label = erc20.decode_symbol(symbol) if symbol is not None else None
-        places = erc20.decode_decimals(decimals) if decimals is not None else None
-        if strict and label is None and places is None:
+        currency, answers = erc20.currency_of(self.address, self._read("symbol"), self._read("decimals"))
+        if strict and not answers:
             raise NotAToken(self.address)
-        return Currency(label or erc20.fallback_label(self.address), places or 0, self.address)
+        return currency
 
     def _read(self, function: str) -> bytes | None:
         """The raw answer of a metadata call, None when the token reverts or has no such function."""

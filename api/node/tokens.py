@@ -41,15 +41,8 @@ class Tokens:
             self.reader.call(chain, block, address, erc20.encode_call("decimals")),
             return_exceptions=True,
         )
-        raw_symbol, raw_decimals = _raw(symbol), _raw(decimals)
-        label = erc20.decode_symbol(raw_symbol) if raw_symbol is not None else None
-        places = erc20.decode_decimals(raw_decimals) if raw_decimals is not None else None
-        token = TokenInfo(
-            address=address,
-            symbol=label or erc20.fallback_label(address),
-            # A token without decimals() is shown in base units.
-            decimals=places or 0,
-        )
+        currency, _ = erc20.currency_of(address, _raw(symbol), _raw(decimals))
+        token = TokenInfo(address=address, symbol=currency.symbol, decimals=currency.decimals)
         self._known[address] = token
         return token
 
