@@ -69,9 +69,10 @@ def encode_call(function: str, *args: Any) -> HexStr:
     return HexStr(_unbound().encode_abi(function, args=list(args)))
 
 
-# ERC-20 declares decimals() as uint8; an answer above it is not a number of decimals (and
-# 10**decimals of a huge one would never finish).
-MAX_DECIMALS = 255
+# ERC-20 declares decimals() as uint8, but no token in use has more than 24: past 36, any
+# amount the escrow can hold (below 2**104, about 2*10**31) would be a sliver of one token,
+# printed with dozens of zeros. Such an answer is taken as no decimals (base units).
+MAX_DECIMALS = 36
 # Longer text is no ticker symbol; it is named by its address instead, like a missing one.
 MAX_SYMBOL = 32
 
@@ -79,6 +80,8 @@ MAX_SYMBOL = 32
 def decode_symbol(raw: bytes) -> str | None:
     """A token's `symbol()` answer: an ABI string, or a bytes32 as early tokens (MKR) return;
     None when it is neither, or empty, or not printable text."""
+    if len(raw) > 1024:  # far more than any symbol of MAX_SYMBOL characters takes
+        return None
     text: str | None = None
     try:
         (decoded,) = decode(["string"], raw)
@@ -93,7 +96,7 @@ def decode_symbol(raw: bytes) -> str | None:
 
 
 def decode_decimals(raw: bytes) -> int | None:
-    """A token's `decimals()` answer; None when it is not a uint8."""
+    """A token's `decimals()` answer; None when it is not a number in 0..MAX_DECIMALS."""
     value = decode_uint(raw)
     return value if value is not None and value <= MAX_DECIMALS else None
 

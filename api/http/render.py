@@ -46,6 +46,7 @@ def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
         "seconds_left": value.seconds_left,
         "state": value.state.word,
         "metadata_uri": value.metadata_uri,
+        "metadata_uri_truncated": value.metadata_uri_truncated,
         "claimed": value.claimed,
         "cancelled": value.cancelled,
     }
@@ -54,16 +55,25 @@ def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
 def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
     return schemas.CampaignDetail(
         **_campaign_fields(value.campaign),
-        updates=[
-            schemas.Update(
-                uri=u.uri or "",
-                block_number=u.block_number,
-                timestamp=u.timestamp,
-                transaction_hash=u.transaction_hash,
-            )
-            for u in value.updates
-        ],
+        updates=[update(u) for u in value.updates],
+        update_count=value.update_count,
         block=block(value.block),
+    )
+
+
+def update(event: IndexedEvent) -> schemas.Update:
+    return schemas.Update(
+        uri=event.uri or "",
+        uri_truncated=event.uri_truncated,
+        block_number=event.block_number,
+        timestamp=event.timestamp,
+        transaction_hash=event.transaction_hash,
+    )
+
+
+def update_page(page: found.Page[IndexedEvent]) -> schemas.UpdatePage:
+    return schemas.UpdatePage(
+        items=[update(u) for u in page.items], next_cursor=encode_cursor(page.after), block=block(page.block)
     )
 
 
@@ -129,6 +139,7 @@ def escrow_event(event: IndexedEvent) -> schemas.EscrowEvent:
         amount=None if event.amount is None else str(event.amount),
         new_total=None if event.new_total is None else str(event.new_total),
         uri=event.uri,
+        uri_truncated=event.uri_truncated,
         transaction_hash=event.transaction_hash,
         block_number=event.block_number,
         log_index=event.log_index,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from eth_utils.address import is_checksum_address, to_checksum_address
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed"]
 HistoryKind = Literal["pledged", "unpledged", "refunded", "claimed"]
@@ -41,7 +41,31 @@ Amount = Annotated[
     AfterValidator(_uint256),
     Field(description="base units (wei for ETH) as a decimal string", examples=["1000000000000000000"]),
 ]
-Timestamp = Annotated[int, Field(ge=0, lt=2**64, description="unix seconds")]
+
+
+def _plain_integer(value: object) -> object:
+    # Python's int() (which pydantic uses for path and query values) also reads "1_0",
+    # "+1", " 1" and digits of other scripts; an id or a limit is ASCII digits only.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 78):
+        raise ValueError("must be a plain decimal integer (digits 0-9 only)")
+    return value
+
+
+PlainInteger = BeforeValidator(_plain_integer)
+
+# The last second of year 9999: later times have no calendar date to show or check.
+LAST_TIMESTAMP = 253_402_300_799
+
+# Strict: a JSON integer, not "5" or 5.0.
+Timestamp = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=LAST_TIMESTAMP,
+        strict=True,
+        description=f"unix seconds, at most {LAST_TIMESTAMP} (the end of year 9999)",
+    ),
+]
 
 
 class BlockRef(BaseModel):
@@ -72,20 +96,33 @@ class Campaign(BaseModel):
     deadline: int
     seconds_left: int = Field(description="until the deadline, 0 once it passed")
     state: StateName
-    metadata_uri: str
+    metadata_uri: str = Field(
+        description="the link given at creation, at most 2,048 characters (invalid UTF-8 shown as U+FFFD)"
+    )
+    metadata_uri_truncated: bool = Field(description="the link on chain is longer and was cut at 2,048")
     claimed: bool
     cancelled: bool
 
 
 class Update(BaseModel):
-    uri: str
+    uri: str = Field(description="at most 2,048 characters, like metadata_uri")
+    uri_truncated: bool
     block_number: int
     timestamp: int
     transaction_hash: str
 
 
 class CampaignDetail(Campaign):
-    updates: list[Update] = Field(description="the creator's updates, oldest first")
+    updates: list[Update] = Field(
+        description="the creator's newest 20 updates, oldest first; every one at /campaigns/{id}/updates"
+    )
+    update_count: int = Field(description="how many updates the creator posted")
+    block: BlockRef
+
+
+class UpdatePage(BaseModel):
+    items: list[Update] = Field(description="newest first")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
     block: BlockRef
 
 
@@ -229,7 +266,8 @@ class EscrowEvent(BaseModel):
     payer: str | None
     amount: str | None = Field(description="the amount moved (the goal for created)")
     new_total: str | None
-    uri: str | None
+    uri: str | None = Field(description="the link of created and updated, at most 2,048 characters")
+    uri_truncated: bool
     transaction_hash: str
     block_number: int
     log_index: int

@@ -15,6 +15,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from crowdfund.abi import escrow_abi
+from crowdfund.links import link_text
 
 # The event names in the index, by the escrow's event names.
 KINDS = {
@@ -60,8 +61,11 @@ def decode_log(log: dict[str, Any], timestamp: int) -> dict[str, Any] | None:
     for spec, topic in zip(indexed, topics_[1:], strict=True):
         (args[spec["name"]],) = decode([spec["type"]], bytes.fromhex(topic[2:]))
     data = bytes.fromhex(_hex(log["data"])[2:])
-    for spec, value in zip(plain, decode([i["type"] for i in plain], data), strict=True):
-        args[spec["name"]] = value
+    # Strings (the links) are decoded as bytes: the escrow does not check that they are
+    # UTF-8, and one that is not must not stop the index (crowdfund.links).
+    types = ["bytes" if i["type"] == "string" else i["type"] for i in plain]
+    for spec, value in zip(plain, decode(types, data), strict=True):
+        args[spec["name"]] = link_text(value) if spec["type"] == "string" else value
     for name, value in args.items():
         if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
             args[name] = to_checksum_address(value)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, and_, exists, not_, select, true, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, func, not_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
+from crowdfund.links import bounded
 from crowdfund.state import RULES, Condition, Flag, NowBefore, State
 
 from . import schema as db
@@ -17,6 +18,9 @@ from .store import tip_of
 from .types import BackerPosition, CampaignFilter, IndexedCampaign, IndexedEvent, Tip
 
 HISTORY_KINDS = ("pledged", "unpledged", "refunded", "claimed")
+# A campaign's answer carries its newest updates only; a creator may post thousands, and
+# all of them are paged through by `history` with kinds=("updated",).
+UPDATES_SHOWN = 20
 
 # Before the index is opened on a chain: no block yet, which answers turn into 503s.
 NO_TIP = Tip(-1, None, 0)
@@ -68,6 +72,7 @@ def _campaigns(conn: Connection, rows: list[RowMapping]) -> list[IndexedCampaign
 
 
 def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
+    link = bounded(row["metadata_uri"])
     return IndexedCampaign(
         id=row["id"],
         creator=row["creator"],
@@ -77,7 +82,8 @@ def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
         pledged=int(row["pledged"]),
         starts_at=row["starts_at"],
         deadline=row["deadline"],
-        metadata_uri=row["metadata_uri"],
+        metadata_uri=link.text,
+        metadata_uri_truncated=link.truncated,
         backer_count=row["backer_count"],
         goal_reached=row["goal_reached"],
         claimed=row["claimed"],
@@ -87,6 +93,7 @@ def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
 
 
 def _event(row: RowMapping) -> IndexedEvent:
+    link = None if row["uri"] is None else bounded(row["uri"])
     return IndexedEvent(
         kind=row["kind"],
         campaign_id=row["campaign_id"],
@@ -94,7 +101,8 @@ def _event(row: RowMapping) -> IndexedEvent:
         payer=row["payer"],
         amount=None if row["amount"] is None else int(row["amount"]),
         new_total=None if row["new_total"] is None else int(row["new_total"]),
-        uri=row["uri"],
+        uri=None if link is None else link.text,
+        uri_truncated=link is not None and link.truncated,
         transaction_hash=row["transaction_hash"],
         block_number=row["block_number"],
         log_index=row["log_index"],
@@ -124,19 +132,25 @@ def campaigns_page(
         return tip, _campaigns(conn, rows)
 
 
-def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | None, list[IndexedEvent]]:
-    """One campaign and its updates, oldest first."""
+def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | None, list[IndexedEvent], int]:
+    """One campaign, its newest UPDATES_SHOWN updates (oldest first) and how many it has."""
     e = db.events.c
     with _at_tip(engine) as (conn, tip):
         row = conn.execute(select(db.campaigns).where(db.campaigns.c.id == campaign_id)).mappings().first()
         if row is None:
-            return tip, None, []
-        updates = conn.execute(
+            return tip, None, [], 0
+        posted = (e.campaign_id == campaign_id, e.kind == "updated", e.block_number <= tip.number)
+        newest = conn.execute(
             select(db.events)
-            .where(e.campaign_id == campaign_id, e.kind == "updated")
-            .order_by(e.block_number, e.log_index)
+            .where(*posted)
+            .order_by(e.block_number.desc(), e.log_index.desc())
+            .limit(UPDATES_SHOWN)
         ).mappings()
-        return tip, _campaigns(conn, [row])[0], [_event(u) for u in updates]
+        updates = [_event(u) for u in newest][::-1]
+        count = len(updates)
+        if count == UPDATES_SHOWN:
+            count = conn.execute(select(func.count()).select_from(db.events).where(*posted)).scalar_one()
+        return tip, _campaigns(conn, [row])[0], updates, count
 
 
 def history(

@@ -22,10 +22,11 @@ class IndexedCampaign(CampaignRecord):
     """A campaign as its events add it up, at the tip it was read at, with what only the
     events hold (its metadata link, how many backers hold a pledge)."""
 
-    metadata_uri: str
+    metadata_uri: str  # at most crowdfund.links.MAX_LINK characters
     backer_count: int
     goal_reached: bool
     refunded: int  # what backers took back in refunds, in all
+    metadata_uri_truncated: bool = False  # the link on chain is longer (crowdfund.links)
 
     def state(self, now: int) -> State:
         return state_at(
@@ -65,6 +66,7 @@ class IndexedEvent:
     block_number: int
     log_index: int
     timestamp: int
+    uri_truncated: bool = False  # the link on chain is longer than `uri` (crowdfund.links)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from .rpc import Chain, RpcError
+from .rpc import Chain, NodeUnavailable, RpcError
 from .types import Block
 
 T = TypeVar("T")
@@ -57,6 +57,19 @@ class BlockCache:
             del entries[key]
 
 
+def _data(answer: object) -> str:
+    """An eth_call result as the node must send it: 0x-hex. Anything else is a faulty node,
+    which turns into a 503 rather than a crash further up."""
+    if isinstance(answer, str) and answer.startswith("0x") and len(answer) % 2 == 0:
+        try:
+            bytes.fromhex(answer[2:])
+        except ValueError:
+            pass
+        else:
+            return answer
+    raise NodeUnavailable(f"the node answered eth_call with {type(answer).__name__} data that is not hex")
+
+
 class Reader:
     """eth_call at a block, batched per event-loop turn."""
 
@@ -64,21 +77,30 @@ class Reader:
         self.batching = batching
         self._pending: list[tuple[Chain, list[Any], asyncio.Future[Any]]] = []
 
-    async def call(self, chain: Chain, block: Block, to: str, data: str, sender: str | None = None) -> str:
+    async def call(
+        self,
+        chain: Chain,
+        block: Block,
+        to: str,
+        data: str,
+        sender: str | None = None,
+        gas: int | None = None,
+    ) -> str:
         """The call's return data; RpcError (with the revert data) when it reverts."""
         tx: dict[str, Any] = {"to": to, "data": data}
         if sender is not None:
             tx["from"] = sender
+        if gas is not None:
+            tx["gas"] = hex(gas)
         # By hash (EIP-1898), so that a reorg can never answer from another block.
         params = [tx, {"blockHash": block.hash}]
         if not self.batching:
-            result: str = await chain.rpc("eth_call", params)
-            return result
+            return _data(await chain.rpc("eth_call", params))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if not self._pending:
             asyncio.get_running_loop().call_soon(self._flush)
         self._pending.append((chain, params, future))
-        answer: str = await future
+        answer: str = _data(await future)
         return answer
 
     def _flush(self) -> None:

@@ -40,6 +40,7 @@ def _figures(
         seconds_left=max(0, deadline - now),
         state=indexed.state(now) if live is None else live.state,
         metadata_uri=indexed.metadata_uri,
+        metadata_uri_truncated=indexed.metadata_uri_truncated,
         claimed=source.claimed,
         cancelled=source.cancelled,
     )
@@ -60,7 +61,7 @@ async def list_campaigns(
 
 async def campaign_detail(gateway: Gateway, chain: Chain, campaign_id: int) -> CampaignDetail | None:
     """One campaign at the index's tip; None when the index holds no such campaign."""
-    tip, indexed, updates = await gateway.db(queries.campaign, campaign_id)
+    tip, indexed, updates, update_count = await gateway.db(queries.campaign, campaign_id)
     if indexed is None:
         return None
     block = block_of(tip)
@@ -68,7 +69,10 @@ async def campaign_detail(gateway: Gateway, chain: Chain, campaign_id: int) -> C
         gateway.escrow.campaign(chain, block, campaign_id), gateway.tokens.info(chain, indexed.token, block)
     )
     return CampaignDetail(
-        campaign=_figures(indexed, token, tip.timestamp, live), updates=updates, block=block
+        campaign=_figures(indexed, token, tip.timestamp, live),
+        updates=updates,
+        update_count=update_count,
+        block=block,
     )
 
 
@@ -83,6 +87,27 @@ async def pledge_history(
 ) -> Page[IndexedEvent] | None:
     """The campaign's money events, newest first; None when there is no such campaign."""
     kinds = (kind,) if kind else queries.HISTORY_KINDS
+    return await _events_page(gateway, campaign_id, backer=backer, kinds=kinds, before=before, limit=limit)
+
+
+async def updates(
+    gateway: Gateway, campaign_id: int, *, before: tuple[int, int] | None, limit: int
+) -> Page[IndexedEvent] | None:
+    """The creator's updates, newest first; None when there is no such campaign."""
+    return await _events_page(
+        gateway, campaign_id, backer=None, kinds=("updated",), before=before, limit=limit
+    )
+
+
+async def _events_page(
+    gateway: Gateway,
+    campaign_id: int,
+    *,
+    backer: str | None,
+    kinds: tuple[str, ...],
+    before: tuple[int, int] | None,
+    limit: int,
+) -> Page[IndexedEvent] | None:
     tip, found, rows = await gateway.db(
         queries.history, campaign_id, backer=backer, kinds=kinds, before=before, limit=limit
     )

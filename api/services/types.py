@@ -31,6 +31,7 @@ class CampaignFigures:
     seconds_left: int
     state: State
     metadata_uri: str
+    metadata_uri_truncated: bool
     claimed: bool
     cancelled: bool
 
@@ -38,7 +39,8 @@ class CampaignFigures:
 @dataclass(frozen=True)
 class CampaignDetail:
     campaign: CampaignFigures
-    updates: list[IndexedEvent]  # oldest first
+    updates: list[IndexedEvent]  # the newest few, oldest first
+    update_count: int
     block: Block
 
 

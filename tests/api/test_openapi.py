@@ -23,6 +23,7 @@ def test_every_route_documents_its_answers_and_errors(api: httpx.Client) -> None
         "/campaigns",
         "/campaigns/{campaign_id}",
         "/campaigns/{campaign_id}/pledges",
+        "/campaigns/{campaign_id}/updates",
         "/campaigns/{campaign_id}/backers/{address}",
         "/backers/{address}/pledges",
         "/events",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from eth_abi.abi import encode
 
-from crowdfund.erc20 import MAX_SYMBOL, decode_decimals, decode_symbol, decode_uint, fallback_label
+from crowdfund.erc20 import (
+    MAX_DECIMALS,
+    MAX_SYMBOL,
+    decode_decimals,
+    decode_symbol,
+    decode_uint,
+    fallback_label,
+)
 
 
 def test_an_abi_string_symbol_is_read() -> None:
@@ -58,10 +65,11 @@ def test_a_token_without_a_symbol_is_named_by_its_shortened_address() -> None:
     assert fallback_label("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
 
 
-def test_decimals_beyond_uint8_are_no_decimals() -> None:
+def test_decimals_beyond_a_sane_range_are_no_decimals() -> None:
     assert decode_decimals(encode(["uint256"], [18])) == 18
-    assert decode_decimals(encode(["uint256"], [255])) == 255
-    assert decode_decimals(encode(["uint256"], [256])) is None
+    assert decode_decimals(encode(["uint256"], [MAX_DECIMALS])) == MAX_DECIMALS
+    assert decode_decimals(encode(["uint256"], [MAX_DECIMALS + 1])) is None
+    assert decode_decimals(encode(["uint256"], [255])) is None
     assert decode_decimals(encode(["uint256"], [2**255])) is None
     assert decode_decimals(b"") is None
 

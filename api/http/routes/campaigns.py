@@ -20,8 +20,11 @@ from ..dependencies import ReadingDep, get_reading
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
-CampaignId = Annotated[int, Path(ge=1, le=schemas.MAX_UINT256, description="the campaign's id")]
-Limit = Annotated[int, Query(ge=1, le=100, description="items per page")]
+# The validator after the Path or Query, so that their bounds stay in the OpenAPI schema.
+CampaignId = Annotated[
+    int, Path(ge=1, le=schemas.MAX_UINT256, description="the campaign's id"), schemas.PlainInteger
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="items per page"), schemas.PlainInteger]
 Cursor = Annotated[str | None, Query(description="from a previous page's next_cursor")]
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
@@ -113,6 +116,29 @@ async def pledge_history(
 
     key = ("history", campaign_id, backer, kind, before, limit)
     answer = await gateway.cache.get(pinned, key, render.once(page, render.history_page))
+    if answer is None:
+        raise _missing(campaign_id)
+    return render.json_bytes(answer)
+
+
+@router.get("/{campaign_id}/updates", response_model=schemas.UpdatePage, responses=ONE)
+async def list_updates(
+    at: ReadingDep, campaign_id: CampaignId, limit: Limit = 20, cursor: Cursor = None
+) -> Response:
+    """The creator's updates, newest first (a campaign's answer carries only its newest 20)."""
+    gateway, pinned = at.gateway, at.block
+    if campaign_id > MAX_CAMPAIGN_ID:
+        raise _missing(campaign_id)
+    before = decode_cursor(cursor, 2) if cursor else None
+
+    async def page() -> Page[IndexedEvent] | None:
+        return await campaigns.updates(
+            gateway, campaign_id, before=(before[0], before[1]) if before else None, limit=limit
+        )
+
+    answer = await gateway.cache.get(
+        pinned, ("updates", campaign_id, before, limit), render.once(page, render.update_page)
+    )
     if answer is None:
         raise _missing(campaign_id)
     return render.json_bytes(answer)
