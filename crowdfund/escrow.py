@@ -16,6 +16,7 @@ from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 from crowdfund import deployments
 from crowdfund.abi import escrow_abi
+from crowdfund.events import decode_event, topic_of
 from crowdfund.permit import Permit
 from crowdfund.state import State
 from crowdfund.transactions import Sender, send
@@ -149,35 +150,36 @@ class Escrow:
         """Everyone a pledge was ever credited to in the campaign, in order of their first
         pledge (some may have taken it all back since: ask `pledge_of`)."""
         seen: dict[str, None] = {}
-        for log in self._logs("Pledged", campaign_id, from_block, to_block):
-            seen.setdefault(log["args"]["backer"], None)
+        for args in self._logs("Pledged", campaign_id, from_block, to_block):
+            seen.setdefault(args["backer"], None)
         return list(seen)
 
     def metadata_uri(self, campaign_id: int, from_block: int, to_block: int) -> str | None:
-        """The URI given at creation; it lives only in the CampaignCreated event."""
-        for log in self._logs("CampaignCreated", campaign_id, from_block, to_block):
-            uri: str = log["args"]["metadataURI"]
+        """The URI given at creation (it lives only in the CampaignCreated event), as
+        crowdfund.links reads it: at most MAX_LINK characters, plus one when it was cut."""
+        for args in self._logs("CampaignCreated", campaign_id, from_block, to_block):
+            uri: str = args["metadataURI"]
             return uri
         return None
 
     def updates(self, campaign_id: int, from_block: int, to_block: int) -> list[str]:
-        """The URIs of the creator's updates, oldest first."""
-        return [
-            log["args"]["uri"] for log in self._logs("CampaignUpdated", campaign_id, from_block, to_block)
-        ]
+        """The URIs of the creator's updates, oldest first (read like `metadata_uri`)."""
+        return [args["uri"] for args in self._logs("CampaignUpdated", campaign_id, from_block, to_block)]
 
     # Public nodes limit how many blocks one eth_getLogs may span.
     LOG_CHUNK = 10_000
 
-    def _logs(self, event: str, campaign_id: int, from_block: int, to_block: int) -> list[Any]:
-        found: list[Any] = []
+    def _logs(self, event: str, campaign_id: int, from_block: int, to_block: int) -> list[dict[str, Any]]:
+        """The arguments of the campaign's `event`s, oldest first (decoded by crowdfund.events,
+        which reads links that are not UTF-8 where web3's decoder would fail)."""
+        topics = [topic_of(event), "0x" + campaign_id.to_bytes(32, "big").hex()]
+        found: list[dict[str, Any]] = []
         for start in range(from_block, to_block + 1, self.LOG_CHUNK):
             end = min(start + self.LOG_CHUNK - 1, to_block)
-            found.extend(
-                self.contract.events[event].get_logs(
-                    argument_filters={"id": campaign_id}, from_block=start, to_block=end
-                )
+            logs = self.w3.eth.get_logs(
+                {"address": self.contract.address, "fromBlock": start, "toBlock": end, "topics": topics}
             )
+            found.extend(decoded[1] for log in logs if (decoded := decode_event(dict(log))) is not None)
         return found
 
     # transactions, unsigned: for simulating, showing (--dry-run) and sending

@@ -10,6 +10,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from crowdfund.cli import render
 from crowdfund.cli.campaigns import campaign_id
 from crowdfund.cli.context import Context
+from crowdfund.links import MAX_LINK, Link, bounded
 from crowdfund.transactions import rejection
 from crowdfund.units import format_amount
 
@@ -39,6 +40,12 @@ def run(ctx: Context) -> dict[str, Any]:
     )
 
 
+def _shown(link: Link) -> str:
+    # Escaped as in Python's repr, so that control codes in a link never reach the terminal.
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in link.text)
+    return f"{text} … (cut: {MAX_LINK:,} of more characters on chain)" if link.truncated else text
+
+
 def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any]:
     escrow = ctx.escrow
     try:
@@ -47,16 +54,16 @@ def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any
         raise rejection(exc) from None
     currency = ctx.currency(campaign.token)
     since = ctx.deployment.block
-    metadata = escrow.metadata_uri(campaign_id, since, number)
-    updates = escrow.updates(campaign_id, since, number)
+    metadata = bounded(escrow.metadata_uri(campaign_id, since, number) or "")
+    updates = [bounded(uri) for uri in escrow.updates(campaign_id, since, number)]
     backers = [
         (b, escrow.pledge_of(campaign_id, b, number)) for b in escrow.backers(campaign_id, since, number)
     ]
     for line in render.details(campaign, currency, now):
         ctx.out.line(line)
-    ctx.out.line(f"  metadata  {metadata}")
+    ctx.out.line(f"  metadata  {_shown(metadata)}")
     for uri in updates:
-        ctx.out.line(f"  update    {uri}")
+        ctx.out.line(f"  update    {_shown(uri)}")
     ctx.out.line()
     if backers:
         ctx.out.table(
@@ -70,8 +77,9 @@ def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any
         ctx.out.line("no backers yet")
     return {
         **render.campaign_json(campaign, currency, now),
-        "metadata_uri": metadata,
-        "updates": updates,
+        "metadata_uri": metadata.text,
+        "metadata_uri_truncated": metadata.truncated,
+        "updates": [{"uri": u.text, "uri_truncated": u.truncated} for u in updates],
         "backers": [{"address": b, "pledged": str(amount)} for b, amount in backers],
     }
 

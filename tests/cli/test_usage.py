@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from cli_support import DAY, Cli, advance, created_id, dev, nonce, run_cli
+from eth_abi.abi import encode
 from support.chain import ROOT, anvil
 from web3 import Web3
 
-from crowdfund.escrow import Escrow
+from crowdfund.escrow import ETH, Escrow, encode_call
 from crowdfund.state import State
+from crowdfund.transactions import send
 
 CROWDFUND = Path(sys.executable).with_name("crowdfund")
 
@@ -79,7 +81,10 @@ def test_json_documents_parse_and_carry_amounts_as_decimal_strings(
     assert campaign_id in [c["id"] for c in listed["campaigns"]]
     assert listed["block"] <= w3.eth.block_number
     one = cli("status", str(campaign_id), "--json").json["campaign"]
-    assert (one["pledged"], one["updates"]) == (str(10**18 // 2), ["ipfs://news"])
+    assert (one["pledged"], one["updates"]) == (
+        str(10**18 // 2),
+        [{"uri": "ipfs://news", "uri_truncated": False}],
+    )
     advance(w3, 2 * DAY)
     assert (
         cli("refund", str(campaign_id), "--account", "dev1", "--json").json["campaign"]["state"] == "Failed"
@@ -171,3 +176,24 @@ def test_waits_for_confirmations_and_shows_them(tmp_path: Path, monkeypatch: pyt
         assert deployed.code == 0, deployed.text
         assert "1/2 confirmations" in deployed.err and "2/2 confirmations" in deployed.err
         assert w3.eth.block_number >= deployed.json["deployment"]["block"] + 1
+
+
+def test_status_shows_hostile_links_bounded_and_escaped(w3: Web3, cli: Cli, escrow: Escrow) -> None:
+    creator = w3.eth.accounts[0]
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + 2 * DAY
+    # Any bytes are a valid string to the escrow: not UTF-8, with a terminal escape code.
+    selector = encode_call("createCampaign", ETH, 1, 0, 0, 1, "")[:10]
+    arguments = encode(
+        ["address", "uint256", "uint256", "uint64", "uint64", "bytes"],
+        [ETH, 10**18, 0, 0, deadline, b"ipfs://\xff\x1b[2J"],
+    )
+    send(w3, creator, {"to": escrow.address, "data": selector + arguments.hex()})
+    odd = escrow.campaign_count()
+    long_one = escrow.create_campaign(creator, goal=10**18, deadline=deadline, metadata_uri="y" * 100_000)
+
+    shown = cli("status", str(odd))
+    assert shown.code == 0, shown.text
+    assert "ipfs://\ufffd\\x1b[2J" in shown.out and "\x1b" not in shown.out
+    as_json = cli("status", str(long_one), "--json").json["campaign"]
+    assert as_json["metadata_uri"] == "y" * 2048 and as_json["metadata_uri_truncated"] is True
+    assert len(cli("status", str(long_one)).out) < 5_000
