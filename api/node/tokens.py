@@ -17,10 +17,11 @@ from .types import Block, TokenInfo
 
 ETHER = TokenInfo(address=ETH, symbol="ETH", decimals=18)
 
-# Real tokens answer symbol() and decimals() in a few thousand gas, proxies included. The
-# cap keeps a token that loops, or returns megabytes (memory costs gas), from costing the
-# node more than a moment: it runs out of gas, which counts as no answer.
-METADATA_GAS = 100_000
+# Real tokens answer symbol(), decimals(), balanceOf() and allowance() in a few thousand
+# gas, proxies included. The cap keeps a token that loops, or returns megabytes (memory
+# costs gas), from costing the node more than a moment: it runs out of gas, which counts
+# as no answer.
+READ_GAS = 100_000
 # Tokens remembered at once: anyone can create campaigns in any number of tokens.
 TOKENS_KEPT = 10_000
 
@@ -62,7 +63,7 @@ class Tokens:
             return known
         symbol, decimals = await asyncio.gather(
             *(
-                self.reader.call(chain, block, address, erc20.encode_call(f), gas=METADATA_GAS)
+                self.reader.call(chain, block, address, erc20.encode_call(f), gas=READ_GAS)
                 for f in ("symbol", "decimals")
             ),
             return_exceptions=True,
@@ -80,8 +81,10 @@ class Tokens:
         """`owner`'s balance of `token` and its allowance to `spender`, at `block`; RpcError
         when the token refuses either read."""
         balance, allowance = await asyncio.gather(
-            self.reader.call(chain, block, token, erc20.encode_call("balanceOf", owner)),
-            self.reader.call(chain, block, token, erc20.encode_call("allowance", owner, spender)),
+            self.reader.call(chain, block, token, erc20.encode_call("balanceOf", owner), gas=READ_GAS),
+            self.reader.call(
+                chain, block, token, erc20.encode_call("allowance", owner, spender), gas=READ_GAS
+            ),
         )
         return (
             erc20.decode_uint(bytes.fromhex(balance[2:])) or 0,

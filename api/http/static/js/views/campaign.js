@@ -103,15 +103,17 @@ export function campaignView(main, { match }) {
 
   function renderHead() {
     badge.replaceChildren(stateBadge(campaign.state), h('span', { class: 'muted' }, `#${campaign.id}`));
-    metadata(campaign.metadata_uri).then((found) => {
+    const cut = campaign.metadata_uri_truncated;
+    metadata(cut ? null : campaign.metadata_uri).then((found) => {
       meta = found;
       title.textContent = titleOf(campaign, meta);
       document.title = `${title.textContent} · crowdfund`;
       summary.textContent = meta?.summary ?? '';
       summary.hidden = !meta?.summary;
     });
-    const href = safeHref(documentUrl(campaign.metadata_uri) ?? '');
-    source.replaceChildren('Described at ', href ? h('a', { href, rel: 'noopener noreferrer' }, campaign.metadata_uri) : h('code', {}, campaign.metadata_uri || '(no link)'));
+    const href = cut ? null : safeHref(documentUrl(campaign.metadata_uri) ?? '');
+    source.replaceChildren('Described at ', href ? h('a', { href, rel: 'noopener noreferrer' }, campaign.metadata_uri) : h('code', {}, campaign.metadata_uri || '(no link)'),
+      cut ? ' … (cut here: the link on chain is longer)' : '');
   }
 
   function renderNumbers() {
@@ -144,10 +146,14 @@ export function campaignView(main, { match }) {
     }
     updates.replaceChildren(h('ol', { class: 'update-list', reversed: true },
       [...campaign.updates].reverse().map((u) => {
-        const href = safeHref(documentUrl(u.uri) ?? '');
+        const href = u.uri_truncated ? null : safeHref(documentUrl(u.uri) ?? '');
         return h('li', {}, time(u.timestamp), ': ',
-          href ? h('a', { href, rel: 'noopener noreferrer' }, u.uri) : h('code', {}, u.uri));
-      })));
+          href ? h('a', { href, rel: 'noopener noreferrer' }, u.uri) : h('code', {}, u.uri),
+          u.uri_truncated ? ' … (cut here: the link on chain is longer)' : '');
+      })),
+      campaign.update_count > campaign.updates.length
+        ? h('p', { class: 'muted small' }, `The newest ${campaign.updates.length} of ${campaign.update_count} updates.`)
+        : '');
   }
 
   function addHistory(page) {

@@ -75,7 +75,8 @@ function card(c) {
   const titleId = `campaign-${c.id}-title`;
   const link = h('a', { href: `#/campaigns/${c.id}` }, titleOf(c, null));
   const summary = h('p', { class: 'summary', hidden: true });
-  metadata(c.metadata_uri).then((meta) => {
+  // A link cut by the gateway (longer than 2,048 characters on chain) leads nowhere true.
+  metadata(c.metadata_uri_truncated ? null : c.metadata_uri).then((meta) => {
     if (!meta) return;
     link.textContent = titleOf(c, meta);
     if (meta.summary) {
