@@ -152,6 +152,8 @@ class Indexer:
                 log.warning("eth_getLogs refused %s blocks (%s); trying %s", to - tip.number, exc, self.chunk)
                 return await self._chunk(tip, tip.number + self.chunk)
             raise
+        if not isinstance(logs, list):  # indexing what is not a list would skip its events
+            raise BadAnswer(f"the node answered eth_getLogs with {type(logs).__name__}, not a list")
         numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} - {to})
         headers = await chain.batch(
             [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
