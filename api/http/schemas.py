@@ -179,20 +179,19 @@ class Health(BaseModel):
     components: Components
 
 
-class HealthProblem(BaseModel):
-    """What /health answers with 503: the first reason, and every part's state."""
-
+class Problem(BaseModel):
     detail: str
+
+
+class HealthProblem(Problem):
+    """What /health answers with 503: the first reason (`detail`), and every part's state."""
+
     status: Literal["unavailable"]
     role: Role = Field(description=ROLE)
     chain_id: int | None = Field(description="the chain this gateway serves, once known")
     head: int | None
     indexed: int | None
     components: Components
-
-
-class Problem(BaseModel):
-    detail: str
 
 
 class Rejection(Problem):
