@@ -69,6 +69,25 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _header(answer: Any, number: int) -> Any:
+    """A block header as asked for, None (no such block) or an RpcError; BadAnswer for a
+    header without the fields a reorg is decided on, which must never be taken as another
+    chain's block."""
+    if answer is None or isinstance(answer, RpcError):
+        return answer
+    if not isinstance(answer, dict):
+        raise BadAnswer(f"the node answered block {number} with {_shown(answer)}")
+    what = f"block {number}'s"
+    for field in ("hash", "parentHash"):
+        value = answer.get(field)
+        if not (isinstance(value, str) and len(value) == 66 and value.startswith("0x")):
+            raise BadAnswer(f"the node answered {what} {field} with {_shown(value)}, not a hash")
+    if quantity(answer.get("number"), f"{what} number") != number:
+        raise BadAnswer(f"the node answered block {answer.get('number')} when asked for block {number}")
+    quantity(answer.get("timestamp"), f"{what} timestamp")
+    return answer
+
+
 NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception, ValueError)
 
 
@@ -135,7 +154,7 @@ class Chain:
         served = quantity(answers[0], "eth_chainId")
         if served != self.chain_id:
             raise WrongChain(served, self.chain_id)
-        return answers[1:]
+        return [_header(answer, n) for n, answer in zip(numbers, answers[1:], strict=True)]
 
     async def block(self, ident: int | str) -> dict[str, Any] | None:
         tag = hex(ident) if isinstance(ident, int) else ident

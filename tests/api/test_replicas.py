@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -142,11 +143,15 @@ def test_crowdfund_index_takes_part_in_the_lead(chain: tuple[Web3, Escrow, Path]
                 "POLL_INTERVAL": "0.2"}  # fmt: skip
     env = {**os.environ, **settings}
     indexer = subprocess.Popen([CROWDFUND, "index"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
+    assert indexer.stderr is not None
+    reader = threading.Thread(target=lambda: said.extend(indexer.stderr or []), daemon=True)
+    reader.start()
     try:
-        assert indexer.stderr is not None
-        for line in indexer.stderr:  # it leads before any gateway starts
-            if "this process indexes now" in line:
-                break
+        # It leads before any gateway starts.
+        eventually(
+            lambda: any("this process indexes now" in line for line in said), what="the indexer leading"
+        )
         with gateway_process(node, registry, DATABASE_URL=database_url) as (api, _):
             escrow.pledge(w3.eth.accounts[2], 1, ETHER)
             assert wait_indexed(api, w3.eth.block_number)["role"] == "standby"
