@@ -2,7 +2,8 @@
 `crowdfund.commands` (pyproject.toml), so that the core never imports the gateway:
 
     crowdfund serve    the gateway over HTTP (uvicorn)
-    crowdfund index    the indexer alone, for replicas that share one PostgreSQL index
+    crowdfund index    the indexer alone, taking the lead with (or from) the gateways on
+                       the same database
 
 Both are configured like the gateway, from the environment (RPC_URL, DATABASE_URL, ...:
 `crowdfund_api.settings`)."""
@@ -77,6 +78,7 @@ def _index(ctx: Any) -> dict[str, Any]:
     from crowdfund.deployments import DeploymentNotFound
 
     from .gateway import holder_for, indexer_options
+    from .index.indexer import Refused as Led
     from .index.indexer import catch_up, follow
     from .node.rpc import NodeUnavailable, RpcError
 
@@ -87,7 +89,7 @@ def _index(ctx: Any) -> dict[str, Any]:
     if ctx.args.once:
         try:
             tip, seconds = asyncio.run(catch_up(settings.database_url, holder, options))
-        except (NodeUnavailable, RpcError, DeploymentNotFound) as exc:
+        except (NodeUnavailable, RpcError, DeploymentNotFound, Led) as exc:
             raise Refused(f"cannot index: {exc}") from None
         except SQLAlchemyError as exc:
             raise Refused(f"the index database did not answer: {type(exc).__name__}: {exc}") from None
@@ -131,7 +133,8 @@ def index(commands: Commands, parents: dict[str, argparse.ArgumentParser]) -> No
         "index",
         parents=[parents["output"], parents["network"]],
         help="run the gateway's indexer alone, configured like the gateway",
-        description=f"Follow the escrow's events into the index database, {SETTINGS}: for several "
-        "gateway replicas sharing one PostgreSQL index (RUN_INDEXER=false on each).",
+        description=f"Follow the escrow's events into the index database, {SETTINGS}. Of all the "
+        "processes indexing one database (this command and gateways with RUN_INDEXER on), one leads "
+        "and the others wait to take over; --once is refused while another process leads.",
     ).add_argument("--once", action="store_true", help="catch up with the confirmed head, then exit")
     commands.choices["index"].set_defaults(run=_index)

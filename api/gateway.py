@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from .index import schema
+from .index.backoff import BACKOFF_LIMIT, pause
+from .index.database import IndexDatabase
 from .index.follower import Follower
 from .index.indexer import Indexer, IndexerOptions
+from .index.leadership import lease_for
 from .index.types import Tip
 from .node.escrow import EscrowReads
 from .node.reads import BlockCache, Reader
@@ -25,6 +28,8 @@ from .settings import Settings
 
 T = TypeVar("T")
 
+log = logging.getLogger("crowdfund.gateway")
+
 
 def block_of(tip: Tip) -> Block:
     assert tip.hash is not None, "answers are pinned only to an indexed block"
@@ -34,6 +39,7 @@ def block_of(tip: Tip) -> Block:
 @dataclass
 class Gateway:
     holder: ChainHolder
+    database: IndexDatabase
     engine: Engine
     follower: Follower
     indexer: Indexer | None
@@ -41,6 +47,7 @@ class Gateway:
     reader: Reader
     tokens: Tokens
     escrow: EscrowReads
+    retry_after: int  # seconds, sent with every 503
 
     async def db(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run an index query in a worker thread (the database driver blocks)."""
@@ -62,39 +69,61 @@ def indexer_options(settings: Settings) -> IndexerOptions:
 
 def build(settings: Settings) -> Gateway:
     holder = holder_for(settings)
-    engine = schema.connect(settings.database_url)
+    database = IndexDatabase(settings.database_url)
     follower = Follower(
         holder,
-        engine,
+        database,
         confirmations=settings.confirmations,
         max_lag=settings.max_lag,
         poll_interval=settings.poll_interval,
-        read_tip_from_db=not settings.run_indexer,
+        stall_after=settings.stall_after,
+        # Until the lead is settled, a process with the indexer on serves what the
+        # database holds, like one that stands by.
+        role="standby" if settings.run_indexer else "replica",
     )
-    indexer = (
-        Indexer(engine, holder, indexer_options(settings), follower.on_tip) if settings.run_indexer else None
-    )
+    options = indexer_options(settings)
+    indexer = Indexer(database, holder, options, follower.on_tip) if settings.run_indexer else None
     reader = Reader(batching=settings.read_cache)
     return Gateway(
         holder=holder,
-        engine=engine,
+        database=database,
+        engine=database.engine,
         follower=follower,
         indexer=indexer,
         cache=BlockCache(enabled=settings.read_cache),
         reader=reader,
         tokens=Tokens(reader),
         escrow=EscrowReads(reader),
+        retry_after=settings.retry_after,
     )
+
+
+async def supervised(name: str, loop: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    """Run `loop` until `stop` is set, starting it again should it ever end or fail: the
+    loops wait out every fault they know, and this is the net under them."""
+    while not stop.is_set():
+        try:
+            await loop()
+        except Exception:  # noqa: BLE001 - the loop must outlive any fault
+            log.exception("the %s stopped; starting it again", name)
+        await pause(stop, BACKOFF_LIMIT)
 
 
 @contextlib.asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Gateway]:
-    """The gateway with its background loops (follower, and the indexer unless it runs apart)."""
+    """The gateway with its background loops: the follower, and the indexer unless it is off
+    (it indexes while this process leads, and stands by otherwise)."""
     gateway = build(settings)
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(gateway.follower.run(stop))]
-    if gateway.indexer is not None:
-        tasks.append(asyncio.create_task(gateway.indexer.run(stop)))
+    follower, indexer = gateway.follower, gateway.indexer
+    tasks = [asyncio.create_task(supervised("follower", lambda: follower.run(stop), stop))]
+    if indexer is not None:
+        lease = lease_for(gateway.database)
+        tasks.append(
+            asyncio.create_task(
+                supervised("indexer", lambda: indexer.run(stop, lease, follower.on_role), stop)
+            )
+        )
     try:
         yield gateway
     finally:
@@ -103,4 +132,4 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await gateway.holder.close()
-        gateway.engine.dispose()
+        gateway.database.dispose()

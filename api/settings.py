@@ -37,7 +37,9 @@ class Settings(BaseSettings):
         0, ge=0, description="blocks a block must be buried under before it is indexed and answered at"
     )
     run_indexer: bool = Field(
-        True, description="follow the chain inside the gateway; false when `crowdfund index` runs apart"
+        True,
+        description="take part in indexing: of all the processes on one database with it on, one "
+        "indexes and the others stand by; false: only serve what the database holds",
     )
     start_block: int | None = Field(
         None, ge=0, description="first block to index; by default the deployment's block (or 0)"
@@ -46,6 +48,13 @@ class Settings(BaseSettings):
     poll_interval: float = Field(1.0, gt=0, description="seconds between looks at the chain's head")
     max_lag: int = Field(
         64, ge=0, description="blocks the index may trail the confirmed head before answers are 503"
+    )
+    stall_after: float | None = Field(
+        None,
+        gt=0,
+        description="seconds the node's head may stand still before answers are 503 (a node "
+        "that stopped following its chain); none: never, as on a local chain that mines only "
+        "on transactions. On a public network, a few block times (60 on mainnet)",
     )
     read_cache: bool = Field(
         True, description="answer repeated reads at one block from memory (off only to measure)"

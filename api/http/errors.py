@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crowdfund.deployments import DeploymentNotFound
 from crowdfund.networks import display_url
 
-from ..index.follower import IndexBehind
-from ..node.rpc import NodeUnavailable, RpcError
+from ..index.follower import DatabaseUnavailable, IndexBehind
+from ..node.rpc import NodeUnavailable, RpcError, WrongChain
 from ..node.simulate import Rejected
 from ..settings import Settings
 
@@ -27,7 +27,10 @@ def _unavailable_reasons(settings: Settings) -> dict[type[Exception], Callable[[
     where = display_url(str(settings.rpc_url))
     return {
         NodeUnavailable: lambda exc: f"{exc} ({where})",
+        # Nothing is answered from a node on another chain; the index is left as it is.
+        WrongChain: str,
         IndexBehind: str,
+        DatabaseUnavailable: str,
         DeploymentNotFound: lambda exc: f"{exc}; deploy the escrow or set ESCROW_ADDRESS",
         # A read the node refused, typically at a block a reorg has just replaced.
         RpcError: lambda exc: f"the node refused a read ({exc}); the chain may have just reorganised",

@@ -183,8 +183,29 @@ class BackerPage(BaseModel):
     block: BlockRef
 
 
+Role = Literal["indexer", "standby", "replica"]
+ROLE = (
+    "this process's part in indexing: indexer (it indexes), standby (another process on the "
+    "same database indexes; this one serves what that one writes and takes over when it stops), "
+    "replica (RUN_INDEXER=false: it only serves)"
+)
+
+
+class Component(BaseModel):
+    status: Literal["ok", "failing"]
+    detail: str | None = Field(description="why it cannot be trusted now; null when ok")
+
+
+class Components(BaseModel):
+    node: Component = Field(description="answers, serves the index's chain, and its head moves")
+    follower: Component = Field(description="the loop pinning answers to the index's tip is looking")
+    index: Component = Field(description="within MAX_LAG of the head, and indexing is not paused")
+    database: Component = Field(description="the index's database answers reads and took the last write")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
+    role: Role = Field(description=ROLE)
     chain_id: int
     escrow: str
     head: int = Field(description="the node's latest block")
@@ -192,10 +213,22 @@ class Health(BaseModel):
     lag: int = Field(description="blocks the index trails the confirmed head by")
     confirmations: int
     block: BlockRef
+    components: Components
 
 
 class Problem(BaseModel):
     detail: str
+
+
+class HealthProblem(Problem):
+    """What /health answers with 503: the first reason (`detail`), and every part's state."""
+
+    status: Literal["unavailable"]
+    role: Role = Field(description=ROLE)
+    chain_id: int | None = Field(description="the chain this gateway serves, once known")
+    head: int | None
+    indexed: int | None
+    components: Components
 
 
 class Rejection(Problem):

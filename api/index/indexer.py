@@ -2,8 +2,14 @@
 resumes where it stopped, rolls back after a reorg, and stays `confirmations` blocks
 behind the head.
 
-It runs inside the gateway by default, or alone for several gateway replicas sharing one
-PostgreSQL index (the `crowdfund index` command).
+It runs inside the gateway by default, or alone (the `crowdfund index` command). Of all
+the processes started with it on one database, one leads and indexes (`leadership.py`);
+the others wait to take over.
+
+Nothing the node does stops it: a node that is down, answers garbage or serves another
+chain is said in the log once per change and looked at again after a growing pause,
+and the index is left as it was. A block the node cannot serve below its own head is a
+fault of the node, never a reason to roll back.
 """
 
 from __future__ import annotations
@@ -15,18 +21,34 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from crowdfund.deployments import DeploymentNotFound
 
-from ..node.rpc import ChainHolder, NodeUnavailable, RpcError
-from . import schema, store
+from ..node.rpc import BadAnswer, ChainHolder, NodeUnavailable, RpcError
+from . import store
+from .backoff import backoff, pause
+from .database import IndexDatabase, failure
 from .events import decode_log, topics
+from .leadership import Alone, Lease, lease_for
 from .types import Tip
 
 log = logging.getLogger("crowdfund.indexer")
 
 REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while looking for a fork
+
+
+def problem_of(exc: Exception) -> tuple[str, str]:
+    """What failed ("node" or "database") and why, in words, for the log and /health."""
+    if isinstance(exc, DeploymentNotFound):
+        return "node", f"{exc}; deploy the escrow or set ESCROW_ADDRESS"
+    if isinstance(exc, NodeUnavailable | RpcError):
+        return "node", str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        return "database", f"the index database failed: {failure(exc)}"
+    # Anything else came from an answer of the node that is not what JSON-RPC promises
+    # (a field missing, a wrong type): the node's fault, looked at again like the others.
+    return "node", f"the node's answers could not be indexed: {type(exc).__name__}: {exc}"[:300]
 
 
 @dataclass(frozen=True)
@@ -40,21 +62,33 @@ class IndexerOptions:
 class Indexer:
     def __init__(
         self,
-        engine: Engine,
+        database: IndexDatabase,
         holder: ChainHolder,
         options: IndexerOptions,
         on_tip: Callable[[Tip], None] = lambda tip: None,
     ) -> None:
-        self.engine = engine
+        self.database = database
+        self.engine = database.engine
         self.holder = holder
         self.options = options
         self.on_tip = on_tip
         self.tip: Tip | None = None
         self.chunk = options.log_chunk
         self.start_block = 0
+        self.head = 0
         self.error: str | None = None
+        self.error_kind: str | None = None  # "node" or "database"
+        self.leading: bool | None = None  # unknown until the lease was first asked
+        self._generation = -1
 
     async def _open(self) -> Tip:
+        await asyncio.to_thread(self.database.ensure)
+        self._generation = self.database.generation
+        # The index's chain is the one to follow: a node serving another is refused
+        # (WrongChain) before anything is read or written.
+        indexed_chain, _ = await asyncio.to_thread(store.read_state, self.engine)
+        if indexed_chain is not None:
+            self.holder.expect(indexed_chain)
         chain = await self.holder.get()
         start = self.options.start_block
         if start is None:
@@ -67,15 +101,19 @@ class Indexer:
 
     async def step(self) -> bool:
         """Index what the confirmed chain holds beyond the tip; True when the tip moved."""
-        tip = self.tip or await self._open()
+        await asyncio.to_thread(self.database.ensure)  # a replaced SQLite file starts afresh
+        tip = self.tip if self.tip is not None and self._generation == self.database.generation else None
+        tip = tip or await self._open()
+        head = self.head = await self.holder.head()
         chain = await self.holder.get()
-        head = int(await chain.rpc("eth_blockNumber", []), 16)
         target = head - self.options.confirmations
         moved = False
         if tip.hash is not None:
             # The tip must still be on the node's chain; when it is not, a reorg replaced it.
-            node_block = await chain.block(tip.number)
-            if node_block is None or node_block["hash"] != tip.hash:
+            [node_block] = await chain.blocks([tip.number])
+            if (node_block is None or isinstance(node_block, RpcError)) and tip.number <= head:
+                raise BadAnswer(f"the node has no block {tip.number}, below its head {head}")
+            if not isinstance(node_block, dict) or node_block.get("hash") != tip.hash:
                 tip = await self._roll_back()
                 moved = True
         while tip.number < target:
@@ -114,6 +152,8 @@ class Indexer:
                 log.warning("eth_getLogs refused %s blocks (%s); trying %s", to - tip.number, exc, self.chunk)
                 return await self._chunk(tip, tip.number + self.chunk)
             raise
+        if not isinstance(logs, list):  # indexing what is not a list would skip its events
+            raise BadAnswer(f"the node answered eth_getLogs with {type(logs).__name__}, not a list")
         numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} - {to})
         headers = await chain.batch(
             [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
@@ -150,12 +190,17 @@ class Indexer:
             known = await asyncio.to_thread(store.known_blocks, self.engine, below, REORG_SEARCH_PAGE)
             if not known:
                 break
-            answers = await chain.batch([("eth_getBlockByNumber", [hex(n), False]) for n, _, _ in known])
+            answers = await chain.blocks([n for n, _, _ in known])
+            for (n, _, _), answer in zip(known, answers, strict=True):
+                # A block the node should have and does not serve is a fault of the node:
+                # rolling back over it would forget what the chain still holds.
+                if (answer is None or isinstance(answer, RpcError)) and n <= self.head:
+                    raise BadAnswer(f"the node has no block {n}, below its head {self.head}")
             match = next(
                 (
                     Tip(n, h, t)
                     for (n, h, t), answer in zip(known, answers, strict=True)
-                    if isinstance(answer, dict) and answer["hash"] == h
+                    if isinstance(answer, dict) and answer.get("hash") == h
                 ),
                 None,
             )
@@ -169,51 +214,103 @@ class Indexer:
         self.on_tip(ancestor)
         return ancestor
 
-    async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Follow the chain until `stop` is set; node faults are waited out, never fatal."""
+    async def run(
+        self,
+        stop: asyncio.Event | None = None,
+        lease: Lease | None = None,
+        on_role: Callable[[bool], None] = lambda leading: None,
+    ) -> None:
+        """Follow the chain until `stop` is set, while this process holds the lead; every
+        fault is said once, waited out with a growing pause, and never fatal."""
         stop = stop or asyncio.Event()
-        while not stop.is_set():
-            try:
-                moved = await self.step()
-                self.error = None
-            except (NodeUnavailable, DeploymentNotFound, RpcError) as exc:
-                self.error = str(exc)
-                moved = False
-            except Exception as exc:  # a database fault: log it, keep the gateway serving
-                log.exception("indexing failed")
-                self.error = f"indexing failed: {type(exc).__name__}"
-                moved = False
-            if not moved:
+        lease = lease or Alone()
+        failures = 0
+        try:
+            while not stop.is_set():
+                if not await self._lead(lease, on_role):
+                    await pause(stop, self.options.poll_interval)
+                    continue
                 try:
-                    await asyncio.wait_for(stop.wait(), self.options.poll_interval)
-                except TimeoutError:
-                    pass
+                    moved = await self.step()
+                except Exception as exc:  # noqa: BLE001 - every fault is waited out, none is fatal
+                    moved = False
+                    self._failed(exc)
+                    failures += 1
+                else:
+                    self._recovered()
+                    failures = 0
+                if not moved:
+                    await pause(stop, backoff(self.options.poll_interval, failures))
+        finally:
+            await asyncio.to_thread(lease.release)
+
+    async def _lead(self, lease: Lease, on_role: Callable[[bool], None]) -> bool:
+        leading = await asyncio.to_thread(lease.hold)
+        if leading != self.leading:
+            self.leading = leading
+            self.tip = None  # whoever led before moved the index on: start from what it holds
+            if leading:
+                log.info("this process indexes now")
+            else:
+                holder = await asyncio.to_thread(lease.holder)
+                log.warning(
+                    "another process indexes this database (%s); this one serves what it writes "
+                    "and takes over when it stops",
+                    holder,
+                )
+            on_role(leading)
+        return leading
+
+    def _failed(self, exc: Exception) -> None:
+        kind, problem = problem_of(exc)
+        if problem != self.error:  # said once per change: the loop retries every few seconds
+            if kind == "node" and not isinstance(exc, NodeUnavailable | RpcError | DeploymentNotFound):
+                log.warning("indexing paused: %s", problem, exc_info=exc)
+            else:
+                log.warning("indexing paused: %s", problem)
+        self.error, self.error_kind = problem, kind
+
+    def _recovered(self) -> None:
+        if self.error is not None:
+            log.info("indexing again (it was paused: %s)", self.error)
+        self.error = self.error_kind = None
+
+
+class Refused(Exception):
+    """Another process leads the index: `catch_up` has nothing to do."""
 
 
 async def catch_up(database_url: str, holder: ChainHolder, options: IndexerOptions) -> tuple[Tip, float]:
-    """Index up to the confirmed head once; returns the tip and the seconds it took."""
-    engine = schema.connect(database_url)
-    indexer = Indexer(engine, holder, options)
+    """Index up to the confirmed head once; returns the tip and the seconds it took.
+    Refused while another process indexes the same database."""
+    database = IndexDatabase(database_url)
+    indexer = Indexer(database, holder, options)
+    lease = lease_for(database)
     started = time.perf_counter()
     try:
+        if not await asyncio.to_thread(lease.hold):
+            holder_name = await asyncio.to_thread(lease.holder)
+            raise Refused(f"another process indexes this database ({holder_name}); it keeps it up to date")
         while await indexer.step():
             pass
     finally:
+        await asyncio.to_thread(lease.release)
         await holder.close()
-        engine.dispose()
+        database.dispose()
     assert indexer.tip is not None
     return indexer.tip, time.perf_counter() - started
 
 
 async def follow(database_url: str, holder: ChainHolder, options: IndexerOptions) -> None:
-    """Follow the chain into the database until cancelled, logging each new tip."""
-    engine = schema.connect(database_url)
+    """Follow the chain into the database until cancelled, logging each new tip; waits
+    while another process leads."""
+    database = IndexDatabase(database_url)
 
     def report(tip: Tip) -> None:
         log.info("indexed up to block %s", tip.number)
 
     try:
-        await Indexer(engine, holder, options, report).run()
+        await Indexer(database, holder, options, report).run(lease=lease_for(database))
     finally:
         await holder.close()
-        engine.dispose()
+        database.dispose()

@@ -7,6 +7,7 @@ need 256. Nothing in SQL adds them up; the indexer does, in Python, and stores
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +107,8 @@ def _sqlite_begin(conn: Any) -> None:
 SCHEMA_LOCK = 0x63726F7764  # "crowd"
 
 
-def connect(url: str) -> Engine:
-    """An engine for `url`, with the tables created if they are missing."""
+def engine_for(url: str) -> Engine:
+    """An engine for `url`; nothing is asked of the database yet."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         # psycopg 3 is the driver this package depends on.
@@ -118,16 +119,37 @@ def connect(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-    else:
-        # REPEATABLE READ: every statement of a read sees the snapshot its first one saw,
-        # so the tip read first is the block all the figures belong to.
-        engine = create_engine(
-            parsed,
-            pool_pre_ping=True,
-            pool_size=10,
-            isolation_level="REPEATABLE READ",
-            connect_args={"connect_timeout": 5},
-        )
+        event.listen(engine, "handle_error", _renew_unusable_sqlite)
+        return engine
+    # REPEATABLE READ: every statement of a read sees the snapshot its first one saw,
+    # so the tip read first is the block all the figures belong to. pool_pre_ping: a
+    # connection the server dropped (a restart) is replaced before it fails a request.
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=10,
+        isolation_level="REPEATABLE READ",
+        connect_args={"connect_timeout": 5},
+    )
+
+
+# What SQLite says when the file under a connection cannot be used as it is: a connection
+# opened while the file was read-only stays read-only after the permissions are fixed,
+# and one opened on a deleted or replaced file keeps the old one.
+UNUSABLE_SQLITE = ("readonly database", "unable to open database file", "disk I/O error")
+
+
+def _renew_unusable_sqlite(context: Any) -> None:
+    # Counted as a lost connection, so that SQLAlchemy empties the pool and the next
+    # attempt opens the file afresh: the engine recovers once the file is usable again.
+    if isinstance(context.original_exception, sqlite3.Error) and any(
+        reason in str(context.original_exception) for reason in UNUSABLE_SQLITE
+    ):
+        context.is_disconnect = True
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the tables that are missing."""
     if engine.dialect.name == "postgresql":
         # Replicas and a separate indexer start together against one database, and
         # concurrent CREATE TABLEs collide in PostgreSQL's catalog: one process at a time
@@ -140,6 +162,12 @@ def connect(url: str) -> Engine:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
     else:
         metadata.create_all(engine)
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`, with the tables created if they are missing."""
+    engine = engine_for(url)
+    create_tables(engine)
     return engine
 
 

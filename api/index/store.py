@@ -35,6 +35,14 @@ def read_tip(engine: Engine) -> Tip | None:
         return tip_of(conn)
 
 
+def read_state(engine: Engine) -> tuple[int | None, Tip | None]:
+    """The chain the index holds (None before it was opened on one) and its tip: what a
+    process that does not index reads, and what /health asks of the database."""
+    with engine.connect() as conn:
+        chain_id = _meta(conn).get("chain_id")
+        return (int(chain_id) if chain_id else None), tip_of(conn)
+
+
 def _store_tip(conn: Connection, tip: Tip) -> None:
     _set_meta(conn, tip_number=str(tip.number), tip_hash=tip.hash or "", tip_timestamp=str(tip.timestamp))
 

@@ -23,7 +23,9 @@ class NodeUnavailable(Exception):
 class RpcError(Exception):
     """The node answered with a JSON-RPC error: a property of the request, not a fault."""
 
-    def __init__(self, error: dict[str, Any]) -> None:
+    def __init__(self, error: Any) -> None:
+        if not isinstance(error, dict):
+            error = {"message": repr(error)[:200]}
         super().__init__(str(error.get("message", error)))
         self.code = error.get("code")
         self.data = error.get("data")
@@ -35,6 +37,55 @@ class RpcError(Exception):
         if isinstance(data, dict):
             data = data.get("data")
         return data if isinstance(data, str) and data.startswith("0x") else None
+
+
+class BadAnswer(NodeUnavailable):
+    """The node answered, but not with what JSON-RPC promises (null, not hex, a field
+    missing): treated like a node that does not answer, never trusted and never fatal."""
+
+
+class WrongChain(NodeUnavailable):
+    """The node serves another chain than the one this gateway and its index follow."""
+
+    def __init__(self, served: int, expected: int) -> None:
+        super().__init__(f"wrong chain: the node serves chain {served}, the index holds chain {expected}")
+        self.served = served
+        self.expected = expected
+
+
+def quantity(value: Any, what: str) -> int:
+    """A JSON-RPC quantity ("0x1a") as an int; BadAnswer for anything else."""
+    if isinstance(value, str) and value.startswith("0x"):
+        try:
+            return int(value, 16)
+        except ValueError:
+            pass
+    raise BadAnswer(f"the node answered {what} with {_shown(value)}, not a hex quantity")
+
+
+def _shown(value: Any) -> str:
+    # Enough to recognise the answer in a log, never a page of it.
+    text = "null" if value is None else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _header(answer: Any, number: int) -> Any:
+    """A block header as asked for, None (no such block) or an RpcError; BadAnswer for a
+    header without the fields a reorg is decided on, which must never be taken as another
+    chain's block."""
+    if answer is None or isinstance(answer, RpcError):
+        return answer
+    if not isinstance(answer, dict):
+        raise BadAnswer(f"the node answered block {number} with {_shown(answer)}")
+    what = f"block {number}'s"
+    for field in ("hash", "parentHash"):
+        value = answer.get(field)
+        if not (isinstance(value, str) and len(value) == 66 and value.startswith("0x")):
+            raise BadAnswer(f"the node answered {what} {field} with {_shown(value)}, not a hash")
+    if quantity(answer.get("number"), f"{what} number") != number:
+        raise BadAnswer(f"the node answered block {answer.get('number')} when asked for block {number}")
+    quantity(answer.get("timestamp"), f"{what} timestamp")
+    return answer
 
 
 NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception, ValueError)
@@ -56,6 +107,8 @@ class Chain:
                 response = await provider.make_request(method, params)
         except NODE_ERRORS as exc:
             raise NodeUnavailable(f"the node did not answer {method}: {type(exc).__name__}") from exc
+        if not isinstance(response, dict):
+            raise BadAnswer(f"the node answered {method} with {_shown(response)}")
         if "error" in response:
             raise RpcError(response["error"])
         return response.get("result")
@@ -70,9 +123,38 @@ class Chain:
                 responses = await provider.make_batch_request(calls)
         except NODE_ERRORS as exc:
             raise NodeUnavailable(f"the node did not answer a batch: {type(exc).__name__}") from exc
-        if not isinstance(responses, list):
-            raise RpcError(responses.get("error", {"message": "batch refused"}))
+        if isinstance(responses, dict) and "error" in responses:
+            raise RpcError(responses["error"])
+        if not isinstance(responses, list) or len(responses) != len(calls):
+            raise BadAnswer(f"the node answered a batch of {len(calls)} with {_shown(responses)}")
+        if not all(isinstance(r, dict) for r in responses):
+            raise BadAnswer(f"the node answered a batch with {_shown(responses)}")
         return [RpcError(r["error"]) if "error" in r else r.get("result") for r in responses]
+
+    async def head(self) -> tuple[int, int]:
+        """The chain id and the latest block number, asked in one batch: the follower's and
+        the indexer's look at the node, which checks the chain on every poll for free."""
+        chain_id, number = await self.batch([("eth_chainId", []), ("eth_blockNumber", [])])
+        for answer in (chain_id, number):
+            if isinstance(answer, RpcError):
+                raise answer
+        served = quantity(chain_id, "eth_chainId")
+        if served != self.chain_id:
+            raise WrongChain(served, self.chain_id)
+        return served, quantity(number, "eth_blockNumber")
+
+    async def blocks(self, numbers: list[int]) -> list[Any]:
+        """The headers of `numbers` (each a dict, None or an RpcError), asked in one batch
+        with eth_chainId so that they are known to come from the expected chain."""
+        answers = await self.batch(
+            [("eth_chainId", []), *[("eth_getBlockByNumber", [hex(n), False]) for n in numbers]]
+        )
+        if isinstance(answers[0], RpcError):
+            raise answers[0]
+        served = quantity(answers[0], "eth_chainId")
+        if served != self.chain_id:
+            raise WrongChain(served, self.chain_id)
+        return [_header(answer, n) for n, answer in zip(numbers, answers[1:], strict=True)]
 
     async def block(self, ident: int | str) -> dict[str, Any] | None:
         tag = hex(ident) if isinstance(ident, int) else ident
@@ -85,8 +167,11 @@ def provider_of(w3: AsyncWeb3[Any]) -> Any:
     return w3.provider
 
 
-async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> Chain:
-    """Build the process's AsyncWeb3 and find the escrow (from settings or the registry)."""
+async def connect(
+    rpc_url: str, escrow_address: str | None, timeout: float, expected_chain_id: int | None = None
+) -> Chain:
+    """Build the process's AsyncWeb3 and find the escrow (from settings or the registry);
+    WrongChain when the node serves another chain than `expected_chain_id`."""
     # No retries inside the provider: a node that is down must turn into a prompt 503
     # (with Retry-After), not a request that waits through a backoff schedule.
     w3 = AsyncWeb3(
@@ -103,6 +188,9 @@ async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> C
         await provider_of(w3).disconnect()
         where = display_url(rpc_url)
         raise NodeUnavailable(f"the node at {where} does not answer: {type(exc).__name__}") from exc
+    if expected_chain_id is not None and chain_id != expected_chain_id:
+        await provider_of(w3).disconnect()
+        raise WrongChain(chain_id, expected_chain_id)
     block: int | None = None
     if escrow_address:
         address = escrow_address
@@ -124,7 +212,12 @@ async def connect(rpc_url: str, escrow_address: str | None, timeout: float) -> C
 
 class ChainHolder:
     """Connects lazily and again after failures, so the gateway starts while the node is
-    down and recovers by itself when it returns."""
+    down and recovers by itself when it returns.
+
+    The chain is fixed by the index (`expect`) or else by the first connection: a node
+    that later serves another chain, behind the same URL or after a reconnect, is refused
+    with WrongChain until it serves that chain again, so that nothing is read from, or
+    written for, a chain the index does not hold."""
 
     def __init__(self, rpc_url: str, escrow_address: str | None, timeout: float) -> None:
         self.rpc_url = rpc_url
@@ -132,21 +225,50 @@ class ChainHolder:
         self._chain: Chain | None = None
         self._lock = asyncio.Lock()
         self.last_error_at = 0.0
+        self.chain_id: int | None = None  # the chain this process serves, once known
+        self.wrong_chain: WrongChain | None = None  # the last look's verdict
 
     @property
     def current(self) -> Chain | None:
-        return self._chain
+        return None if self.wrong_chain is not None else self._chain
+
+    def expect(self, chain_id: int) -> None:
+        """Serve only `chain_id` from now on: the chain the index holds."""
+        self.chain_id = chain_id
+        if self._chain is not None and self._chain.chain_id != chain_id:
+            self._chain = None  # connected for another chain: the next look reconnects
 
     async def get(self) -> Chain:
+        if self.wrong_chain is not None:
+            raise self.wrong_chain
+        return await self._connected()
+
+    async def _connected(self) -> Chain:
         if self._chain is None:
             async with self._lock:
                 if self._chain is None:
                     try:
-                        self._chain = await connect(*self._args)
-                    except NodeUnavailable:
+                        self._chain = await connect(*self._args, expected_chain_id=self.chain_id)
+                    except NodeUnavailable as exc:
                         self.last_error_at = time.monotonic()
+                        if isinstance(exc, WrongChain):
+                            self.wrong_chain = exc
                         raise
+                    self.chain_id = self._chain.chain_id
+                    self.wrong_chain = None
         return self._chain
+
+    async def head(self) -> int:
+        """The node's head, after checking in the same batch that it serves the expected
+        chain; the verdict holds for every other caller until the next look."""
+        chain = await self._connected()
+        try:
+            _, number = await chain.head()
+        except WrongChain as exc:
+            self.wrong_chain = exc
+            raise
+        self.wrong_chain = None
+        return number
 
     async def close(self) -> None:
         if self._chain is not None:

@@ -26,6 +26,15 @@ CROWDFUND = str(Path(sys.executable).with_name("crowdfund"))
 def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Client]:
     """The gateway as `crowdfund serve` runs it; the index is a fresh SQLite file unless
     DATABASE_URL is given."""
+    with gateway_process(rpc_url, deployments, **env) as (client, _):
+        yield client
+
+
+@contextmanager
+def gateway_process(
+    rpc_url: str, deployments: Path, **env: str
+) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
+    """`gateway`, with its process, for tests that kill it."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="crowdfund-index-") as scratch:
         settings = {
@@ -43,7 +52,7 @@ def gateway(rpc_url: str, deployments: Path, **env: str) -> Iterator[httpx.Clien
         try:
             wait_for_port(port, timeout=20)
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20) as client:
-                yield client
+                yield client, proc
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -13,8 +13,9 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -60,6 +61,22 @@ def _as_server_user() -> list[str]:
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Start a cluster; yields the URL of its `postgres` database."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
+
+
+@dataclass
+class Cluster:
+    """A running throwaway cluster, which a test may stop and start again (same port, same data)."""
+
+    url: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """Start a cluster of its own, for a test that stops the server."""
     bindir = binaries()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed")
@@ -88,9 +105,18 @@ def postgres_server() -> Iterator[str]:
         )
         # A test cluster: durability is not wanted, speed is.
         options = f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(scratch / "log"), "-w", "start")
-        wait_for_port(port)
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+        log = str(scratch / "log")
+
+        def start() -> None:
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
+            wait_for_port(port)
+
+        def stop() -> None:
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+
+        start()
+        yield Cluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", start, stop)
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(

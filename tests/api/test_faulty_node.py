@@ -1,0 +1,229 @@
+"""A faulty node cannot take the gateway down: malformed answers, a node that stops
+advancing, and a node swapped for another chain are 503s while they last, leave the index
+as it was, and the gateway recovers by itself. The node is a real anvil behind a proxy
+that spoils chosen answers (support/proxy.py)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from support.chain import ROOT, anvil
+from support.gateway import CROWDFUND, eventually, gateway, wait_indexed
+from support.proxy import RpcProxy, rpc_proxy
+from web3 import Web3
+
+from crowdfund.demo import DAY, ETHER
+from crowdfund.deploy import deploy_escrow
+from crowdfund.escrow import Escrow
+
+
+@pytest.fixture
+def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Web3, Escrow, Path]]:
+    """A fresh anvil with the escrow and one campaign (id 1) that alice pledged 1 ETH to."""
+    registry = tmp_path / "deployments"
+    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
+    with anvil() as w3:
+        deploy_escrow(w3, w3.eth.accounts[0])
+        escrow = Escrow.from_registry(w3)
+        deadline = w3.eth.get_block("latest")["timestamp"] + 10 * DAY
+        escrow.create_campaign(w3.eth.accounts[0], goal=5 * ETHER, deadline=deadline, metadata_uri="ipfs://f")
+        escrow.pledge(w3.eth.accounts[1], 1, ETHER)
+        yield w3, escrow, registry
+
+
+@pytest.fixture
+def proxy(chain: tuple[Web3, Escrow, Path]) -> Iterator[RpcProxy]:
+    with rpc_proxy(chain[0].provider.endpoint_uri) as proxy:  # type: ignore[attr-defined]
+        yield proxy
+
+
+def unavailable(api: httpx.Client, path: str = "/health") -> dict[str, object] | None:
+    response = api.get(path)
+    if response.status_code != 503:
+        return None
+    assert response.headers["retry-after"] == "5"
+    body: dict[str, object] = response.json()
+    return body
+
+
+def node_problem(body: dict[str, object]) -> str:
+    components = body["components"]
+    assert isinstance(components, dict)
+    assert components["node"]["status"] == "failing"
+    return str(components["node"]["detail"])
+
+
+def pledges(api: httpx.Client) -> int:
+    return len(api.get("/campaigns/1/pledges").json()["items"])
+
+
+def indexed_events(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def seen_more(proxy: RpcProxy, method: str, more: int) -> None:
+    """Wait until the proxy has answered `method` `more` times more than now."""
+    target = proxy.count(method) + more
+    eventually(lambda: proxy.count(method) >= target, what=f"{more} more {method} requests")
+
+
+@pytest.mark.parametrize("how", ["null", "garbage", "number", "drop"])
+def test_a_malformed_block_number_is_a_503_and_the_gateway_recovers(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, how: str
+) -> None:
+    w3, escrow, registry = chain
+    with gateway(proxy.url, registry) as api:
+        wait_indexed(api, w3.eth.block_number)
+        proxy.spoil("eth_blockNumber", how)  # type: ignore[arg-type]
+        body = eventually(lambda: unavailable(api), what="/health saying the node is faulty")
+        if how != "drop":
+            assert "eth_blockNumber" in node_problem(body)
+        assert unavailable(api, "/campaigns") is not None
+        assert api.get("/health/live").status_code == 200
+
+        proxy.heal()
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+        health = wait_indexed(api, w3.eth.block_number)
+        assert health["status"] == "ok"
+        assert pledges(api) == 2
+
+
+def test_a_replica_follows_again_after_a_null_block_number(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, tmp_path: Path
+) -> None:
+    # The index is written by `crowdfund index` straight from the node; the replica reads
+    # the tip from the database, and its follower alone talks to the spoiling proxy.
+    w3, escrow, registry = chain
+    database = f"sqlite:///{tmp_path}/index.sqlite"
+    env = {"RPC_URL": w3.provider.endpoint_uri, "CROWDFUND_DEPLOYMENTS": str(registry),  # type: ignore[attr-defined]
+           "DATABASE_URL": database, "POLL_INTERVAL": "0.2"}  # fmt: skip
+    indexer = subprocess.Popen(
+        [CROWDFUND, "index"], cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL
+    )
+    try:
+        with gateway(proxy.url, registry, DATABASE_URL=database, RUN_INDEXER="false") as api:
+            wait_indexed(api, w3.eth.block_number)
+            proxy.spoil("eth_blockNumber", "null")
+            seen_more(proxy, "eth_blockNumber", 3)
+            proxy.heal()
+            escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+            assert wait_indexed(api, w3.eth.block_number)["role"] == "replica"
+            assert pledges(api) == 2
+    finally:
+        indexer.terminate()
+        indexer.wait(timeout=10)
+
+
+@pytest.mark.parametrize("how", ["null", "empty", "garbage"])
+def test_malformed_blocks_never_roll_the_index_back(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, tmp_path: Path, how: str
+) -> None:
+    # A node that answers null, or a block without its fields, for blocks below its own
+    # head is faulty: the blocks the index holds are not gone, and forgetting them would
+    # empty the index.
+    w3, escrow, registry = chain
+    database = tmp_path / "index.sqlite"
+    with gateway(proxy.url, registry, DATABASE_URL=f"sqlite:///{database}") as api:
+        wait_indexed(api, w3.eth.block_number)
+        held = indexed_events(database)
+        assert held == 2  # created, pledged
+        proxy.spoil("eth_getBlockByNumber", how)  # type: ignore[arg-type]
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+        seen_more(proxy, "eth_getBlockByNumber", 5)
+        assert indexed_events(database) == held
+        body = eventually(lambda: unavailable(api), what="/health saying indexing is paused")
+        components = body["components"]
+        assert isinstance(components, dict) and components["index"]["status"] == "failing"
+        assert "block" in components["index"]["detail"]
+
+        proxy.heal()
+        wait_indexed(api, w3.eth.block_number)
+        assert pledges(api) == 2
+        assert indexed_events(database) == 3
+
+
+def test_logs_answered_with_an_object_lose_no_event(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy
+) -> None:
+    # `{}` instead of a list of logs: read as "no events", the pledge would be skipped for good.
+    w3, escrow, registry = chain
+    with gateway(proxy.url, registry) as api:
+        wait_indexed(api, w3.eth.block_number)
+        proxy.spoil("eth_getLogs", "empty")
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+        seen_more(proxy, "eth_getLogs", 1)
+        proxy.heal()
+        wait_indexed(api, w3.eth.block_number)
+        assert pledges(api) == 2
+
+
+def test_a_head_that_stops_moving_is_reported(chain: tuple[Web3, Escrow, Path]) -> None:
+    w3, _, registry = chain
+    mining = threading.Event()
+
+    def mine() -> None:
+        while not mining.wait(0.3):
+            w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+    miner = threading.Thread(target=mine)
+    miner.start()
+    try:
+        with gateway(w3.provider.endpoint_uri, registry, STALL_AFTER="3") as api:  # type: ignore[attr-defined]
+            eventually(
+                lambda: api.get("/health").status_code == 200, what="a healthy gateway while blocks come"
+            )
+            mining.set()
+            miner.join()
+            body = eventually(lambda: unavailable(api), what="/health noticing the head stands still")
+            assert "STALL_AFTER" in node_problem(body)
+            assert unavailable(api, "/campaigns") is not None
+            w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+            eventually(lambda: api.get("/health").status_code == 200, what="recovery once the head moves")
+    finally:
+        mining.set()
+        miner.join()
+
+
+def test_a_node_on_another_chain_is_refused_and_the_index_kept(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, tmp_path: Path
+) -> None:
+    w3, escrow, registry = chain
+    database = tmp_path / "index.sqlite"
+    alice = w3.eth.accounts[1]
+    with anvil(None, "--chain-id", "4242") as other:
+        other.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        with gateway(proxy.url, registry, DATABASE_URL=f"sqlite:///{database}") as api:
+            health = wait_indexed(api, w3.eth.block_number)
+            assert health["chain_id"] == 31337
+            held = indexed_events(database)
+
+            proxy.upstream = other.provider.endpoint_uri  # type: ignore[attr-defined]
+            body = eventually(lambda: unavailable(api), what="/health refusing the other chain")
+            expected = "wrong chain: the node serves chain 4242, the index holds chain 31337"
+            assert node_problem(body) == expected
+            assert body["chain_id"] == 31337
+            for path in ("/campaigns", "/campaigns/1", "/campaigns/1/pledges"):
+                response = api.get(path)
+                assert response.status_code == 503 and expected in response.json()["detail"], path
+            refused = api.post("/campaigns/1/transactions/pledge", json={"sender": alice, "amount": "1"})
+            assert refused.status_code == 503 and expected in refused.json()["detail"]
+            seen_more(proxy, "eth_chainId", 5)
+            assert indexed_events(database) == held
+            with sqlite3.connect(database) as conn:
+                assert conn.execute("SELECT value FROM meta WHERE key = 'chain_id'").fetchone() == ("31337",)
+
+            proxy.upstream = w3.provider.endpoint_uri  # type: ignore[attr-defined]
+            escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+            health = wait_indexed(api, w3.eth.block_number)
+            assert health["chain_id"] == 31337
+            assert pledges(api) == 2
+            transaction = api.post("/campaigns/1/transactions/pledge", json={"sender": alice, "amount": "1"})
+            assert transaction.status_code == 200 and transaction.json()["transaction"]["chain_id"] == 31337

@@ -1,0 +1,126 @@
+"""A misbehaving JSON-RPC proxy in front of a real node, for the tests of a faulty node.
+
+It forwards every request (single or batch) to `upstream`, which a test may switch to
+another node at any time, and can be told to spoil the answers to chosen methods:
+
+    with rpc_proxy(anvil_url) as proxy:
+        proxy.spoil("eth_blockNumber", "null")   # "result": null
+        proxy.spoil("eth_getLogs", "drop")       # the connection is closed, no answer
+        proxy.heal()                             # every answer is the node's again
+
+The server runs on its own event loop in a thread, so that the tests stay synchronous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from aiohttp import ClientSession, web
+
+from support.chain import free_port
+
+# What a spoiled answer is:
+#   null     the result is null
+#   garbage  the result is a string that is not hex
+#   number   the result is a JSON number where JSON-RPC promises a hex string
+#   empty    the result is an object with none of the fields it should have
+#   error    a JSON-RPC error instead of the result
+#   drop     the connection is closed without an answer (the whole request, batch or not)
+#   hang     no answer at all until the proxy stops or heals
+Spoil = Literal["null", "garbage", "number", "empty", "error", "drop", "hang"]
+SPOILED: dict[str, Any] = {"null": None, "garbage": "not a quantity", "number": 12, "empty": {}}
+
+
+class RpcProxy:
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.spoiled: dict[str, Spoil] = {}
+        self.seen: dict[str, int] = {}  # requests per method, spoiled or not
+        self._loop = asyncio.new_event_loop()
+        self._healed = asyncio.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="rpc-proxy", daemon=True)
+
+    def spoil(self, method: str, how: Spoil) -> None:
+        self.spoiled[method] = how
+
+    def heal(self) -> None:
+        self.spoiled.clear()
+        self._loop.call_soon_threadsafe(self._healed.set)
+
+    def count(self, method: str) -> int:
+        return self.seen.get(method, 0)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        calls = body if isinstance(body, list) else [body]
+        for call in calls:
+            self.seen[call.get("method", "")] = self.seen.get(call.get("method", ""), 0) + 1
+        ways = {self.spoiled.get(call.get("method", "")) for call in calls} - {None}
+        if "hang" in ways:
+            self._healed.clear()
+            await self._healed.wait()
+        if "drop" in ways and request.transport is not None:
+            request.transport.close()
+            return web.Response()
+        async with self._session.post(self.upstream, json=body) as upstream:
+            answer = await upstream.json(content_type=None)
+        answers = answer if isinstance(answer, list) else [answer]
+        by_id = {call.get("id"): call.get("method", "") for call in calls}
+        for entry in answers:
+            how = self.spoiled.get(by_id.get(entry.get("id"), ""))
+            if how == "error":
+                entry.pop("result", None)
+                entry["error"] = {"code": -32000, "message": "spoiled by the test proxy"}
+            elif how in SPOILED:
+                entry.pop("error", None)
+                entry["result"] = SPOILED[how]
+        return web.Response(text=json.dumps(answer), content_type="application/json")
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        async def start() -> web.AppRunner:
+            self._session = ClientSession()
+            app = web.Application()
+            app.router.add_post("/{tail:.*}", self._handle)
+            runner = web.AppRunner(app, handle_signals=False)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", self.port).start()
+            return runner
+
+        self._runner = self._loop.run_until_complete(start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(timeout=10)
+
+    def stop(self) -> None:
+        async def shutdown() -> None:
+            self._healed.set()
+            await self._runner.cleanup()
+            await self._session.close()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+
+@contextmanager
+def rpc_proxy(upstream: str) -> Iterator[RpcProxy]:
+    """A proxy to `upstream` on a free port; its `url` is what the gateway is given."""
+    proxy = RpcProxy(upstream)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
