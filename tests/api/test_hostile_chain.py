@@ -11,11 +11,12 @@ import httpx
 import pytest
 from eth_abi.abi import encode
 from support.chain import ROOT
-from support.gateway import wait_indexed
+from support.gateway import gateway, wait_indexed
+from support.proxy import rpc_proxy
 from web3 import Web3
 
 from crowdfund.compiler import compile_files
-from crowdfund.demo import DAY, ETHER
+from crowdfund.demo import DAY, ETHER, deploy_demo_token
 from crowdfund.escrow import ETH, Escrow, encode_call
 from crowdfund.transactions import send
 
@@ -187,3 +188,25 @@ def test_a_campaign_starting_after_year_9999_is_answered_not_500(
     assert api.get(f"/campaigns/{far}/backers/{bob}").status_code == 200
     cancelled = api.post(f"/campaigns/{far}/transactions/cancel", json={"sender": creator})
     assert cancelled.status_code == 200, cancelled.text
+
+
+def test_a_node_fault_on_a_token_read_is_not_remembered(w3: Web3, escrow: Escrow, registry: Path) -> None:
+    creator = w3.eth.accounts[0]
+    token = deploy_demo_token(w3, creator)
+    in_token = escrow.create_campaign(
+        creator, goal=ETHER, deadline=_deadline(w3), metadata_uri="t", token=token
+    )
+    with rpc_proxy(w3.provider.endpoint_uri) as proxy:  # type: ignore[attr-defined]
+        # A provider's rate limit, say: every eth_call fails with a JSON-RPC error that is
+        # no revert of the token's code.
+        proxy.spoil("eth_call", "error")
+        with gateway(proxy.url, registry) as api:
+            wait_indexed(api, w3.eth.block_number)
+            refused = api.get("/campaigns", params={"token": token})
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["retry-after"]
+            proxy.heal()
+            listed = api.get("/campaigns", params={"token": token})
+            assert listed.status_code == 200, listed.text
+            (item,) = listed.json()["items"]
+            assert (item["id"], item["token"]["symbol"], item["token"]["decimals"]) == (in_token, "DMT", 18)
