@@ -201,9 +201,23 @@ async def connect(
             await provider_of(w3).disconnect()  # the next try opens its own session
             raise
         address, block = deployment.address, deployment.block
+    address = AsyncWeb3.to_checksum_address(address)
+    try:
+        async with asyncio.timeout(timeout + 1):
+            code = await w3.eth.get_code(address)
+    except NODE_ERRORS as exc:
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(f"the node did not answer eth_getCode: {type(exc).__name__}") from exc
+    if not code:
+        # An address without code would be indexed as an escrow without events, silently.
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(
+            f"there is no contract at {address} on chain {chain_id}: check ESCROW_ADDRESS "
+            "(or the deployment registry), or wait for the deployment to be mined"
+        )
     return Chain(
         w3=w3,
-        address=AsyncWeb3.to_checksum_address(address),
+        address=address,
         chain_id=chain_id,
         deployment_block=block,
         timeout=timeout,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from eth_abi.abi import encode
 from support.chain import ROOT
-from support.gateway import gateway, wait_indexed
+from support.gateway import eventually, gateway, wait_indexed
 from support.proxy import rpc_proxy
 from web3 import Web3
 
@@ -210,3 +210,13 @@ def test_a_node_fault_on_a_token_read_is_not_remembered(w3: Web3, escrow: Escrow
             assert listed.status_code == 200, listed.text
             (item,) = listed.json()["items"]
             assert (item["id"], item["token"]["symbol"], item["token"]["decimals"]) == (in_token, "DMT", 18)
+
+
+def test_an_escrow_address_without_code_is_a_503_that_says_so(w3: Web3, registry: Path) -> None:
+    nobody = w3.eth.accounts[7]
+    with gateway(w3.provider.endpoint_uri, registry, ESCROW_ADDRESS=nobody) as api:  # type: ignore[attr-defined]
+        health = eventually(
+            lambda: (r := api.get("/health")).status_code == 503 and "no contract" in r.text and r
+        )
+        assert nobody in health.text
+        assert api.get("/campaigns").status_code == 503
