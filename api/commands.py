@@ -56,14 +56,21 @@ def _serve(ctx: Any) -> dict[str, Any]:
     import uvicorn
 
     from .http.app import create_app
+    from .http.protocol import bounded_protocol
+    from .http.streams import raise_fd_limit
 
     settings = _settings(ctx)  # refused here, in words, rather than inside uvicorn's start-up
     args = ctx.args
+    raise_fd_limit()  # before the app sizes its event-stream cap from it
     uvicorn.run(
         create_app(settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        http=bounded_protocol(settings.header_limit),
+        # X-Forwarded-For is honoured only from TRUSTED_PROXIES, by the app itself
+        # (uvicorn's own default would trust 127.0.0.1).
+        proxy_headers=False,
     )
     return {}
 

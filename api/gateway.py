@@ -90,7 +90,7 @@ def build(settings: Settings) -> Gateway:
         engine=database.engine,
         follower=follower,
         indexer=indexer,
-        cache=BlockCache(enabled=settings.read_cache),
+        cache=BlockCache(enabled=settings.read_cache, max_bytes=settings.cache_bytes),
         reader=reader,
         tokens=Tokens(reader),
         escrow=EscrowReads(reader),

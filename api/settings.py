@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 
+from limits import parse_many
 from pydantic import Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from web3 import Web3
@@ -59,6 +61,66 @@ class Settings(BaseSettings):
     read_cache: bool = Field(
         True, description="answer repeated reads at one block from memory (off only to measure)"
     )
+    cache_bytes: int = Field(
+        64 * 2**20, ge=0, description="bytes the answers kept in memory may take; the oldest go first"
+    )
+    body_limit: int = Field(
+        64 * 2**10, ge=0, description="bytes a request body may have; a longer one is refused with 413"
+    )
+    header_limit: int = Field(
+        16 * 2**10,
+        ge=1024,
+        description="bytes a request line and its headers may have; more is refused with 431",
+    )
+    sse_max_clients: int | None = Field(
+        None,
+        ge=0,
+        description="event streams open at once; past it /events answers 503. By default half the "
+        "process's file descriptor limit (raised to its hard limit by `crowdfund serve`)",
+    )
+    sse_send_timeout: float = Field(
+        30.0, gt=0, description="seconds a stream may wait for a client to read before it is dropped"
+    )
+    sse_replay_limit: int = Field(
+        10_000,
+        ge=0,
+        description="events a Last-Event-ID may lie behind the tip; further behind, the stream "
+        "sends `event: refetch` and resumes at the tip",
+    )
+    rate_limit_tx: str = Field(
+        "5/second;60/minute",
+        description="transaction builders per client, in the `limits` notation (`N/second;M/minute`); "
+        "empty: unlimited",
+    )
+    rate_limit_events: str = Field(
+        "10/second;120/minute", description="/events streams opened per client, likewise; empty: unlimited"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        # Refused at start-up: uvicorn would silently take a typo for a host name.
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("rate_limit_tx", "rate_limit_events")
+    @classmethod
+    def _rates(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a rate such as '5/second;60/minute'") from None
+        return value
+
     ipfs_gateway: str | None = Field(
         None,
         description="the backer page reads ipfs://CID/path metadata at this prefix + CID/path "

@@ -8,11 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import gateway
 from ..settings import Settings, get_settings
 from . import docs_page, errors, page
+from .limits import BodyLimit
+from .ratelimit import RateLimits
 from .routes import backers, campaigns, events, health, transactions
+from .streams import StreamGuard, default_max_clients
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # Middleware, innermost first: a refusal made by one still passes through CORS (so a
+    # page can read it), and the client it names is the one a trusted proxy forwarded.
+    app.add_middleware(
+        StreamGuard,
+        path="/events",
+        max_clients=default_max_clients() if settings.sse_max_clients is None else settings.sse_max_clients,
+        send_timeout=settings.sse_send_timeout,
+        retry_after=settings.retry_after,
+    )
+    app.add_middleware(BodyLimit, limit=settings.body_limit)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -40,6 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.state.settings = settings
+    app.state.rate_limits = RateLimits({"tx": settings.rate_limit_tx, "events": settings.rate_limit_events})
 
     errors.install(app, settings)
     for router in (health.router, campaigns.router, transactions.router, backers.router, events.router):

@@ -209,3 +209,17 @@ def events_after(engine: Engine, after: tuple[int, int], limit: int) -> tuple[Ti
             .limit(limit)
         )
         return tip, [_event(r) for r in conn.execute(query).mappings()]
+
+
+def events_behind(engine: Engine, after: tuple[int, int], most: int) -> tuple[Tip, int]:
+    """How many events lie after the position `after` up to the tip, counted no further
+    than `most + 1`: enough to tell whether there are more than `most`, at a bounded cost."""
+    e = db.events.c
+    with _at_tip(engine) as (conn, tip):
+        later = (
+            select(e.block_number)
+            .where(tuple_(e.block_number, e.log_index) > tuple_(*after), e.block_number <= tip.number)
+            .limit(most + 1)
+            .subquery()
+        )
+        return tip, conn.execute(select(func.count()).select_from(later)).scalar_one()

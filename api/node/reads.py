@@ -4,11 +4,17 @@ A block's state never changes, so an answer computed for block hash H serves eve
 request at H: a burst of requests in one block costs the node one read. Concurrent
 misses for the same key wait on the one read in flight, and the eth_calls issued in one
 turn of the event loop leave together in one JSON-RPC batch.
+
+The cache is bounded in bytes, not entries: a sweep of distinct queries whose answers are
+large (a long metadata link repeated on every page) must not grow the process without
+end. Each kept answer is charged its estimated size and the oldest are dropped first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
@@ -19,13 +25,35 @@ from .types import Block
 T = TypeVar("T")
 
 BLOCKS_KEPT = 4  # answers are kept for the newest few blocks only
-ENTRIES_PER_BLOCK = 20_000  # a bound on memory when requests sweep many keys in one block
+DEFAULT_BYTES = 64 * 2**20
+# What an entry costs besides its key and answer: the future holding it and its slots in
+# two dicts. Charged so that many tiny answers are bounded too.
+ENTRY_OVERHEAD = 512
+
+
+def footprint(value: Any) -> int:
+    """An estimate of the bytes `value` holds: itself and, recursively, what it contains
+    (containers and dataclasses; answers are bytes, str, ints, tuples and frozen dataclasses)."""
+    size = sys.getsizeof(value)
+    if isinstance(value, str | bytes | bytearray | int | float | bool) or value is None:
+        return size
+    if isinstance(value, dict):
+        return size + sum(footprint(k) + footprint(v) for k, v in value.items())
+    if isinstance(value, tuple | list | set | frozenset):
+        return size + sum(footprint(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return size + sum(footprint(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return size
 
 
 class BlockCache:
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, max_bytes: int = DEFAULT_BYTES) -> None:
         self.enabled = enabled
+        self.max_bytes = max_bytes
+        self.bytes = 0  # what the answers kept now are charged
         self._blocks: OrderedDict[str, dict[Hashable, asyncio.Future[Any]]] = OrderedDict()
+        # Every finished answer kept, oldest first, with what it is charged.
+        self._charged: OrderedDict[tuple[str, Hashable], int] = OrderedDict()
 
     async def get(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         if not self.enabled:
@@ -34,27 +62,45 @@ class BlockCache:
         if entries is None:
             entries = self._blocks[block.hash] = {}
             while len(self._blocks) > BLOCKS_KEPT:
-                self._blocks.popitem(last=False)
+                old_hash, old = self._blocks.popitem(last=False)
+                for old_key in old:
+                    self._uncharge(old_hash, old_key)
         task = entries.get(key)
         if task is None:
-            if len(entries) >= ENTRIES_PER_BLOCK:
-                return await compute()
             # A task of its own, so that a client hanging up does not cancel the read that
             # other requests are waiting on.
             task = entries[key] = asyncio.ensure_future(compute())
-            task.add_done_callback(lambda done: self._forget_failure(entries, key, done))
+            task.add_done_callback(lambda done: self._settle(block.hash, entries, key, done))
         elif task.done():
             return task.result()  # type: ignore[no-any-return]
         result: T = await asyncio.shield(task)
         return result
 
-    @staticmethod
-    def _forget_failure(
-        entries: dict[Hashable, asyncio.Future[Any]], key: Hashable, done: asyncio.Future[Any]
+    def _settle(
+        self,
+        block_hash: str,
+        entries: dict[Hashable, asyncio.Future[Any]],
+        key: Hashable,
+        done: asyncio.Future[Any],
     ) -> None:
-        # Failures are not cached: the next request tries again.
-        if (done.cancelled() or done.exception() is not None) and entries.get(key) is done:
-            del entries[key]
+        if self._blocks.get(block_hash) is not entries or entries.get(key) is not done:
+            return  # its block was dropped meanwhile
+        if done.cancelled() or done.exception() is not None:
+            del entries[key]  # failures are not kept: the next request tries again
+            return
+        cost = ENTRY_OVERHEAD + footprint(key) + footprint(done.result())
+        if cost > self.max_bytes:
+            del entries[key]  # kept, it would push out everything else
+            return
+        self._charged[(block_hash, key)] = cost
+        self.bytes += cost
+        while self.bytes > self.max_bytes and self._charged:
+            (old_hash, old_key), _ = next(iter(self._charged.items()))
+            self._uncharge(old_hash, old_key)
+            self._blocks.get(old_hash, {}).pop(old_key, None)
+
+    def _uncharge(self, block_hash: str, key: Hashable) -> None:
+        self.bytes -= self._charged.pop((block_hash, key), 0)
 
 
 def _data(answer: object) -> str:

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
+from support.gateway import sse
 from web3 import Web3
 
 from crowdfund.escrow import Escrow
-
-
-def sse(stream: httpx.Response) -> Iterator[dict[str, Any]]:
-    """Events from a text/event-stream body; keep-alive comments are skipped."""
-    event: dict[str, Any] = {}
-    for line in stream.iter_lines():
-        if not line:
-            if "data" in event:
-                event["data"] = json.loads(event["data"])
-                yield event
-            event = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            event[name] = value.removeprefix(" ")
 
 
 def test_a_new_pledge_arrives_on_the_stream(

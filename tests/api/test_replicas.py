@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.chain import ROOT, anvil
-from support.gateway import CROWDFUND, eventually, gateway_process, wait_indexed
+from support.gateway import CROWDFUND, eventually, gateway, served, wait_indexed
 from support.postgres import fresh_database, unusable_reason
 from web3 import Web3
 
@@ -72,8 +72,8 @@ def test_three_gateways_on_postgresql_one_indexes_and_another_takes_over(
     node = w3.provider.endpoint_uri  # type: ignore[attr-defined]
     url = fresh_database(postgres_url, f"index_{uuid.uuid4().hex[:12]}")
     with ExitStack() as stack:
-        started = [stack.enter_context(gateway_process(node, registry, DATABASE_URL=url)) for _ in range(3)]
-        apis = [api for api, _ in started]
+        started = [stack.enter_context(served(node, registry, DATABASE_URL=url)) for _ in range(3)]
+        apis = [running.client for running in started]
         found = eventually(lambda: roles(apis), what="every gateway healthy")
         assert sorted(found) == ["indexer", "standby", "standby"]
 
@@ -84,8 +84,8 @@ def test_three_gateways_on_postgresql_one_indexes_and_another_takes_over(
                 assert pledged(api) == str(n * ETHER)
 
         leader = found.index("indexer")
-        started[leader][1].send_signal(signal.SIGKILL)
-        started[leader][1].wait(timeout=10)
+        started[leader].process.send_signal(signal.SIGKILL)
+        started[leader].process.wait(timeout=10)
         survivors = [api for i, api in enumerate(apis) if i != leader]
         escrow.pledge(w3.eth.accounts[4], 1, ETHER)
         head = w3.eth.block_number
@@ -107,9 +107,10 @@ def test_a_second_gateway_on_one_sqlite_file_stands_by(
     w3, escrow, registry = chain
     node = w3.provider.endpoint_uri  # type: ignore[attr-defined]
     url = f"sqlite:///{tmp_path}/index.sqlite"
-    with gateway_process(node, registry, DATABASE_URL=url) as (first, first_process):
+    with served(node, registry, DATABASE_URL=url) as running:
+        first, first_process = running.client, running.process
         eventually(lambda: role(first) == "indexer", what="the first gateway indexing")
-        with gateway_process(node, registry, DATABASE_URL=url) as (second, _):
+        with gateway(node, registry, DATABASE_URL=url) as second:
             eventually(lambda: role(second) == "standby", what="the second gateway standing by")
             escrow.pledge(w3.eth.accounts[2], 1, ETHER)
             wait_indexed(second, w3.eth.block_number)
@@ -152,7 +153,7 @@ def test_crowdfund_index_takes_part_in_the_lead(chain: tuple[Web3, Escrow, Path]
         eventually(
             lambda: any("this process indexes now" in line for line in said), what="the indexer leading"
         )
-        with gateway_process(node, registry, DATABASE_URL=database_url) as (api, _):
+        with gateway(node, registry, DATABASE_URL=database_url) as api:
             escrow.pledge(w3.eth.accounts[2], 1, ETHER)
             assert wait_indexed(api, w3.eth.block_number)["role"] == "standby"
             indexer.send_signal(signal.SIGKILL)

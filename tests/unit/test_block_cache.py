@@ -1,16 +1,15 @@
-"""Answers read at a block are computed once per block and key, and failures are retried."""
+"""Answers read at a block are computed once per block and key, failures are retried, and
+what is kept is bounded in bytes."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
-from crowdfund_api.node import reads
-from crowdfund_api.node.reads import BLOCKS_KEPT, BlockCache
+from crowdfund_api.node.reads import BLOCKS_KEPT, ENTRY_OVERHEAD, BlockCache, footprint
 from crowdfund_api.node.types import Block
 
 B1, B2 = Block(1, "0x" + "01" * 32), Block(2, "0x" + "02" * 32)
@@ -108,15 +107,64 @@ def test_only_the_newest_blocks_are_kept() -> None:
     assert compute.calls == BLOCKS_KEPT + 2
 
 
-def test_a_full_block_still_answers_but_stops_caching(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reads, "ENTRIES_PER_BLOCK", 2)
-    cache, compute = BlockCache(), Counted(pause=0)
+def test_the_cache_is_bounded_in_bytes_and_drops_the_oldest_first() -> None:
+    answer = b"x" * 10_000
+    cost = footprint(answer)
+    cache, compute = BlockCache(max_bytes=3 * cost + 3 * (ENTRY_OVERHEAD + 100)), Counted(answer, pause=0)
 
-    async def body() -> list[Any]:
-        return [await cache.get(B1, key, compute) for key in ("a", "b", "c", "c", "a")]
+    async def body() -> None:
+        for key in ("a", "b", "c", "d"):
+            await cache.get(B1, key, compute)
+            assert cache.bytes <= cache.max_bytes
+        assert compute.calls == 4
+        for key in ("b", "c", "d"):  # the three newest are kept
+            await cache.get(B1, key, compute)
+        assert compute.calls == 4
+        await cache.get(B1, "a", compute)  # the oldest went first
+        assert compute.calls == 5
 
-    assert run(body) == ["answer"] * 5
-    assert compute.calls == 4  # a, b cached; c twice uncached; a from the cache
+    run(body)
+
+
+def test_an_answer_larger_than_the_whole_budget_is_answered_but_not_kept() -> None:
+    small, large = Counted(b"s" * 100, pause=0), Counted(b"L" * 100_000, pause=0)
+    cache = BlockCache(max_bytes=50_000)
+
+    async def body() -> None:
+        await cache.get(B1, "small", small)
+        assert await cache.get(B1, "large", large) == b"L" * 100_000
+        await cache.get(B1, "large", large)
+        await cache.get(B1, "small", small)  # not pushed out by the large one
+
+    run(body)
+    assert (small.calls, large.calls) == (1, 2)
+    assert 0 < cache.bytes < 50_000
+
+
+def test_dropped_blocks_give_their_bytes_back() -> None:
+    cache, compute = BlockCache(), Counted(b"x" * 1000, pause=0)
+    blocks = [Block(n, f"0x{n:064x}") for n in range(3 * BLOCKS_KEPT)]
+
+    async def body() -> None:
+        for block in blocks:
+            await cache.get(block, "k", compute)
+
+    run(body)
+    assert cache.bytes == BLOCKS_KEPT * (ENTRY_OVERHEAD + footprint("k") + footprint(b"x" * 1000))
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    amounts: tuple[int, ...]
+
+
+def test_the_size_estimate_counts_what_an_answer_holds() -> None:
+    link = "ipfs://" + "a" * 500_000
+    assert footprint(link) > 500_000
+    assert footprint(Figures(link, (1, 2))) > 500_000
+    assert footprint((Figures(link, ()), [Figures(link, ())], {"k": link})) > 1_500_000
+    assert footprint(2**256) > footprint(1)
 
 
 def test_a_disabled_cache_computes_every_time() -> None:

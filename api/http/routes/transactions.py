@@ -17,9 +17,11 @@ from pydantic import BaseModel
 from ...services import transactions
 from .. import render, schemas
 from ..dependencies import ChainDep, GatewayDep
+from ..ratelimit import TOO_MANY, rate_limited
 from .campaigns import INVALID, UNAVAILABLE, CampaignId
 
-router = APIRouter(prefix="/campaigns", tags=["transactions"])
+# Each build simulates on the node: the one route a client can make expensive at will.
+router = APIRouter(prefix="/campaigns", tags=["transactions"], dependencies=[rate_limited("tx")])
 
 REJECTED: dict[int | str, dict[str, Any]] = {
     409: {
@@ -32,6 +34,7 @@ RESPONSES = {
     404: {"model": schemas.Problem, "description": "no such campaign"},
     **INVALID,
     **UNAVAILABLE,
+    **TOO_MANY,
 }
 
 

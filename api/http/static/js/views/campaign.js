@@ -331,7 +331,7 @@ export function campaignView(main, { match }) {
   // A burst of events (or of wallet changes) is one refresh.
   const refreshSoon = debounce(() => refresh());
   const unsubscribe = subscribe((kind, data) => {
-    if (kind === 'reorg' || String(data?.campaign_id) === String(id)) refreshSoon();
+    if (kind === 'reorg' || kind === 'refetch' || String(data?.campaign_id) === String(id)) refreshSoon();
   });
   const offWallet = onChange(refreshSoon);
   refresh();

@@ -1,0 +1,79 @@
+"""Event streams held within what the process can afford: at most `max_clients` open at
+once (past it 503 with Retry-After, so that file descriptors remain for every other
+request, /health/live included), and a client that stops reading is dropped after
+`send_timeout` seconds rather than holding its stream, and its buffers, for ever."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .protocol import DROP
+
+log = logging.getLogger(__name__)
+
+# File descriptors kept for everything but streams: ordinary requests, the database, the node.
+FD_HEADROOM = 256
+
+
+def raise_fd_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit; the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # the soft limit stays; the default cap follows it
+    return soft
+
+
+def default_max_clients() -> int:
+    """Half the open-file limit, and never so many that the headroom is eaten."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(1, min(soft // 2, soft - FD_HEADROOM))
+
+
+class StreamGuard:
+    def __init__(
+        self, app: ASGIApp, path: str, max_clients: int, send_timeout: float, retry_after: int
+    ) -> None:
+        self.app, self.path = app, path
+        self.max_clients, self.send_timeout, self.retry_after = max_clients, send_timeout, retry_after
+        self.open = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        if self.open >= self.max_clients:
+            full = JSONResponse(
+                {"detail": f"the gateway serves {self.open} event streams, its most; try again later"},
+                status_code=503,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+            await full(scope, receive, send)
+            return
+        abort = scope.get("extensions", {}).get(DROP, {}).get("abort")
+
+        async def timed(message: Message) -> None:
+            try:
+                await asyncio.wait_for(send(message), self.send_timeout)
+            except TimeoutError:
+                if abort is None:
+                    raise
+                # The client stopped reading: drop it. The stream then ends as it does
+                # when a client hangs up (its next receive is a disconnect).
+                log.info("dropped an event stream whose client read nothing for %s s", self.send_timeout)
+                abort()
+
+        self.open += 1
+        try:
+            await self.app(scope, receive, timed)
+        finally:
+            self.open -= 1

@@ -1,0 +1,46 @@
+"""The answer cache is bounded in bytes: sweeping list cursors over a campaign with a huge
+metadata link (every page repeats it) leaves the gateway's memory where CACHE_BYTES says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support.gateway import served, wait_indexed
+from web3 import Web3
+
+from crowdfund.demo import DAY, ETHER
+from crowdfund.escrow import Escrow
+from crowdfund_api.http.cursors import encode_cursor
+
+LINK = "ipfs://" + "a" * 500_000
+SWEEP = 800  # distinct list queries; kept whole they would take ~400 MB
+
+
+def rss(pid: int) -> int:
+    """The process's resident memory in bytes (/proc/PID/status VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_sweeping_distinct_queries_over_a_huge_link_keeps_memory_bounded(
+    w3: Web3, registry: Path, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    creator = w3.eth.accounts[0]
+    deadline = int(w3.eth.get_block("latest")["timestamp"] + 10 * DAY)
+    escrow.create_campaign(creator, goal=ETHER, deadline=deadline, metadata_uri=LINK)
+    endpoint = w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    with served(endpoint, registry, CACHE_BYTES=str(8 * 2**20)) as gateway:
+        wait_indexed(gateway.client, w3.eth.block_number)
+        first = gateway.client.get("/campaigns", params={"limit": 100})
+        assert first.status_code == 200 and len(first.content) > len(LINK)
+        before = rss(gateway.process.pid)
+        # Every cursor past the newest id is another cache key for the same whole list.
+        for n in range(SWEEP):
+            page = gateway.client.get(
+                "/campaigns", params={"limit": 100, "cursor": encode_cursor((10_000 + n,))}
+            )
+            assert page.status_code == 200 and len(page.content) > len(LINK)
+        grown = rss(gateway.process.pid) - before
+    assert grown < 150 * 2**20, f"the gateway grew by {grown / 2**20:.0f} MB"
