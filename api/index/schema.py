@@ -93,10 +93,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    # A catch-up inserts into indexes keyed by campaign and backer all over their range:
-    # a 64 MiB page cache (the default is 2 MiB) keeps those pages in memory. Readers touch
-    # few pages, so their connections stay small.
-    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
     # Transactions begin explicitly (below), so that a read sees one snapshot throughout.
     dbapi_connection.isolation_level = None
