@@ -164,8 +164,11 @@ bench-gas: compile  ## measure gas per operation; writes docs/gas.md
 	@# brownie only finds scripts outside scripts/ by absolute path
 	$(BROWNIE) run $(CURDIR)/benchmarks/gas.py --network crowdfund-bench
 
-bench-api: compile  ## gateway req/s and latency on 1,000 campaigns + 10,000 pledges; writes docs/performance.md
-	$(VENV)/bin/python benchmarks/api_bench.py
+# Parts: base (1,000 campaigns), scale (1,000,000 events; its chain is seeded once and
+# cached in .bench/), live, sse (1,000 clients on /events) and memory. One part alone:
+# make bench-api BENCH_ARGS="--only scale" (prints only; a run of all rewrites the report).
+bench-api: compile  ## gateway speed, scale, live chain, SSE fan-out and memory; writes docs/performance.md
+	$(VENV)/bin/python benchmarks/api_bench.py $(BENCH_ARGS)
 
 audit: compile $(BVENV)/.slither  ## static analysis of the escrow with Slither (triage: docs/audit.md)
 	benchmarks/slither.sh

@@ -125,3 +125,31 @@ def load(
     if shutil.which("wrk"):
         return _wrk(name, base, path, ids, connections, seconds)
     return asyncio.run(_python(name, base, path, ids, connections, seconds))
+
+
+# One endpoint to load: its name, the gateway's URL, the path and how many campaign ids
+# `{id}` in the path is drawn from.
+Target = tuple[str, str, str, int | None]
+
+
+def measure(
+    plan: list[Target], *, connections: int, seconds: int, rounds: int, warm_up: int = 2
+) -> list[Result]:
+    """Each endpoint's median round, after a warm-up of `warm_up` seconds that reads every
+    campaign the load asks for (wrk's 5,000 requests) at least once.
+
+    Rounds interleave the endpoints, so that a burst of other work on the machine does not
+    land on one endpoint alone."""
+    for name, base, path, ids in plan:
+        load(name, base, path, ids=ids, connections=connections, seconds=warm_up)
+    runs: dict[str, list[Result]] = {name: [] for name, *_ in plan}
+    for round_number in range(1, rounds + 1):
+        for name, base, path, ids in plan:
+            result = load(name, base, path, ids=ids, connections=connections, seconds=seconds)
+            runs[name].append(result)
+            print(
+                f"  round {round_number}  {name:28} {result.requests_per_second:8,.0f} req/s  "
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  errors {result.errors}",
+                flush=True,
+            )
+    return [sorted(r, key=lambda r: r.requests_per_second)[len(r) // 2] for r in runs.values()]

@@ -5,6 +5,7 @@ one block (as full as a block of a busy chain), without waiting for receipts."""
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import httpx
@@ -99,3 +100,39 @@ def seed(url: str, escrow: str, campaigns: int, pledges: int, seed_value: int = 
             raise RuntimeError(f"the last pledge failed: {receipt}")
         head = int(rpc(client, url, "eth_blockNumber", []), 16)
     return {"campaigns": campaigns, "pledges": pledges, "head": head}
+
+
+class PledgeFlow:
+    """Pledges sent in the background, `per_second` of them, from the chain's dev accounts
+    to random campaigns, until stopped: the traffic of a live chain (interval mining puts
+    them into the next block)."""
+
+    def __init__(self, url: str, escrow: str, campaigns: int, per_second: float) -> None:
+        self.url, self.escrow, self.campaigns, self.per_second = url, escrow, campaigns, per_second
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._send, daemon=True)
+
+    def __enter__(self) -> PledgeFlow:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _send(self) -> None:
+        rng = random.Random(11)
+        with httpx.Client(timeout=30) as client:
+            backers = rpc(client, self.url, "eth_accounts", [])[1:]
+            while not self._stop.wait(1 / self.per_second):
+                amount = rng.randint(1, 1000) * ETHER // 1000
+                tx = {
+                    "from": rng.choice(backers),
+                    "to": self.escrow,
+                    "gas": hex(PLEDGE_GAS),
+                    "value": hex(amount),
+                    "data": encode_call("pledge", rng.randint(1, self.campaigns), amount),
+                }
+                rpc(client, self.url, "eth_sendTransaction", [tx])
+                self.sent += 1

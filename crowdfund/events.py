@@ -8,24 +8,44 @@ CampaignUpdated are any bytes a creator sent, read by crowdfund.links.
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from eth_abi.abi import decode
+from eth_hash.auto import keccak as keccak256
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from crowdfund.abi import escrow_abi
 from crowdfund.links import link_text
 
+# Events whose inputs are all one-word types are read straight from the hex: an index
+# catching up decodes about a million of them, and eth_abi's general decoder costs several
+# times the rest of indexing an event. Anything else (strings, odd lengths, dirty padding)
+# goes through eth_abi, which decodes or refuses it.
+_WORD_TYPES = frozenset({"uint256", "address"})
+_ADDRESS_PADDING = "0" * 24
+
+
+@dataclass(frozen=True)
+class _EventSpec:
+    name: str
+    indexed: tuple[tuple[str, str], ...]  # (name, type) of the topics after the first
+    plain: tuple[tuple[str, str], ...]  # (name, type) of the data's values
+    words: bool  # every input is a uint256 or an address
+
 
 @cache
-def _events_by_topic() -> dict[str, dict[str, Any]]:
+def _events_by_topic() -> dict[str, _EventSpec]:
     found = {}
     for item in escrow_abi():
         if item["type"] == "event":
             signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
-            found["0x" + keccak(text=signature).hex()] = item
+            indexed = tuple((i["name"], i["type"]) for i in item["inputs"] if i["indexed"])
+            plain = tuple((i["name"], i["type"]) for i in item["inputs"] if not i["indexed"])
+            words = all(i["type"] in _WORD_TYPES for i in item["inputs"])
+            found["0x" + keccak(text=signature).hex()] = _EventSpec(item["name"], indexed, plain, words)
     return found
 
 
@@ -35,7 +55,7 @@ def topics() -> list[str]:
 
 
 def topic_of(name: str) -> str:
-    return next(t for t, item in _events_by_topic().items() if item["name"] == name)
+    return next(t for t, spec in _events_by_topic().items() if spec.name == name)
 
 
 def hex_text(value: Any) -> str:
@@ -45,25 +65,68 @@ def hex_text(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
+@lru_cache(maxsize=16_384)
+def _checksummed(lower_hex40: str) -> str:
+    """EIP-55: a hex digit is upper-cased where the keccak of the lower-case address has a
+    nibble of 8 or more. Written out over eth_hash's keccak (the one eth_utils calls)
+    because eth_utils' to_checksum_address validates its input through several layers
+    first, which triples the cost of the one conversion every event needs; the caller has
+    the 40 lower-case digits already. tests/unit/test_log_decoding.py checks it against
+    eth_utils. Payers and busy backers recur, so their checksums are kept."""
+    digest = keccak256(lower_hex40.encode()).hex()
+    return "0x" + "".join(
+        upper if nibble in "89abcdef" else lower
+        for lower, upper, nibble in zip(lower_hex40, lower_hex40.upper(), digest, strict=False)
+    )
+
+
+def _word(word: str, type_: str) -> Any:
+    """One 64-digit hex word as its ABI type; None when eth_abi must judge it."""
+    if type_ == "address":
+        return _checksummed(word[24:]) if word.startswith(_ADDRESS_PADDING) else None
+    return int(word, 16)
+
+
+def _read_words(spec: _EventSpec, topics_: list[str], data: str) -> dict[str, Any] | None:
+    if len(topics_) != len(spec.indexed) or len(data) != 2 + 64 * len(spec.plain):
+        return None
+    args: dict[str, Any] = {}
+    for (name, type_), topic in zip(spec.indexed, topics_, strict=True):
+        if len(topic) != 66 or (value := _word(topic[2:], type_)) is None:
+            return None
+        args[name] = value
+    for n, (name, type_) in enumerate(spec.plain):
+        if (value := _word(data[2 + 64 * n : 66 + 64 * n], type_)) is None:
+            return None
+        args[name] = value
+    return args
+
+
+def _decode(spec: _EventSpec, topics_: list[str], data: str) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for (name, type_), topic in zip(spec.indexed, topics_, strict=True):
+        (args[name],) = decode([type_], bytes.fromhex(topic[2:]))
+    # Strings are decoded as bytes: the escrow does not check that they are UTF-8, and one
+    # that is not must not stop a reader (crowdfund.links).
+    types = ["bytes" if type_ == "string" else type_ for _, type_ in spec.plain]
+    values = decode(types, bytes.fromhex(data[2:]))
+    for (name, type_), value in zip(spec.plain, values, strict=True):
+        args[name] = link_text(value) if type_ == "string" else value
+    for name, value in args.items():
+        if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
+            args[name] = to_checksum_address(value)
+    return args
+
+
 def decode_event(log: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The event's name and arguments (addresses checksummed, strings as bounded link
     text); None for a log that is no escrow event."""
     topics_ = [hex_text(t) for t in log["topics"]]
-    item = _events_by_topic().get(topics_[0]) if topics_ else None
-    if item is None:
+    spec = _events_by_topic().get(topics_[0]) if topics_ else None
+    if spec is None:
         return None
-    indexed = [i for i in item["inputs"] if i["indexed"]]
-    plain = [i for i in item["inputs"] if not i["indexed"]]
-    args: dict[str, Any] = {}
-    for spec, topic in zip(indexed, topics_[1:], strict=True):
-        (args[spec["name"]],) = decode([spec["type"]], bytes.fromhex(topic[2:]))
-    data = bytes.fromhex(hex_text(log["data"])[2:])
-    # Strings are decoded as bytes: the escrow does not check that they are UTF-8, and one
-    # that is not must not stop a reader.
-    types = ["bytes" if i["type"] == "string" else i["type"] for i in plain]
-    for spec, value in zip(plain, decode(types, data), strict=True):
-        args[spec["name"]] = link_text(value) if spec["type"] == "string" else value
-    for name, value in args.items():
-        if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
-            args[name] = to_checksum_address(value)
-    return item["name"], args
+    data = hex_text(log["data"])
+    args = _read_words(spec, topics_[1:], data) if spec.words else None
+    if args is None:
+        args = _decode(spec, topics_[1:], data)
+    return spec.name, args

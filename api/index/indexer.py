@@ -15,6 +15,8 @@ fault of the node, never a reason to roll back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import logging
 import time
 from collections.abc import Callable
@@ -49,6 +51,23 @@ def problem_of(exc: Exception) -> tuple[str, str]:
     # Anything else came from an answer of the node that is not what JSON-RPC promises
     # (a field missing, a wrong type): the node's fault, looked at again like the others.
     return "node", f"the node's answers could not be indexed: {type(exc).__name__}: {exc}"[:300]
+
+
+class Reorg(enum.Enum):
+    REORG = "the block a chunk follows is no longer on the node's chain"
+
+
+REORG = Reorg.REORG
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A range of blocks read from the node, not yet written: its logs, the headers of the
+    blocks holding them and of its last block, and the tip it leads to."""
+
+    logs: list[dict[str, Any]]
+    blocks: dict[int, tuple[str, int]]
+    tip: Tip
 
 
 @dataclass(frozen=True)
@@ -116,17 +135,39 @@ class Indexer:
             if not isinstance(node_block, dict) or node_block.get("hash") != tip.hash:
                 tip = await self._roll_back()
                 moved = True
-        while tip.number < target:
-            advanced = await self._chunk(tip, min(tip.number + self.chunk, target))
-            if advanced is None:
-                # The chain changed under the chunk. After a rollback look again at once;
-                # otherwise (a block the node could not serve) wait a poll first.
-                return moved or self.tip != tip
-            tip = advanced
-            moved = True
+        # The next chunk is read from the node while the current one is decoded and
+        # written: the node and the database work side by side instead of taking turns.
+        ahead: asyncio.Task[_Chunk | Reorg | None] | None = None
+        try:
+            while tip.number < target:
+                chunk = await (ahead or self._fetch(tip, min(tip.number + self.chunk, target)))
+                ahead = None
+                if chunk is REORG:
+                    await self._roll_back()  # every chunk before it is written by now
+                    return True
+                if not isinstance(chunk, _Chunk):
+                    # The chain changed under the chunk. After a rollback look again at once;
+                    # otherwise (a block the node could not serve) wait a poll first.
+                    return moved or self.tip != tip
+                if chunk.tip.number < target:
+                    ahead = asyncio.create_task(
+                        self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
+                    )
+                tip = await self._write(chunk)
+                moved = True
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, NodeUnavailable, RpcError):
+                    await ahead
         return moved
 
-    async def _chunk(self, tip: Tip, to: int) -> Tip | None:
+    async def _fetch(self, tip: Tip, to: int) -> _Chunk | Reorg | None:
+        """The escrow's logs in the blocks after `tip` up to `to`, with the headers they need;
+        REORG when `tip` is no longer on the node's chain, None when the chain changed
+        while the chunk was read or a block could not be served.
+
+        `tip` may be that of a chunk still being written: its hash is known once fetched."""
         chain = await self.holder.get()
         first, last = await chain.batch(
             [
@@ -137,8 +178,7 @@ class Indexer:
         if isinstance(first, RpcError | None) or isinstance(last, RpcError | None):
             return None
         if tip.hash is not None and first["parentHash"] != tip.hash:
-            await self._roll_back()
-            return None
+            return REORG
         try:
             logs: list[dict[str, Any]] = await chain.rpc(
                 "eth_getLogs",
@@ -150,7 +190,7 @@ class Indexer:
             if to > tip.number + 1:
                 self.chunk = max(1, (to - tip.number) // 2)
                 log.warning("eth_getLogs refused %s blocks (%s); trying %s", to - tip.number, exc, self.chunk)
-                return await self._chunk(tip, tip.number + self.chunk)
+                return await self._fetch(tip, tip.number + self.chunk)
             raise
         if not isinstance(logs, list):  # indexing what is not a list would skip its events
             raise BadAnswer(f"the node answered eth_getLogs with {type(logs).__name__}, not a list")
@@ -166,20 +206,27 @@ class Indexer:
             blocks[number] = (header["hash"], int(header["timestamp"], 16))
         if blocks[to][0] != last["hash"]:
             return None  # the chunk's last block changed while it was read
-        rows = []
         for entry in logs:
-            number = int(entry["blockNumber"], 16)
-            if entry.get("removed") or entry["blockHash"] != blocks[number][0]:
+            if entry.get("removed") or entry["blockHash"] != blocks[int(entry["blockNumber"], 16)][0]:
                 return None
-            row = decode_log(entry, blocks[number][1])
-            if row is not None:
-                rows.append(row)
-        new_tip = Tip(to, last["hash"], int(last["timestamp"], 16))
-        await asyncio.to_thread(store.write_chunk, self.engine, rows, blocks, new_tip)
-        self.tip = new_tip
+        return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)))
+
+    async def _write(self, chunk: _Chunk) -> Tip:
+        """Decode a fetched chunk and store it with its blocks and the new tip."""
+
+        def decode_and_write() -> None:
+            rows = []
+            for entry in chunk.logs:
+                row = decode_log(entry, chunk.blocks[int(entry["blockNumber"], 16)][1])
+                if row is not None:
+                    rows.append(row)
+            store.write_chunk(self.engine, rows, chunk.blocks, chunk.tip)
+
+        await asyncio.to_thread(decode_and_write)
+        self.tip = chunk.tip
         self.chunk = self.options.log_chunk
-        self.on_tip(new_tip)
-        return new_tip
+        self.on_tip(chunk.tip)
+        return chunk.tip
 
     async def _roll_back(self) -> Tip:
         """Find the newest known block still on the node's chain and forget what followed."""

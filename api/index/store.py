@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import schema as db
 from .ledger import Ledger, Position
@@ -77,26 +79,49 @@ def _load(conn: Connection, campaign_ids: set[int], keys: set[tuple[int, str]]) 
     return ledger
 
 
+def _statement_rows(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run an INSERT for many rows as one DBAPI executemany.
+
+    The statement is compiled once and handed the rows as they are: SQLAlchemy's own
+    executemany processes every parameter of every row in Python, which costs a catch-up
+    more than the database does. Every column is given in every row, in the types the
+    columns hold, so nothing is left to convert."""
+    compiled = statement.compile(dialect=conn.dialect)
+    if compiled.positional:
+        names = compiled.positiontup
+        conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in names) for row in rows])
+    else:
+        conn.exec_driver_sql(compiled.string, rows)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        _statement_rows(conn, insert(table), rows)
+
+
+def _replace_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, or overwrite the rows with the same primary key (SQLite and
+    PostgreSQL both say it ON CONFLICT ... DO UPDATE)."""
+    if not rows:
+        return
+    upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    _statement_rows(conn, statement.on_conflict_do_update(index_elements=keys, set_=others), rows)
+
+
 def _save(conn: Connection, ledger: Ledger) -> None:
-    if ledger.campaigns:
-        conn.execute(delete(db.campaigns).where(db.campaigns.c.id.in_(ledger.campaigns)))
-        conn.execute(insert(db.campaigns), list(ledger.campaigns.values()))
-    if ledger.positions:
-        keys = list(ledger.positions)
-        for start in range(0, len(keys), 500):
-            conn.execute(
-                delete(db.positions).where(
-                    tuple_(db.positions.c.campaign_id, db.positions.c.backer).in_(keys[start : start + 500])
-                )
-            )
-        conn.execute(
-            insert(db.positions),
-            [
-                {"campaign_id": c, "backer": b, "amount": str(p.amount), "refunded": str(p.refunded),
-                 "first_block": p.first_block}
-                for (c, b), p in ledger.positions.items()
-            ],
-        )  # fmt: skip
+    _replace_many(conn, db.campaigns, list(ledger.campaigns.values()))
+    _replace_many(
+        conn,
+        db.positions,
+        [
+            {"campaign_id": c, "backer": b, "amount": str(p.amount), "refunded": str(p.refunded),
+             "first_block": p.first_block}
+            for (c, b), p in ledger.positions.items()
+        ],
+    )  # fmt: skip
 
 
 def write_chunk(
@@ -116,13 +141,11 @@ def write_chunk(
             )
             for row in rows:
                 ledger.apply(row)
-            conn.execute(insert(db.events), [{k: v for k, v in r.items() if k != "created"} for r in rows])
+            _insert_many(conn, db.events, [{k: v for k, v in r.items() if k != "created"} for r in rows])
             _save(conn, ledger)
-        if blocks:
-            conn.execute(delete(db.blocks).where(db.blocks.c.number.in_(blocks)))
-            conn.execute(
-                insert(db.blocks), [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in blocks.items()]
-            )
+        _replace_many(
+            conn, db.blocks, [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in blocks.items()]
+        )
         _store_tip(conn, tip)
 
 

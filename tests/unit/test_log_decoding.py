@@ -1,0 +1,66 @@
+"""The index's event decoder: one-word events are read straight from the hex, and must
+decode exactly as eth_abi does, refusing what it refuses."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from eth_abi import encode
+from eth_abi.exceptions import NonEmptyPaddingBytes
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+from crowdfund.events import _checksummed
+from crowdfund_api.index.events import decode_log
+
+PLEDGED = "0x" + keccak(text="Pledged(uint256,address,address,uint256,uint256)").hex()
+
+
+def _word(types: list[str], values: list[Any]) -> str:
+    return "0x" + encode(types, values).hex()
+
+
+def _pledged(backer: str, payer: str, amount: int, total: int) -> dict[str, Any]:
+    return {
+        "blockNumber": "0x2a",
+        "logIndex": "0x3",
+        "blockHash": "0x" + "ab" * 32,
+        "transactionHash": "0x" + "cd" * 32,
+        "topics": [PLEDGED, _word(["uint256"], [7]), _word(["address"], [backer])],
+        "data": _word(["address", "uint256", "uint256"], [payer, amount, total]),
+    }
+
+
+def test_checksums_match_eip55() -> None:
+    rng = random.Random(5)
+    for _ in range(2_000):
+        digits = rng.randbytes(20).hex()
+        assert _checksummed(digits) == to_checksum_address("0x" + digits)
+
+
+def test_a_pledge_decodes_to_its_row() -> None:
+    backer, payer = "0x" + "1f" * 20, "0x" + "a0" * 20
+    row = decode_log(_pledged(backer, payer, 2**255 + 1, 2**256 - 1), 1_700_000_000)
+    assert row == {
+        "block_number": 42,
+        "log_index": 3,
+        "block_hash": "0x" + "ab" * 32,
+        "timestamp": 1_700_000_000,
+        "transaction_hash": "0x" + "cd" * 32,
+        "campaign_id": 7,
+        "kind": "pledged",
+        "backer": to_checksum_address(backer),
+        "payer": to_checksum_address(payer),
+        "amount": str(2**255 + 1),
+        "new_total": str(2**256 - 1),
+        "uri": None,
+    }
+
+
+def test_an_address_with_dirty_padding_is_refused_as_eth_abi_refuses_it() -> None:
+    log = _pledged("0x" + "1f" * 20, "0x" + "a0" * 20, 1, 1)
+    log["topics"][2] = "0x" + "11" * 32
+    with pytest.raises(NonEmptyPaddingBytes):
+        decode_log(log, 0)
