@@ -114,3 +114,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: s
     if postgres_url is None:
         pytest.skip(unusable_reason() or "PostgreSQL did not start")
     return fresh_database(postgres_url, f"index_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Web3, Escrow, Path]]:
+    """A fresh anvil of the test's own with the escrow and one campaign (id 1) that alice
+    pledged 1 ETH to, for tests that change the chain or the index under a gateway."""
+    registry = tmp_path / "deployments"
+    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
+    with anvil() as w3:
+        deploy_escrow(w3, w3.eth.accounts[0])
+        escrow = Escrow.from_registry(w3)
+        deadline = w3.eth.get_block("latest")["timestamp"] + 10 * DAY
+        escrow.create_campaign(
+            w3.eth.accounts[0], goal=5 * ETHER, deadline=deadline, metadata_uri="ipfs://c1"
+        )
+        escrow.pledge(w3.eth.accounts[1], 1, ETHER)
+        yield w3, escrow, registry

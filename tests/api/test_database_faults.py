@@ -13,28 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.chain import anvil
 from support.gateway import eventually, gateway, wait_indexed
 from support.postgres import Cluster, fresh_database, postgres_cluster, unusable_reason
 from web3 import Web3
 
-from crowdfund.demo import DAY, ETHER
-from crowdfund.deploy import deploy_escrow
+from crowdfund.demo import ETHER
 from crowdfund.escrow import Escrow
-
-
-@pytest.fixture
-def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Web3, Escrow, Path]]:
-    """A fresh anvil with the escrow and one campaign (id 1) that alice pledged 1 ETH to."""
-    registry = tmp_path / "deployments"
-    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
-    with anvil() as w3:
-        deploy_escrow(w3, w3.eth.accounts[0])
-        escrow = Escrow.from_registry(w3)
-        deadline = w3.eth.get_block("latest")["timestamp"] + 10 * DAY
-        escrow.create_campaign(w3.eth.accounts[0], goal=5 * ETHER, deadline=deadline, metadata_uri="ipfs://d")
-        escrow.pledge(w3.eth.accounts[1], 1, ETHER)
-        yield w3, escrow, registry
 
 
 def database_problem(api: httpx.Client) -> str | None:
