@@ -7,15 +7,13 @@ their answers are decoded defensively here, the same way for the CLI and the gat
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from eth_abi.abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_typing import HexStr
-from web3 import Web3
-from web3.contract import Contract
 
+from crowdfund.abi import CallData
 from crowdfund.units import Currency
 
 _ADDRESS, _UINT = {"type": "address"}, {"type": "uint256"}
@@ -58,15 +56,12 @@ ERC20_ABI = [
 ]
 
 
-@cache
-def _unbound() -> type[Contract]:
-    # A contract class without an address encodes calls without a node.
-    return Web3().eth.contract(abi=ERC20_ABI)
+_CALL_DATA = CallData(ERC20_ABI)
 
 
 def encode_call(function: str, *args: Any) -> HexStr:
     """Call data for an ERC-20 function, as 0x-hex."""
-    return HexStr(_unbound().encode_abi(function, args=list(args)))
+    return _CALL_DATA(function, *args)
 
 
 # ERC-20 declares decimals() as uint8, but no token in use has more than 24: past 36, any

@@ -15,7 +15,7 @@ from web3.contract import Contract
 from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 from crowdfund import deployments
-from crowdfund.abi import escrow_abi
+from crowdfund.abi import CallData, abi_type, escrow_abi
 from crowdfund.events import decode_event, topic_of
 from crowdfund.permit import Permit
 from crowdfund.state import State
@@ -77,28 +77,19 @@ class CampaignTerms(TypedDict):
 
 
 @cache
-def _unbound() -> type[Contract]:
-    # A contract class without an address encodes and decodes without a node.
-    return Web3().eth.contract(abi=escrow_abi())
+def _call_data() -> CallData:
+    return CallData(escrow_abi())
 
 
 def encode_call(function: str, *args: Any) -> HexStr:
     """Call data for an escrow function, as 0x-hex, built without a node."""
-    return HexStr(_unbound().encode_abi(function, args=list(args)))
+    return _call_data()(function, *args)
 
 
 @cache
 def _output_types(function: str) -> list[str]:
     (item,) = (i for i in escrow_abi() if i["type"] == "function" and i["name"] == function)
-    return [_abi_type(o) for o in item["outputs"]]
-
-
-def _abi_type(param: dict[str, Any]) -> str:
-    """`(uint256,address,...)` for a struct, as eth_abi spells it."""
-    if param["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param["components"])
-        return f"({inner}){param['type'][len('tuple') :]}"
-    return str(param["type"])
+    return [abi_type(o) for o in item["outputs"]]
 
 
 def decode_result(function: str, raw: bytes) -> Any:

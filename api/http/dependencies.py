@@ -38,20 +38,21 @@ PinnedDep = Annotated[Block, Depends(get_pinned)]
 
 @dataclass(frozen=True)
 class Reading:
-    """What a read needs: the gateway, the node, and the block to answer at."""
+    """What a read needs: the gateway, the node, the block to answer at and its time."""
 
     gateway: Gateway
     chain: Chain
     block: Block
+    now: int  # the block's timestamp
 
 
 async def get_reading(request: Request) -> Reading:
     # One dependency instead of three: the reads are the hot path, and FastAPI's
     # per-dependency overhead is a visible share of a cached answer's cost.
     gateway: Gateway = request.app.state.gateway
-    block, _ = gateway.follower.pinned()
+    block, now = gateway.follower.pinned()
     chain = gateway.holder.current or await gateway.holder.get()
-    return Reading(gateway, chain, block)
+    return Reading(gateway, chain, block, now)
 
 
 ReadingDep = Annotated[Reading, Depends(get_reading)]

@@ -63,7 +63,10 @@ class StreamGuard:
 
         async def timed(message: Message) -> None:
             try:
-                await asyncio.wait_for(send(message), self.send_timeout)
+                # asyncio.timeout rather than wait_for: no task per message, which a thousand
+                # streams sending every block would pay for.
+                async with asyncio.timeout(self.send_timeout):
+                    await send(message)
             except TimeoutError:
                 if abort is None:
                     raise

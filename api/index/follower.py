@@ -18,7 +18,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Literal
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 from crowdfund.deployments import DeploymentNotFound
 
@@ -26,13 +28,18 @@ from ..node.rpc import ChainHolder, NodeUnavailable, RpcError, WrongChain
 from ..node.types import Block
 from .backoff import BACKOFF_LIMIT, backoff, pause
 from .database import IndexDatabase, failure
-from .types import Tip
+from .types import Tip, TipMove
 
 log = logging.getLogger("crowdfund.gateway")
 
 # indexer: this process indexes; standby: the indexer is on but another process leads,
 # this one serves what that one writes; replica: the indexer is off (RUN_INDEXER=false).
 Role = Literal["indexer", "standby", "replica"]
+
+
+# Moves kept for the event streams: a stream a few moves behind catches up from memory
+# instead of asking the index.
+MOVES_KEPT = 16
 
 
 class IndexBehind(Exception):
@@ -67,13 +74,28 @@ class Follower:
         self._head_since = time.monotonic()  # when the head last moved
         self._changed = asyncio.Event()
         self._block: Block | None = None  # the tip as a Block, built once per tip
+        self.moves: deque[TipMove] = deque(maxlen=MOVES_KEPT)  # the newest moves of the tip
+        self.moved = 0  # how many moves there were: the number of the last
+        # Told of every move before any request is answered at the new tip: the answer
+        # cache carries what the move did not change (Gateway wires it).
+        self.on_move: Callable[[TipMove], None] = lambda move: None
 
-    def on_tip(self, tip: Tip) -> None:
-        if tip != self.tip:
-            self.tip = tip
-            self._block = Block(number=tip.number, hash=tip.hash) if tip.hash else None
-            self._changed.set()
-            self._changed = asyncio.Event()
+    def on_tip(
+        self, tip: Tip, since: Tip | None = None, rows: Sequence[Mapping[str, Any]] | None = None
+    ) -> None:
+        """The index reached `tip`; `rows` are all the events it took in after `since`, when
+        the caller knows them (the indexer, for a chunk it wrote)."""
+        if tip == self.tip:
+            return
+        known = rows is not None and since is not None and since == self.tip
+        move = TipMove(self.moved + 1, self.tip, tip, rows if known else None)
+        self.on_move(move)
+        self.moves.append(move)
+        self.moved = move.number
+        self.tip = tip
+        self._block = Block(number=tip.number, hash=tip.hash) if tip.hash else None
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     def on_role(self, leading: bool) -> None:
         """The indexer's word on who leads: a standby reads the tip from the database."""

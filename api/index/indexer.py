@@ -19,9 +19,9 @@ import contextlib
 import enum
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -78,19 +78,30 @@ class IndexerOptions:
     poll_interval: float = 1.0  # seconds between looks at the chain's head
 
 
+class TipListener(Protocol):
+    def __call__(
+        self, tip: Tip, since: Tip | None = None, rows: Sequence[Mapping[str, Any]] | None = None
+    ) -> None:
+        """The index reached `tip`; `rows` are the events stored since tip `since`, when known."""
+
+
+def _nobody(tip: Tip, since: Tip | None = None, rows: Sequence[Mapping[str, Any]] | None = None) -> None:
+    pass
+
+
 class Indexer:
     def __init__(
         self,
         database: IndexDatabase,
         holder: ChainHolder,
         options: IndexerOptions,
-        on_tip: Callable[[Tip], None] = lambda tip: None,
+        on_tip: TipListener | None = None,
     ) -> None:
         self.database = database
         self.engine = database.engine
         self.holder = holder
         self.options = options
-        self.on_tip = on_tip
+        self.on_tip: TipListener = on_tip or _nobody
         self.tip: Tip | None = None
         self.chunk = options.log_chunk
         self.start_block = 0
@@ -214,18 +225,19 @@ class Indexer:
     async def _write(self, chunk: _Chunk) -> Tip:
         """Decode a fetched chunk and store it with its blocks and the new tip."""
 
-        def decode_and_write() -> None:
+        def decode_and_write() -> list[dict[str, Any]]:
             rows = []
             for entry in chunk.logs:
                 row = decode_log(entry, chunk.blocks[int(entry["blockNumber"], 16)][1])
                 if row is not None:
                     rows.append(row)
             store.write_chunk(self.engine, rows, chunk.blocks, chunk.tip)
+            return rows
 
-        await asyncio.to_thread(decode_and_write)
-        self.tip = chunk.tip
+        rows = await asyncio.to_thread(decode_and_write)
+        since, self.tip = self.tip, chunk.tip
         self.chunk = self.options.log_chunk
-        self.on_tip(chunk.tip)
+        self.on_tip(chunk.tip, since, rows)  # the rows are all that changed since `since`
         return chunk.tip
 
     async def _roll_back(self) -> Tip:
@@ -353,7 +365,7 @@ async def follow(database_url: str, holder: ChainHolder, options: IndexerOptions
     while another process leads."""
     database = IndexDatabase(database_url)
 
-    def report(tip: Tip) -> None:
+    def report(tip: Tip, since: Tip | None = None, rows: Sequence[Mapping[str, Any]] | None = None) -> None:
         log.info("indexed up to block %s", tip.number)
 
     try:

@@ -3,8 +3,9 @@ its rows belong to that block even while the indexer writes the next chunk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, func, not_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
@@ -92,7 +93,8 @@ def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
     )
 
 
-def _event(row: RowMapping) -> IndexedEvent:
+def indexed_event(row: Mapping[Any, Any]) -> IndexedEvent:
+    """An event row, as the index stores it (or as the indexer is about to), handed up."""
     link = None if row["uri"] is None else bounded(row["uri"])
     return IndexedEvent(
         kind=row["kind"],
@@ -146,7 +148,7 @@ def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | N
             .order_by(e.block_number.desc(), e.log_index.desc())
             .limit(UPDATES_SHOWN)
         ).mappings()
-        updates = [_event(u) for u in newest][::-1]
+        updates = [indexed_event(u) for u in newest][::-1]
         count = len(updates)
         if count == UPDATES_SHOWN:
             count = conn.execute(select(func.count()).select_from(db.events).where(*posted)).scalar_one()
@@ -174,7 +176,7 @@ def history(
         if before is not None:
             query = query.where(tuple_(e.block_number, e.log_index) < tuple_(*before))
         query = query.order_by(e.block_number.desc(), e.log_index.desc()).limit(limit + 1)
-        return tip, True, [_event(r) for r in conn.execute(query).mappings()]
+        return tip, True, [indexed_event(r) for r in conn.execute(query).mappings()]
 
 
 def backer_campaigns(
@@ -208,7 +210,7 @@ def events_after(engine: Engine, after: tuple[int, int], limit: int) -> tuple[Ti
             .order_by(e.block_number, e.log_index)
             .limit(limit)
         )
-        return tip, [_event(r) for r in conn.execute(query).mappings()]
+        return tip, [indexed_event(r) for r in conn.execute(query).mappings()]
 
 
 def events_behind(engine: Engine, after: tuple[int, int], most: int) -> tuple[Tip, int]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from crowdfund.escrow import CampaignRecord
 from crowdfund.state import State, state_at
@@ -76,3 +79,27 @@ class BackerPosition:
     campaign: IndexedCampaign
     pledge: int
     refunded: int
+
+
+@dataclass(frozen=True, eq=False)  # each move is itself: compared and hashed by identity
+class TipMove:
+    """The index moving from tip `before` to tip `tip`, with the event rows it took in
+    between (oldest first), as the index stores them; `rows` is None when they are not
+    known (the index opened, rolled back, or another process moved it), and then nothing
+    may be assumed about what changed."""
+
+    number: int  # the follower's count of moves: a tip may come back after a reorg, a move not
+    before: Tip | None
+    tip: Tip
+    rows: Sequence[Mapping[str, Any]] | None
+
+    @property
+    def rollback(self) -> bool:
+        """The index went back to an earlier block: a reorg took what followed."""
+        return self.before is not None and self.tip.number < self.before.number
+
+    @cached_property
+    def campaigns(self) -> frozenset[int] | None:
+        """The campaigns an event in the move touched; None when the rows are not known.
+        Worked out on first use: during a catch-up most moves are never asked."""
+        return None if self.rows is None else frozenset(row["campaign_id"] for row in self.rows)

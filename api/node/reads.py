@@ -5,6 +5,10 @@ request at H: a burst of requests in one block costs the node one read. Concurre
 misses for the same key wait on the one read in flight, and the eth_calls issued in one
 turn of the event loop leave together in one JSON-RPC batch.
 
+Answers that only a campaign's own events can change (keyed by `CampaignKey`) are carried
+to the next block when no event of that campaign lies between: on a live chain a block a
+second would otherwise empty the cache every second, and most campaigns did not change.
+
 The cache is bounded in bytes, not entries: a sweep of distinct queries whose answers are
 large (a long metadata link repeated on every page) must not grow the process without
 end. Each kept answer is charged its estimated size and the oldest are dropped first.
@@ -16,7 +20,8 @@ import asyncio
 import dataclasses
 import sys
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .rpc import Chain, NodeUnavailable, RpcError
@@ -46,6 +51,16 @@ def footprint(value: Any) -> int:
     return size
 
 
+@dataclass(frozen=True)
+class CampaignKey:
+    """The key of an answer that is a function of one campaign's storage alone: not of the
+    block's time, not of another campaign or a token's state. Only events of the campaign
+    change such an answer, so `BlockCache.carry` may take it on to the next block."""
+
+    kind: str
+    campaign_id: int
+
+
 class BlockCache:
     def __init__(self, enabled: bool = True, max_bytes: int = DEFAULT_BYTES) -> None:
         self.enabled = enabled
@@ -58,13 +73,7 @@ class BlockCache:
     async def get(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         if not self.enabled:
             return await compute()
-        entries = self._blocks.get(block.hash)
-        if entries is None:
-            entries = self._blocks[block.hash] = {}
-            while len(self._blocks) > BLOCKS_KEPT:
-                old_hash, old = self._blocks.popitem(last=False)
-                for old_key in old:
-                    self._uncharge(old_hash, old_key)
+        entries = self._entries(block.hash)
         task = entries.get(key)
         if task is None:
             # A task of its own, so that a client hanging up does not cancel the read that
@@ -75,6 +84,47 @@ class BlockCache:
             return task.result()  # type: ignore[no-any-return]
         result: T = await asyncio.shield(task)
         return result
+
+    def carry(self, from_hash: str, to_hash: str, changed: Callable[[], Collection[int]]) -> int:
+        """Keep the answers under CampaignKey at block `from_hash` for block `to_hash` too,
+        except those of the campaigns in `changed()` (asked only when there is anything to
+        carry): the caller vouches that `to_hash` follows `from_hash` and that the events
+        between touched no other campaign. Returns how many answers were carried."""
+        source = self._blocks.get(from_hash)
+        if not self.enabled or not source or from_hash == to_hash:
+            return 0
+        # Kept answers only (charged): not reads in flight, not failures.
+        done = [
+            (key, task, self._charged[(from_hash, key)])
+            for key, task in source.items()
+            if isinstance(key, CampaignKey) and (from_hash, key) in self._charged
+        ]
+        if not done:
+            return 0
+        skip = set(changed())
+        target = self._entries(to_hash)
+        carried = 0
+        for key, task, cost in done:
+            if key.campaign_id in skip or key in target:
+                continue
+            target[key] = task
+            self._charged[(to_hash, key)] = cost
+            self.bytes += cost
+            carried += 1
+        self._trim()
+        return carried
+
+    def _entries(self, block_hash: str) -> dict[Hashable, asyncio.Future[Any]]:
+        """The answers at `block_hash`, made on first use; the oldest block is dropped past
+        BLOCKS_KEPT."""
+        entries = self._blocks.get(block_hash)
+        if entries is None:
+            entries = self._blocks[block_hash] = {}
+            while len(self._blocks) > BLOCKS_KEPT:
+                old_hash, old = self._blocks.popitem(last=False)
+                for old_key in old:
+                    self._uncharge(old_hash, old_key)
+        return entries
 
     def _settle(
         self,
@@ -94,6 +144,10 @@ class BlockCache:
             return
         self._charged[(block_hash, key)] = cost
         self.bytes += cost
+        self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest answers until what is kept fits the budget."""
         while self.bytes > self.max_bytes and self._charged:
             (old_hash, old_key), _ = next(iter(self._charged.items()))
             self._uncharge(old_hash, old_key)

@@ -5,14 +5,17 @@ where one backer stands in it."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
-from crowdfund.state import above_goal, percent_funded
+from crowdfund.state import above_goal, goal_reached, percent_funded, state_at
 
 from ..gateway import Gateway, block_of
 from ..index import queries
 from ..index.types import CampaignFilter, IndexedCampaign, IndexedEvent
 from ..node.escrow import Refusal
+from ..node.reads import CampaignKey
 from ..node.rpc import Chain
 from ..node.types import Block, TokenInfo
 from .types import BackerCampaign, CampaignDetail, CampaignFigures, Page, Permission, Standing
@@ -59,19 +62,51 @@ async def list_campaigns(
     return Page(items=items, after=(items[-1].id,) if more else None, block=block)
 
 
-async def campaign_detail(gateway: Gateway, chain: Chain, campaign_id: int) -> CampaignDetail | None:
-    """One campaign at the index's tip; None when the index holds no such campaign."""
+@dataclass(frozen=True)
+class _Reading:
+    """One campaign as read at `block`: what the index holds and what the chain's getCampaign
+    returned. A function of the campaign's storage alone (CampaignKey): kept for later blocks
+    until an event of the campaign comes, with the state worked out again for their time."""
+
+    indexed: IndexedCampaign
+    updates: list[IndexedEvent]
+    update_count: int
+    live: Campaign
+    block: Block
+    now: int
+
+
+async def _read(gateway: Gateway, chain: Chain, campaign_id: int) -> _Reading | None:
     tip, indexed, updates, update_count = await gateway.db(queries.campaign, campaign_id)
     if indexed is None:
         return None
     block = block_of(tip)
-    live, token = await asyncio.gather(
-        gateway.escrow.campaign(chain, block, campaign_id), gateway.tokens.info(chain, indexed.token, block)
+    live = await gateway.escrow.campaign(chain, block, campaign_id)
+    return _Reading(indexed, updates, update_count, live, block, tip.timestamp)
+
+
+async def campaign_detail(
+    gateway: Gateway, chain: Chain, block: Block, now: int, campaign_id: int
+) -> CampaignDetail | None:
+    """One campaign at `block` (time `now`), or at the index's tip should that be newer;
+    None when the index holds no such campaign."""
+    read = await gateway.cache.get(
+        block, CampaignKey("reading", campaign_id), lambda: _read(gateway, chain, campaign_id)
     )
+    if read is None:
+        return None
+    live = read.live
+    if block.number > read.block.number:
+        # Carried from an earlier block: only the time has changed, and with it the state.
+        fields = {**dataclasses.asdict(live), "goal_reached": goal_reached(live.pledged, live.goal)}
+        live = dataclasses.replace(live, state=state_at(fields, now))
+    else:
+        block, now = read.block, read.now
+    token = await gateway.tokens.info(chain, read.indexed.token, block)
     return CampaignDetail(
-        campaign=_figures(indexed, token, tip.timestamp, live),
-        updates=updates,
-        update_count=update_count,
+        campaign=_figures(read.indexed, token, now, live),
+        updates=read.updates,
+        update_count=read.update_count,
         block=block,
     )
 

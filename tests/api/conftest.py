@@ -11,6 +11,7 @@ import pytest
 from support.chain import anvil
 from support.gateway import gateway, wait_indexed
 from support.postgres import fresh_database, postgres_server, unusable_reason
+from support.proxy import RpcProxy, rpc_proxy
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER, deploy_demo_token
@@ -131,3 +132,10 @@ def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Web
         )
         escrow.pledge(w3.eth.accounts[1], 1, ETHER)
         yield w3, escrow, registry
+
+
+@pytest.fixture
+def proxy(chain: tuple[Web3, Escrow, Path]) -> Iterator[RpcProxy]:
+    """A proxy in front of `chain`'s node that counts requests and spoils chosen answers."""
+    with rpc_proxy(chain[0].provider.endpoint_uri) as proxy:  # type: ignore[attr-defined]
+        yield proxy

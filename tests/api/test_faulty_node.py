@@ -9,24 +9,17 @@ import os
 import sqlite3
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from support.chain import ROOT, anvil
 from support.gateway import CROWDFUND, eventually, gateway, wait_indexed
-from support.proxy import RpcProxy, rpc_proxy
+from support.proxy import RpcProxy
 from web3 import Web3
 
 from crowdfund.demo import ETHER
 from crowdfund.escrow import Escrow
-
-
-@pytest.fixture
-def proxy(chain: tuple[Web3, Escrow, Path]) -> Iterator[RpcProxy]:
-    with rpc_proxy(chain[0].provider.endpoint_uri) as proxy:  # type: ignore[attr-defined]
-        yield proxy
 
 
 def unavailable(api: httpx.Client, path: str = "/health") -> dict[str, object] | None:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from crowdfund_api.node.reads import BLOCKS_KEPT, ENTRY_OVERHEAD, BlockCache, footprint
+from crowdfund_api.node.reads import BLOCKS_KEPT, ENTRY_OVERHEAD, BlockCache, CampaignKey, footprint
 from crowdfund_api.node.types import Block
 
 B1, B2 = Block(1, "0x" + "01" * 32), Block(2, "0x" + "02" * 32)
@@ -175,3 +175,58 @@ def test_a_disabled_cache_computes_every_time() -> None:
 
     run(body)
     assert compute.calls == 3
+
+
+def test_campaign_answers_untouched_by_a_move_are_carried_to_the_next_block() -> None:
+    cache = BlockCache()
+    quiet, touched, other = CampaignKey("reading", 1), CampaignKey("reading", 2), ("list", 1)
+    computes = {key: Counted(answer=str(key)) for key in (quiet, touched, other)}
+    asked: list[bool] = []
+
+    def changed() -> set[int]:
+        asked.append(True)
+        return {2}
+
+    async def body() -> int:
+        for key, compute in computes.items():
+            await cache.get(B1, key, compute)
+        carried = cache.carry(B1.hash, B2.hash, changed)
+        for key, compute in computes.items():
+            await cache.get(B2, key, compute)
+        return carried
+
+    assert run(body) == 1
+    assert asked == [True]
+    assert computes[quiet].calls == 1  # carried: not computed again at B2
+    assert computes[touched].calls == 2  # an event of campaign 2 lies between
+    assert computes[other].calls == 2  # not a campaign's answer: never carried
+    # Carried answers are charged at both blocks: the budget still bounds what is kept.
+    charged = ENTRY_OVERHEAD + footprint(quiet) + footprint(str(quiet))
+    assert cache.bytes >= 2 * charged
+
+
+def test_nothing_is_carried_from_an_unknown_block_nor_is_the_move_read() -> None:
+    cache = BlockCache()
+
+    def changed() -> set[int]:
+        raise AssertionError("asked although nothing could be carried")
+
+    assert cache.carry(B1.hash, B2.hash, changed) == 0
+
+
+def test_failed_or_unfinished_reads_are_not_carried() -> None:
+    cache = BlockCache()
+    failing, slow = Counted(fail=True), Counted(pause=0.2)
+
+    async def body() -> int:
+        try:
+            await cache.get(B1, CampaignKey("reading", 1), failing)
+        except RuntimeError:
+            pass
+        pending = asyncio.ensure_future(cache.get(B1, CampaignKey("reading", 2), slow))
+        await asyncio.sleep(0.01)
+        carried = cache.carry(B1.hash, B2.hash, set)
+        await pending
+        return carried
+
+    assert run(body) == 0

@@ -83,7 +83,7 @@ async def get_campaign(request: Request, campaign_id: CampaignId) -> Response:
         raise _missing(campaign_id)
 
     async def detail() -> CampaignDetail | None:
-        return await campaigns.campaign_detail(gateway, chain, campaign_id)
+        return await campaigns.campaign_detail(gateway, chain, pinned, at.now, campaign_id)
 
     answer = await gateway.cache.get(
         pinned, ("campaign", campaign_id), render.once(detail, render.campaign_detail)

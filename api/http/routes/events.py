@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -19,6 +20,8 @@ from starlette.responses import StreamingResponse
 
 from ...gateway import Gateway
 from ...index import queries
+from ...index.follower import MOVES_KEPT
+from ...index.types import TipMove
 from .. import render, schemas
 from ..dependencies import GatewayDep, PinnedDep
 from ..ratelimit import rate_limited
@@ -112,31 +115,87 @@ async def events(
             position, refetch = _moved_to("refetch", tip.number, tip.hash)
             first.append(refetch)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy may buffer it
-    return EventStream(_stream(gateway, position, first), headers=headers)
+    # A new stream starts at the follower's tip, from where the moves in memory continue.
+    follower = gateway.follower
+    fresh = resume is None and follower.tip is not None and follower.tip.hash == pinned.hash
+    return EventStream(_stream(gateway, position, first, follower.moved if fresh else None), headers=headers)
 
 
-async def _stream(gateway: Gateway, position: tuple[int, int], first: list[bytes]) -> AsyncIterator[bytes]:
+async def _stream(
+    gateway: Gateway, position: tuple[int, int], first: list[bytes], seen: int | None
+) -> AsyncIterator[bytes]:
+    """The stream after `position`; `seen` is the number of the follower's move up to which
+    it has sent every event, when known. While the follower's moves after it are all in
+    memory with their events, they are sent from there, rendered once for every stream;
+    otherwise the stream reads the index itself."""
     for event in first:
         yield event
     sent = time.monotonic()
+    follower = gateway.follower
     while True:
-        try:
-            tip, rows = await gateway.db(queries.events_after, position, BATCH)
-        except SQLAlchemyError as exc:
-            log.warning("an event stream ended: the index did not answer (%s)", type(exc).__name__)
-            return
-        if tip.number < position[0]:
-            # A reorg took back blocks this stream already reported.
-            position, reorg = _moved_to("reorg", tip.number, tip.hash)
-            yield reorg
-            continue
-        for row in rows:
-            position = (row.block_number, row.log_index)
-            yield _event(row.kind, position, render.escrow_event(row).model_dump_json())
-        if rows:
-            sent = time.monotonic()
-        elif time.monotonic() - sent >= WAIT:
+        while seen is not None and seen < follower.moved:
+            move = next((m for m in follower.moves if m.number == seen + 1), None)
+            if move is not None and move.rows is not None and len(move.rows) <= BATCH:
+                piece, last = _rendered(move)
+                if piece:
+                    yield piece
+                    position, sent = last, time.monotonic()
+            elif move is not None and move.rollback:
+                if move.tip.number < position[0]:  # it took back what this stream reported
+                    position, reorg = _moved_to("reorg", move.tip.number, move.tip.hash)
+                    yield reorg
+                    sent = time.monotonic()
+            else:
+                # Fallen behind the moves kept, or their events are not known (too many,
+                # or another process indexes): read from the index.
+                seen = None
+                break
+            seen = move.number
+        if seen is None:
+            try:
+                tip, rows = await gateway.db(queries.events_after, position, BATCH)
+            except SQLAlchemyError as exc:
+                log.warning("an event stream ended: the index did not answer (%s)", type(exc).__name__)
+                return
+            if tip.number < position[0]:
+                # A reorg took back blocks this stream already reported.
+                position, reorg = _moved_to("reorg", tip.number, tip.hash)
+                yield reorg
+                continue
+            for row in rows:
+                position = (row.block_number, row.log_index)
+                yield _event(row.kind, position, render.escrow_event(row).model_dump_json())
+            if rows:
+                sent = time.monotonic()
+            if len(rows) == BATCH:
+                continue  # more to read at once
+            # Caught up with the index; from the follower's moves on when it stands there too.
+            seen = follower.moved if tip == follower.tip else None
+        await follower.wait_for_change(WAIT)
+        if time.monotonic() - sent >= WAIT:
             yield KEEPALIVE_COMMENT
             sent = time.monotonic()
-        if len(rows) < BATCH:
-            await gateway.follower.wait_for_change(WAIT)
+
+
+# Each move's events rendered once, for every stream that sends them.
+_RENDERED: OrderedDict[TipMove, tuple[bytes, tuple[int, int]]] = OrderedDict()
+
+
+def _rendered(move: TipMove) -> tuple[bytes, tuple[int, int]]:
+    """The move's events as one piece of the stream, and the position of its last event
+    (the stream's position unchanged when there is none: b"" and (0, 0))."""
+    found = _RENDERED.get(move)
+    if found is None:
+        assert move.rows is not None
+        events = [queries.indexed_event(row) for row in move.rows]
+        piece = b"".join(
+            _event(e.kind, (e.block_number, e.log_index), render.escrow_event(e).model_dump_json())
+            for e in events
+        )
+        found = _RENDERED[move] = (
+            piece,
+            (events[-1].block_number, events[-1].log_index) if events else (0, 0),
+        )
+        while len(_RENDERED) > MOVES_KEPT:
+            _RENDERED.popitem(last=False)
+    return found
