@@ -18,7 +18,7 @@ from .index.database import IndexDatabase
 from .index.follower import Follower
 from .index.indexer import Indexer, IndexerOptions
 from .index.leadership import lease_for
-from .index.types import Tip, TipMove
+from .index.types import Tip
 from .node.escrow import EscrowReads
 from .node.reads import BlockCache, Reader
 from .node.rpc import ChainHolder
@@ -54,15 +54,6 @@ class Gateway:
         return await asyncio.to_thread(query, self.engine, *args, **kwargs)
 
 
-def carry(cache: BlockCache, move: TipMove) -> None:
-    """Keep the campaign answers the move did not touch for its new tip (BlockCache.carry):
-    only for a move whose events are all known, from one indexed block to the next."""
-    before, tip = move.before, move.tip
-    if before is None or before.hash is None or tip.hash is None or move.rows is None:
-        return
-    cache.carry(before.hash, tip.hash, lambda: move.campaigns or ())
-
-
 def holder_for(settings: Settings) -> ChainHolder:
     return ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
 
@@ -94,7 +85,6 @@ def build(settings: Settings) -> Gateway:
     indexer = Indexer(database, holder, options, follower.on_tip) if settings.run_indexer else None
     reader = Reader(batching=settings.read_cache)
     cache = BlockCache(enabled=settings.read_cache, max_bytes=settings.cache_bytes)
-    follower.on_move = lambda move: carry(cache, move)
     return Gateway(
         holder=holder,
         database=database,

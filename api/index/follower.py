@@ -42,6 +42,19 @@ Role = Literal["indexer", "standby", "replica"]
 MOVES_KEPT = 16
 
 
+# Waiters woken in one turn of the event loop; the requests that arrived meanwhile are
+# served between two batches.
+WAKE_BATCH = 64
+
+
+async def _wake(waiting: set[asyncio.Future[None]]) -> None:
+    for n, change in enumerate(waiting, 1):
+        if not change.done():
+            change.set_result(None)
+        if n % WAKE_BATCH == 0:
+            await asyncio.sleep(0)
+
+
 class IndexBehind(Exception):
     """The index is missing, or trails the node by more than the settings allow."""
 
@@ -72,7 +85,9 @@ class Follower:
         self.silent_after = 30.0 + 2 * (poll_interval + BACKOFF_LIMIT)
         self.looked_at = time.monotonic()  # the loop's last completed look
         self._head_since = time.monotonic()  # when the head last moved
-        self._changed = asyncio.Event()
+        # Who waits for the next move: futures woken a batch at a time (WAKE_BATCH).
+        self._waiting: set[asyncio.Future[None]] = set()
+        self._waking: set[asyncio.Task[None]] = set()
         self._block: Block | None = None  # the tip as a Block, built once per tip
         self.moves: deque[TipMove] = deque(maxlen=MOVES_KEPT)  # the newest moves of the tip
         self.moved = 0  # how many moves there were: the number of the last
@@ -94,16 +109,30 @@ class Follower:
         self.moved = move.number
         self.tip = tip
         self._block = Block(number=tip.number, hash=tip.hash) if tip.hash else None
-        self._changed.set()
-        self._changed = asyncio.Event()
+        if self._waiting:
+            waiting, self._waiting = self._waiting, set()
+            # Not all at once: a thousand event streams woken together would hold every
+            # request that arrives meanwhile until the last of them has sent its events.
+            waking = asyncio.get_running_loop().create_task(_wake(waiting))
+            self._waking.add(waking)  # the loop holds tasks weakly
+            waking.add_done_callback(self._waking.discard)
 
     def on_role(self, leading: bool) -> None:
         """The indexer's word on who leads: a standby reads the tip from the database."""
         self.role = "indexer" if leading else "standby"
 
     async def wait_for_change(self, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
+        """Until the tip moves, or `timeout` seconds."""
+        change: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.add(change)
+        try:
+            # asyncio.timeout rather than wait_for: no task per wait, which a thousand event
+            # streams waking at every block would pay for.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await change
+        finally:
+            self._waiting.discard(change)
 
     @property
     def lag(self) -> int | None:

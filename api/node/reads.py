@@ -73,6 +73,27 @@ class BlockCache:
     async def get(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         if not self.enabled:
             return await compute()
+        task = self._start(block, key, compute)
+        if task.done():
+            return task.result()
+        result: T = await asyncio.shield(task)
+        return result
+
+    def prefetch(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> None:
+        """Start computing the answer at `block` unless it is kept or on its way, without
+        waiting for it: the requests that ask for it later find it ready."""
+        if self.enabled:
+            self._start(block, key, compute)
+
+    def holds_block(self, block_hash: str) -> bool:
+        """Whether any answer is kept or on its way at `block_hash`."""
+        return bool(self._blocks.get(block_hash))
+
+    def holds(self, block_hash: str, key: Hashable) -> bool:
+        """Whether an answer is kept for `key` at `block_hash` (one that was asked for there)."""
+        return (block_hash, key) in self._charged
+
+    def _start(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
         entries = self._entries(block.hash)
         task = entries.get(key)
         if task is None:
@@ -80,10 +101,7 @@ class BlockCache:
             # other requests are waiting on.
             task = entries[key] = asyncio.ensure_future(compute())
             task.add_done_callback(lambda done: self._settle(block.hash, entries, key, done))
-        elif task.done():
-            return task.result()  # type: ignore[no-any-return]
-        result: T = await asyncio.shield(task)
-        return result
+        return task
 
     def carry(self, from_hash: str, to_hash: str, changed: Callable[[], Collection[int]]) -> int:
         """Keep the answers under CampaignKey at block `from_hash` for block `to_hash` too,

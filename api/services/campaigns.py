@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
@@ -13,7 +14,7 @@ from crowdfund.state import above_goal, goal_reached, percent_funded, state_at
 
 from ..gateway import Gateway, block_of
 from ..index import queries
-from ..index.types import CampaignFilter, IndexedCampaign, IndexedEvent
+from ..index.types import CampaignFilter, IndexedCampaign, IndexedEvent, TipMove
 from ..node.escrow import Refusal
 from ..node.reads import CampaignKey
 from ..node.rpc import Chain
@@ -83,6 +84,33 @@ async def _read(gateway: Gateway, chain: Chain, campaign_id: int) -> _Reading | 
     block = block_of(tip)
     live = await gateway.escrow.campaign(chain, block, campaign_id)
     return _Reading(indexed, updates, update_count, live, block, tip.timestamp)
+
+
+def follow_moves(gateway: Gateway) -> None:
+    """Have the campaign readings follow the index from block to block: those of campaigns
+    a move did not touch are carried to its new tip (BlockCache.carry), and those it touched
+    that were asked for at the block before are read again at once, before the requests
+    for them come (on a live chain, a request otherwise waits for the node and the index
+    behind every other request the gateway is serving)."""
+
+    def moved(move: TipMove) -> None:
+        before, tip = move.before, move.tip
+        if before is None or before.hash is None or tip.hash is None or move.rows is None:
+            return  # nothing may be assumed about what changed: every reading starts afresh
+        if not gateway.cache.holds_block(before.hash):
+            return  # nothing kept to carry (a catch-up): the move's campaigns are not worked out
+        touched = move.campaigns or frozenset()
+        gateway.cache.carry(before.hash, tip.hash, lambda: touched)
+        chain = gateway.holder.current
+        if chain is None:
+            return
+        block = Block(number=tip.number, hash=tip.hash)
+        for campaign_id in touched:
+            key = CampaignKey("reading", campaign_id)
+            if gateway.cache.holds(before.hash, key):
+                gateway.cache.prefetch(block, key, functools.partial(_read, gateway, chain, campaign_id))
+
+    gateway.follower.on_move = moved
 
 
 async def campaign_detail(
