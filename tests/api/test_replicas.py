@@ -10,39 +10,21 @@ import signal
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-from support.chain import ROOT, anvil
+from support.chain import ROOT
 from support.gateway import CROWDFUND, eventually, gateway, served, wait_indexed
 from support.postgres import fresh_database, unusable_reason
 from web3 import Web3
 
-from crowdfund.demo import DAY, ETHER
-from crowdfund.deploy import deploy_escrow
+from crowdfund.demo import ETHER
 from crowdfund.escrow import Escrow
 
 # How soon another process must index after the leader died.
 TAKEOVER = 10
-
-
-@pytest.fixture
-def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Web3, Escrow, Path]]:
-    """A fresh anvil with the escrow and one campaign (id 1) that alice pledged 1 ETH to."""
-    registry = tmp_path / "deployments"
-    monkeypatch.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
-    with anvil() as w3:
-        deploy_escrow(w3, w3.eth.accounts[0])
-        escrow = Escrow.from_registry(w3)
-        deadline = w3.eth.get_block("latest")["timestamp"] + 10 * DAY
-        escrow.create_campaign(
-            w3.eth.accounts[0], goal=50 * ETHER, deadline=deadline, metadata_uri="ipfs://r"
-        )
-        escrow.pledge(w3.eth.accounts[1], 1, ETHER)
-        yield w3, escrow, registry
 
 
 def role(api: httpx.Client) -> str | None:
@@ -51,6 +33,15 @@ def role(api: httpx.Client) -> str | None:
     except httpx.TransportError:
         return None
     return str(response.json()["role"]) if response.status_code == 200 else None
+
+
+def took_over(api: httpx.Client, head: int, who: str) -> None:
+    """Wait until `api` leads and has indexed `head`: at most TAKEOVER seconds."""
+    eventually(
+        lambda: role(api) == "indexer" and api.get("/health").json()["indexed"] >= head,
+        timeout=TAKEOVER,
+        what=f"{who} taking over",
+    )
 
 
 def roles(apis: list[httpx.Client]) -> list[str] | None:
@@ -128,12 +119,7 @@ def test_a_second_gateway_on_one_sqlite_file_stands_by(
             first_process.send_signal(signal.SIGKILL)
             first_process.wait(timeout=10)
             escrow.pledge(w3.eth.accounts[3], 1, ETHER)
-            head = w3.eth.block_number
-            eventually(
-                lambda: role(second) == "indexer" and second.get("/health").json()["indexed"] >= head,
-                timeout=TAKEOVER,
-                what="the second gateway taking over",
-            )
+            took_over(second, w3.eth.block_number, "the second gateway")
             assert pledged(second) == str(3 * ETHER)
 
 
@@ -159,12 +145,7 @@ def test_crowdfund_index_takes_part_in_the_lead(chain: tuple[Web3, Escrow, Path]
             indexer.send_signal(signal.SIGKILL)
             indexer.wait(timeout=10)
             escrow.pledge(w3.eth.accounts[3], 1, ETHER)
-            head = w3.eth.block_number
-            eventually(
-                lambda: role(api) == "indexer" and api.get("/health").json()["indexed"] >= head,
-                timeout=TAKEOVER,
-                what="the gateway taking over from `crowdfund index`",
-            )
+            took_over(api, w3.eth.block_number, "the gateway, from `crowdfund index`")
             assert pledged(api) == str(3 * ETHER)
     finally:
         indexer.kill()

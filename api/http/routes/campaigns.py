@@ -3,9 +3,11 @@ block), its pledge history, and where one backer stands in it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from pydantic import BaseModel
 
 from crowdfund.state import State
 
@@ -16,7 +18,7 @@ from ...services import campaigns
 from ...services.types import CampaignDetail, CampaignFigures, Page, Standing
 from .. import render, schemas
 from ..cursors import decode_cursor
-from ..dependencies import ReadingDep, get_reading
+from ..dependencies import Reading, ReadingDep, get_reading
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -103,22 +105,14 @@ async def pledge_history(
     cursor: Cursor = None,
 ) -> Response:
     """The campaign's money history, newest first: pledges, unpledges, refunds and the claim."""
-    gateway, pinned = at.gateway, at.block
-    if campaign_id > MAX_CAMPAIGN_ID:
-        raise _missing(campaign_id)
-    before = decode_cursor(cursor, 2) if cursor else None
 
-    async def page() -> Page[IndexedEvent] | None:
+    async def page(before: tuple[int, int] | None) -> Page[IndexedEvent] | None:
         return await campaigns.pledge_history(
-            gateway, campaign_id, backer=backer, kind=kind, before=(before[0], before[1]) if before else None,
-            limit=limit,
-        )  # fmt: skip
+            at.gateway, campaign_id, backer=backer, kind=kind, before=before, limit=limit
+        )
 
-    key = ("history", campaign_id, backer, kind, before, limit)
-    answer = await gateway.cache.get(pinned, key, render.once(page, render.history_page))
-    if answer is None:
-        raise _missing(campaign_id)
-    return render.json_bytes(answer)
+    key = ("history", campaign_id, backer, kind, limit)
+    return await _events_page(at, campaign_id, cursor, key, page, render.history_page)
 
 
 @router.get("/{campaign_id}/updates", response_model=schemas.UpdatePage, responses=ONE)
@@ -126,19 +120,30 @@ async def list_updates(
     at: ReadingDep, campaign_id: CampaignId, limit: Limit = 20, cursor: Cursor = None
 ) -> Response:
     """The creator's updates, newest first (a campaign's answer carries only its newest 20)."""
-    gateway, pinned = at.gateway, at.block
+
+    async def page(before: tuple[int, int] | None) -> Page[IndexedEvent] | None:
+        return await campaigns.updates(at.gateway, campaign_id, before=before, limit=limit)
+
+    return await _events_page(
+        at, campaign_id, cursor, ("updates", campaign_id, limit), page, render.update_page
+    )
+
+
+async def _events_page(
+    at: Reading,
+    campaign_id: int,
+    cursor: str | None,
+    key: tuple[object, ...],
+    page: Callable[[tuple[int, int] | None], Awaitable[Page[IndexedEvent] | None]],
+    rendered: Callable[[Page[IndexedEvent]], BaseModel],
+) -> Response:
+    """A page of a campaign's events after `cursor`, cached at the block; 404 when there is
+    no such campaign."""
     if campaign_id > MAX_CAMPAIGN_ID:
         raise _missing(campaign_id)
-    before = decode_cursor(cursor, 2) if cursor else None
-
-    async def page() -> Page[IndexedEvent] | None:
-        return await campaigns.updates(
-            gateway, campaign_id, before=(before[0], before[1]) if before else None, limit=limit
-        )
-
-    answer = await gateway.cache.get(
-        pinned, ("updates", campaign_id, before, limit), render.once(page, render.update_page)
-    )
+    decoded = decode_cursor(cursor, 2) if cursor else None
+    before = (decoded[0], decoded[1]) if decoded else None
+    answer = await at.gateway.cache.get(at.block, (*key, before), render.once(lambda: page(before), rendered))
     if answer is None:
         raise _missing(campaign_id)
     return render.json_bytes(answer)
