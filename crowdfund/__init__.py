@@ -1,3 +1,3 @@
 """crowdfund: all-or-nothing community crowdfunding on Ethereum."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+import crowdfund
+
 from .. import gateway
 from ..services.campaigns import follow_moves
 from ..settings import Settings, get_settings
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="crowdfund gateway",
         summary="All-or-nothing crowdfunding campaigns, read from an Ethereum node and its index.",
-        version="0.2.0",
+        version=crowdfund.__version__,
         lifespan=lifespan,
         # Both default doc pages load their scripts from a CDN; docs_page serves /docs locally.
         docs_url=None,

@@ -94,7 +94,9 @@ class Campaign(BaseModel):
     backer_count: int = Field(description="backers whose pledge is above zero")
     starts_at: int
     deadline: int
-    seconds_left: int = Field(description="until the deadline, 0 once it passed")
+    seconds_left: int = Field(
+        description="until the deadline; 0 once it passed or the campaign was cancelled or claimed"
+    )
     state: StateName
     metadata_uri: str = Field(
         description="the link given at creation, at most 2,048 characters (invalid UTF-8 shown as U+FFFD)"

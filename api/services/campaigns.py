@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
-from crowdfund.state import above_goal, goal_reached, percent_funded, state_at
+from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
 from ..gateway import Gateway, block_of
 from ..index import queries
@@ -29,6 +29,9 @@ def _figures(
     count and metadata link live only in the events."""
     source: CampaignRecord = live or indexed
     goal, pledged, deadline = source.goal, source.pledged, source.deadline
+    state = indexed.state(now) if live is None else live.state
+    # A campaign that ended early (cancelled) has no time left, whatever its deadline says.
+    running = state in (State.UPCOMING, State.ACTIVE)
     return CampaignFigures(
         id=indexed.id,
         creator=indexed.creator,
@@ -41,8 +44,8 @@ def _figures(
         backer_count=indexed.backer_count,
         starts_at=source.starts_at,
         deadline=deadline,
-        seconds_left=max(0, deadline - now),
-        state=indexed.state(now) if live is None else live.state,
+        seconds_left=max(0, deadline - now) if running else 0,
+        state=state,
         metadata_uri=indexed.metadata_uri,
         metadata_uri_truncated=indexed.metadata_uri_truncated,
         claimed=source.claimed,
