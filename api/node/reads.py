@@ -55,7 +55,9 @@ def footprint(value: Any) -> int:
 class CampaignKey:
     """The key of an answer that is a function of one campaign's storage alone: not of the
     block's time, not of another campaign or a token's state. Only events of the campaign
-    change such an answer, so `BlockCache.carry` may take it on to the next block."""
+    change such an answer, so `BlockCache.carry` may take it on to the next block. An
+    answer that names the block it was read at (a `block` with a `hash`) is carried only
+    from that very block."""
 
     kind: str
     campaign_id: int
@@ -111,11 +113,16 @@ class BlockCache:
         source = self._blocks.get(from_hash)
         if not self.enabled or not source or from_hash == to_hash:
             return 0
-        # Kept answers only (charged): not reads in flight, not failures.
+        # Kept answers only (charged): not reads in flight, not failures; and only those
+        # read at `from_hash` itself. A read may have been taken at a newer block than the
+        # one it is kept under (the index moved meanwhile): carried, it could outlive a
+        # reorg that took that newer block back.
         done = [
             (key, task, self._charged[(from_hash, key)])
             for key, task in source.items()
-            if isinstance(key, CampaignKey) and (from_hash, key) in self._charged
+            if isinstance(key, CampaignKey)
+            and (from_hash, key) in self._charged
+            and getattr(getattr(task.result(), "block", None), "hash", from_hash) == from_hash
         ]
         if not done:
             return 0

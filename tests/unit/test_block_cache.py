@@ -230,3 +230,22 @@ def test_failed_or_unfinished_reads_are_not_carried() -> None:
         return carried
 
     assert run(body) == 0
+
+
+def test_an_answer_read_at_a_newer_block_than_its_key_is_not_carried() -> None:
+    # The index may have moved past the block a request was pinned to: such an answer is
+    # served, but carrying it on could outlive a reorg that took its block back.
+    @dataclass(frozen=True)
+    class Reading:
+        block: Block
+
+    B3 = Block(3, "0x" + "03" * 32)
+    cache = BlockCache()
+    own, newer = Counted(answer=Reading(B1)), Counted(answer=Reading(B2))
+
+    async def body() -> int:
+        await cache.get(B1, CampaignKey("reading", 1), own)
+        await cache.get(B1, CampaignKey("reading", 2), newer)
+        return cache.carry(B1.hash, B3.hash, set)
+
+    assert run(body) == 1
