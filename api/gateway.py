@@ -84,14 +84,13 @@ def build(settings: Settings) -> Gateway:
     options = indexer_options(settings)
     indexer = Indexer(database, holder, options, follower.on_tip) if settings.run_indexer else None
     reader = Reader(batching=settings.read_cache)
-    cache = BlockCache(enabled=settings.read_cache, max_bytes=settings.cache_bytes)
     return Gateway(
         holder=holder,
         database=database,
         engine=database.engine,
         follower=follower,
         indexer=indexer,
-        cache=cache,
+        cache=BlockCache(enabled=settings.read_cache, max_bytes=settings.cache_bytes),
         reader=reader,
         tokens=Tokens(reader),
         escrow=EscrowReads(reader),

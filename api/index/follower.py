@@ -92,7 +92,7 @@ class Follower:
         self.moves: deque[TipMove] = deque(maxlen=MOVES_KEPT)  # the newest moves of the tip
         self.moved = 0  # how many moves there were: the number of the last
         # Told of every move before any request is answered at the new tip: the answer
-        # cache carries what the move did not change (Gateway wires it).
+        # cache carries what the move did not change (services.campaigns.follow_moves).
         self.on_move: Callable[[TipMove], None] = lambda move: None
 
     def on_tip(
