@@ -79,15 +79,36 @@ def _load(conn: Connection, campaign_ids: set[int], keys: set[tuple[int, str]]) 
     if campaign_ids:
         for row in conn.execute(select(db.campaigns).where(db.campaigns.c.id.in_(campaign_ids))):
             ledger.campaigns[row.id] = dict(row._mapping)
-    if keys:
-        query = select(db.positions).where(
-            tuple_(db.positions.c.campaign_id, db.positions.c.backer).in_(list(keys))
-        )
-        for row in conn.execute(query):
-            ledger.positions[(row.campaign_id, row.backer)] = Position(
-                int(row.amount), int(row.refunded), row.first_block
-            )
+    for campaign_id, backer, amount, refunded, first_block in _stored_positions(conn, keys):
+        ledger.positions[(campaign_id, backer)] = Position(int(amount), int(refunded), first_block)
     return ledger
+
+
+def _stored_positions(conn: Connection, keys: set[tuple[int, str]]) -> list[Any]:
+    """The stored positions among `keys`, as (campaign_id, backer, amount, refunded, first_block)."""
+    if not keys:
+        return []
+    if conn.dialect.name != "sqlite":
+        query = select(
+            db.positions.c.campaign_id, db.positions.c.backer, db.positions.c.amount,
+            db.positions.c.refunded, db.positions.c.first_block,
+        ).where(tuple_(db.positions.c.campaign_id, db.positions.c.backer).in_(list(keys)))  # fmt: skip
+        return list(conn.execute(query))
+    # Thousands of keys a chunk: SQLAlchemy renders a tuple IN of that size in Python for
+    # longer than SQLite takes to look the keys up from a temporary table (one per
+    # connection, emptied before each use; it lives outside the database file).
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS wanted_positions (campaign_id INTEGER, backer TEXT)"
+    )
+    conn.exec_driver_sql("DELETE FROM wanted_positions")
+    conn.exec_driver_sql("INSERT INTO wanted_positions VALUES (?, ?)", list(keys))
+    return list(
+        conn.exec_driver_sql(
+            "SELECT p.campaign_id, p.backer, p.amount, p.refunded, p.first_block"
+            " FROM wanted_positions AS w JOIN positions AS p"
+            " ON p.campaign_id = w.campaign_id AND p.backer = w.backer"
+        )
+    )
 
 
 def _statement_rows(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
