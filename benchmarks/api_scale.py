@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,14 @@ from crowdfund_api.gateway import holder_for, indexer_options
 from crowdfund_api.index import schema
 from crowdfund_api.index.events import topics
 from crowdfund_api.index.indexer import catch_up
+from crowdfund_api.node.rpc import NodeProvider
 from crowdfund_api.settings import Settings
 
 
 async def bare_get_logs(url: str, escrow: str, first: int, last: int, chunk: int) -> tuple[int, float]:
-    """eth_getLogs over first..last in `chunk`-block requests, answers parsed and counted,
-    nothing else: how fast the node hands the events out. Returns (logs, seconds)."""
+    """eth_getLogs over first..last in `chunk`-block requests, answers parsed as the gateway
+    parses them and counted, nothing else: how fast the node hands the events out.
+    Returns (logs, seconds)."""
     count = 0
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
@@ -40,7 +41,7 @@ async def bare_get_logs(url: str, escrow: str, first: int, last: int, chunk: int
                      "topics": [topics()]}  # fmt: skip
             body = {"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [where]}
             async with session.post(url, json=body) as response:
-                count += len(json.loads(await response.read())["result"])
+                count += len(NodeProvider.decode_rpc_response(await response.read())["result"])
     return count, time.perf_counter() - started
 
 

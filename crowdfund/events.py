@@ -20,12 +20,14 @@ from eth_utils.crypto import keccak
 from crowdfund.abi import escrow_abi
 from crowdfund.links import link_text
 
-# Events whose inputs are all one-word types are read straight from the hex: an index
-# catching up decodes about a million of them, and eth_abi's general decoder costs several
-# times the rest of indexing an event. Anything else (strings, odd lengths, dirty padding)
-# goes through eth_abi, which decodes or refuses it.
-_WORD_TYPES = frozenset({"uint256", "address"})
+# Events whose inputs are one-word types, with at most one string as the last value of
+# the data, are read straight from the hex: an index catching up decodes about a million
+# of them, and eth_abi's general decoder costs several times the rest of indexing an
+# event. Anything else (other types, odd lengths, dirty padding, a string not laid out
+# as the compiler lays it out) goes through eth_abi, which decodes or refuses it.
+_WORD_TYPES = frozenset({"uint256", "uint64", "address"})
 _ADDRESS_PADDING = "0" * 24
+_UINT64_PADDING = "0" * 48
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class _EventSpec:
     name: str
     indexed: tuple[tuple[str, str], ...]  # (name, type) of the topics after the first
     plain: tuple[tuple[str, str], ...]  # (name, type) of the data's values
-    words: bool  # every input is a uint256 or an address
+    words: bool  # every input is one word, but for a string as the data's last value
 
 
 @cache
@@ -44,7 +46,10 @@ def _events_by_topic() -> dict[str, _EventSpec]:
             signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
             indexed = tuple((i["name"], i["type"]) for i in item["inputs"] if i["indexed"])
             plain = tuple((i["name"], i["type"]) for i in item["inputs"] if not i["indexed"])
-            words = all(i["type"] in _WORD_TYPES for i in item["inputs"])
+            words = all(i["type"] in _WORD_TYPES for i in item["inputs"][:-1]) and (
+                item["inputs"][-1]["type"] in _WORD_TYPES
+                or (item["inputs"][-1]["type"] == "string" and not item["inputs"][-1]["indexed"])
+            )
             found["0x" + keccak(text=signature).hex()] = _EventSpec(item["name"], indexed, plain, words)
     return found
 
@@ -65,38 +70,70 @@ def hex_text(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
+# EIP-55 in whole-string operations: a letter of the address is upper-cased (its code less
+# 0x20) where the keccak of the lower-case address has a nibble of 8 or more.
+_HIGH_NIBBLE = bytes.maketrans(b"0123456789abcdef", b"\0" * 8 + b"\x20" * 8)
+_LETTER = bytes.maketrans(b"0123456789abcdef", b"\0" * 10 + b"\x20" * 6)
+
+
 @lru_cache(maxsize=16_384)
 def _checksummed(lower_hex40: str) -> str:
-    """EIP-55: a hex digit is upper-cased where the keccak of the lower-case address has a
-    nibble of 8 or more. Written out over eth_hash's keccak (the one eth_utils calls)
-    because eth_utils' to_checksum_address validates its input through several layers
-    first, which triples the cost of the one conversion every event needs; the caller has
-    the 40 lower-case digits already. tests/unit/test_log_decoding.py checks it against
+    """EIP-55 over eth_hash's keccak (the one eth_utils calls), written out because
+    eth_utils' to_checksum_address validates its input through several layers first,
+    which triples the cost of the one conversion every event needs; the caller has the 40
+    lower-case digits already. tests/unit/test_log_decoding.py checks it against
     eth_utils. Payers and busy backers recur, so their checksums are kept."""
-    digest = keccak256(lower_hex40.encode()).hex()
-    return "0x" + "".join(
-        upper if nibble in "89abcdef" else lower
-        for lower, upper, nibble in zip(lower_hex40, lower_hex40.upper(), digest, strict=False)
-    )
+    lower = lower_hex40.encode()
+    digest = keccak256(lower).hex().encode()[:40]
+    upper = int.from_bytes(digest.translate(_HIGH_NIBBLE)) & int.from_bytes(lower.translate(_LETTER))
+    return "0x" + (int.from_bytes(lower) - upper).to_bytes(40).decode()
 
 
 def _word(word: str, type_: str) -> Any:
     """One 64-digit hex word as its ABI type; None when eth_abi must judge it."""
     if type_ == "address":
         return _checksummed(word[24:]) if word.startswith(_ADDRESS_PADDING) else None
+    if type_ == "uint64" and not word.startswith(_UINT64_PADDING):
+        return None
     return int(word, 16)
 
 
+def _string(data: str, offset: int) -> str | None:
+    """The string whose offset word is the data's word at `offset` digits, as link text,
+    when it is the last thing in the data, laid out in full words with zero padding."""
+    if int(data[offset : offset + 64], 16) * 2 != offset - 2 + 64:
+        return None
+    start = offset + 128  # after the offset word and the length word
+    length = int(data[offset + 64 : start], 16)
+    padded = -(-length // 32) * 64
+    if len(data) != start + padded or data[start + 2 * length :].strip("0"):
+        return None
+    try:
+        return link_text(bytes.fromhex(data[start : start + 2 * length]))
+    except ValueError:
+        return None
+
+
 def _read_words(spec: _EventSpec, topics_: list[str], data: str) -> dict[str, Any] | None:
-    if len(topics_) != len(spec.indexed) or len(data) != 2 + 64 * len(spec.plain):
+    if len(topics_) != len(spec.indexed):
         return None
     args: dict[str, Any] = {}
     for (name, type_), topic in zip(spec.indexed, topics_, strict=True):
         if len(topic) != 66 or (value := _word(topic[2:], type_)) is None:
             return None
         args[name] = value
+    stringed = bool(spec.plain) and spec.plain[-1][1] == "string"
+    if stringed:
+        if len(data) < 2 + 64 * (len(spec.plain) + 1):
+            return None
+    elif len(data) != 2 + 64 * len(spec.plain):
+        return None
     for n, (name, type_) in enumerate(spec.plain):
-        if (value := _word(data[2 + 64 * n : 66 + 64 * n], type_)) is None:
+        if type_ == "string":
+            value = _string(data, 2 + 64 * n)
+        else:
+            value = _word(data[2 + 64 * n : 66 + 64 * n], type_)
+        if value is None:
             return None
         args[name] = value
     return args

@@ -1,5 +1,5 @@
-"""The index's event decoder: one-word events are read straight from the hex, and must
-decode exactly as eth_abi does, refusing what it refuses."""
+"""The index's event decoder: one-word events, and a link at the end of the data, are read
+straight from the hex, and must decode exactly as eth_abi does, refusing what it refuses."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from eth_abi.exceptions import NonEmptyPaddingBytes
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from crowdfund.events import _checksummed
+from crowdfund.events import _checksummed, _decode, _events_by_topic, _read_words
 from crowdfund_api.index.events import decode_log
 
 PLEDGED = "0x" + keccak(text="Pledged(uint256,address,address,uint256,uint256)").hex()
@@ -64,3 +64,34 @@ def test_an_address_with_dirty_padding_is_refused_as_eth_abi_refuses_it() -> Non
     log["topics"][2] = "0x" + "11" * 32
     with pytest.raises(NonEmptyPaddingBytes):
         decode_log(log, 0)
+
+
+UPDATED = "0x" + keccak(text="CampaignUpdated(uint256,string)").hex()
+
+
+def _updated(data: str) -> dict[str, Any]:
+    return {
+        "blockNumber": "0x2a",
+        "logIndex": "0x3",
+        "blockHash": "0x" + "ab" * 32,
+        "transactionHash": "0x" + "cd" * 32,
+        "topics": [UPDATED, _word(["uint256"], [7])],
+        "data": data,
+    }
+
+
+@pytest.mark.parametrize(
+    "link",
+    [b"", b"ipfs://x", b"a" * 32, b"b" * 33, "caf\u00e9 \u2603".encode(), b"\xff\xfe not utf-8", b"l" * 9000],
+)
+def test_a_link_read_from_the_hex_decodes_as_eth_abi_decodes_it(link: bytes) -> None:
+    log = _updated(_word(["bytes"], [link]))
+    spec = _events_by_topic()[UPDATED]
+    fast = _read_words(spec, log["topics"][1:], log["data"])
+    assert fast is not None and fast == _decode(spec, log["topics"][1:], log["data"])
+
+
+def test_a_link_with_dirty_padding_is_refused_as_eth_abi_refuses_it() -> None:
+    data = _word(["bytes"], [b"ipfs://x"])
+    with pytest.raises(NonEmptyPaddingBytes):
+        decode_log(_updated(data[:-1] + "1"), 0)
