@@ -253,7 +253,12 @@ def _measure(pin_clock: bool) -> list[Row]:
     warp(month + 1)
     tx = escrow.claim(eth_id, {"from": creator}, **quiet)
     record("claim", "claim (ETH)", "creator takes 2.25 ETH", tx)
-    assert dict(tx.events["Claimed"]) == {"id": eth_id, "creator": creator, "amount": 9 * ETHER // 4}
+    assert dict(tx.events["Claimed"]) == {
+        "id": eth_id,
+        "creator": creator,
+        "to": creator,
+        "amount": 9 * ETHER // 4,
+    }
     tx = escrow.refund(failing_id, {"from": b2}, **quiet)
     record("refund", "refund (ETH)", "1 of 3 backers of a failed campaign", tx)
     assert dict(tx.events["Refunded"]) == {"id": failing_id, "backer": b2, "amount": ETHER}
