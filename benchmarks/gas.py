@@ -109,6 +109,7 @@ def _measure(pin_clock: bool) -> list[Row]:
     from eth_account import Account
 
     from crowdfund import artifacts, permit
+    from crowdfund.state import CLAIM_WINDOW
 
     (loaded,) = project.get_loaded_projects()
     CrowdfundEscrow = loaded.CrowdfundEscrow  # noqa: N806 - brownie's container name
@@ -249,11 +250,23 @@ def _measure(pin_clock: bool) -> list[Row]:
         token.approve(escrow, amount, {"from": backer}, **quiet)
         escrow.pledge(token_failing_id, amount, {"from": backer}, **quiet)
 
+    # Two more funded ETH campaigns: one claimed to another address, one left to expire.
+    claim_to_id, _ = create(ZERO_ADDRESS, 2 * ETHER, 0, month)
+    expiring_id, _ = create(ZERO_ADDRESS, 2 * ETHER, 0, month)
+    for campaign_id in (claim_to_id, expiring_id):
+        escrow.pledge(campaign_id, ETHER, {"from": b1, "value": ETHER}, **quiet)
+        escrow.pledge(campaign_id, ETHER, {"from": b2, "value": ETHER}, **quiet)
+
     # -- after the deadlines
     warp(month + 1)
     tx = escrow.claim(eth_id, {"from": creator}, **quiet)
     record("claim", "claim (ETH)", "creator takes 2.25 ETH", tx)
-    assert dict(tx.events["Claimed"]) == {"id": eth_id, "creator": creator, "amount": 9 * ETHER // 4}
+    assert dict(tx.events["Claimed"]) == {
+        "id": eth_id,
+        "creator": creator,
+        "to": creator,
+        "amount": 9 * ETHER // 4,
+    }
     tx = escrow.refund(failing_id, {"from": b2}, **quiet)
     record("refund", "refund (ETH)", "1 of 3 backers of a failed campaign", tx)
     assert dict(tx.events["Refunded"]) == {"id": failing_id, "backer": b2, "amount": ETHER}
@@ -261,6 +274,21 @@ def _measure(pin_clock: bool) -> list[Row]:
     record("erc20_claim", "claim (ERC-20)", "creator's first tokens; escrow keeps others", tx)
     tx = escrow.refund(token_failing_id, {"from": b2}, **quiet)
     record("erc20_refund", "refund (ERC-20)", "1 of 3 backers of a failed campaign", tx)
+    tx = escrow.claimTo(claim_to_id, b3, {"from": creator}, **quiet)
+    record("claim_to", "claimTo (ETH)", "creator has 2 ETH paid to another address", tx)
+    assert dict(tx.events["Claimed"]) == {
+        "id": claim_to_id,
+        "creator": creator,
+        "to": b3,
+        "amount": 2 * ETHER,
+    }
+
+    # -- after the claim window (180 days from the deadline)
+    warp(month + CLAIM_WINDOW)
+    tx = escrow.refund(expiring_id, {"from": b2}, **quiet)
+    record(
+        "expired_refund", "refund (ETH), expired", "1 of 2 backers of a succeeded campaign never claimed", tx
+    )
 
     # The figures are only worth something if the operations did what they should.
     assert escrow.pledgeOf(eth_id, b2) == 3 * ETHER // 4

@@ -22,9 +22,16 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
 
     /// @notice The longest a campaign may run, from its start to its deadline.
     uint256 internal constant MAX_DURATION = 366 days;
-    /// @notice In this window before the deadline a pledge cannot pull a total that reached
-    /// the goal back below it, so a campaign cannot be sabotaged at the last minute.
+    /// @notice In this window before the deadline an unpledge cannot pull a total that has
+    /// reached the goal back below it. That is all it guarantees: while the total is below
+    /// the goal, backers may still withdraw in the last 24 hours, and it cannot order two
+    /// transactions of one block (a pledge and an unpledge land in whatever order the
+    /// block's builder chooses).
     uint256 internal constant GOAL_LOCK = 24 hours;
+    /// @notice How long after its deadline the creator of a succeeded campaign may claim.
+    /// The window is closed from `deadline + CLAIM_WINDOW` on (that second included): an
+    /// unclaimed succeeded campaign is then Expired and its backers may refund.
+    uint256 internal constant CLAIM_WINDOW = 180 days;
     /// @notice The largest goal and total a campaign can hold (2^104 - 1 base units, about
     /// 2 * 10^13 tokens of 18 decimals), the width of the packed amounts below.
     uint256 internal constant MAX_AMOUNT = type(uint104).max;
@@ -117,17 +124,14 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc ICrowdfundEscrow
     function claim(uint256 id) external {
-        Campaign storage c = _campaigns[id];
-        (uint256 word, uint256 pledged, uint256 goal, uint256 deadline, uint8 flags) = _hot(c);
-        address creator = c.creator;
-        if (msg.sender != creator) _revertNotCreator(id, creator);
-        if (flags & _CLAIMED != 0) revert AlreadyClaimed(id);
-        if (flags & _CANCELLED != 0) revert CampaignIsCancelled(id);
-        if (block.timestamp < deadline) revert CampaignNotEnded(id, uint64(deadline), block.timestamp);
-        if (pledged < goal) revert GoalNotReached(id, goal, pledged);
-        _storeFlag(c, word, _CLAIMED);
-        _emitAmount(Claimed.selector, id, creator, pledged);
-        _pay(c, flags, creator, pledged);
+        _claim(id, address(0));
+    }
+
+    /// @inheritdoc ICrowdfundEscrow
+    function claimTo(uint256 id, address to) external {
+        // The escrow itself could never pay the money on: tokens sent there would be lost.
+        if (to == address(0) || to == address(this)) revert InvalidRecipient(to);
+        _claim(id, to);
     }
 
     /// @inheritdoc ICrowdfundEscrow
@@ -156,7 +160,8 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc ICrowdfundEscrow
     function pledgeFor(uint256 id, address backer, uint256 amount) external payable {
-        if (backer == address(0)) revert ZeroBacker();
+        // Neither the zero address nor the escrow can ever call unpledge or refund.
+        if (backer == address(0) || backer == address(this)) revert InvalidBacker(backer);
         _pledge(id, backer, amount);
     }
 
@@ -207,11 +212,18 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
     function refund(uint256 id) external {
         Campaign storage c = _campaigns[id];
         (uint256 word, uint256 pledged, uint256 goal, uint256 deadline, uint8 flags) = _hot(c);
-        // A claimed campaign had pledged >= goal, so it never counts as failed here.
+        // A claimed campaign had pledged >= goal, so it never counts as failed here. The
+        // expired case is tested last, so that a failed campaign's refund pays nothing for it.
         bool open = flags & _CANCELLED != 0 || (block.timestamp >= deadline && pledged < goal);
         if (!open) {
-            _existing(id);
-            revert RefundsNotOpen(id, _state(c));
+            // Cannot overflow: deadline < 2^40.
+            unchecked {
+                open = flags & _CLAIMED == 0 && deadline != 0 && block.timestamp >= deadline + CLAIM_WINDOW;
+            }
+            if (!open) {
+                _existing(id);
+                revert RefundsNotOpen(id, _state(c));
+            }
         }
         uint256 mine = _pledges[_pledgeKey(id, msg.sender)];
         if (mine == 0) revert NothingToRefund(id, msg.sender);
@@ -264,6 +276,28 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
     }
 
     // --------------------------------------------------------------- internal
+
+    /// @dev claim and claimTo: `to == address(0)` pays the creator.
+    function _claim(uint256 id, address to) private {
+        Campaign storage c = _campaigns[id];
+        (uint256 word, uint256 pledged, uint256 goal, uint256 deadline, uint8 flags) = _hot(c);
+        address creator = c.creator;
+        if (msg.sender != creator) _revertNotCreator(id, creator);
+        if (flags & _CLAIMED != 0) revert AlreadyClaimed(id);
+        if (flags & _CANCELLED != 0) revert CampaignIsCancelled(id);
+        if (block.timestamp < deadline) revert CampaignNotEnded(id, uint64(deadline), block.timestamp);
+        if (pledged < goal) revert GoalNotReached(id, goal, pledged);
+        // Cannot overflow: deadline < 2^40.
+        unchecked {
+            if (block.timestamp >= deadline + CLAIM_WINDOW) {
+                revert ClaimWindowClosed(id, uint64(deadline + CLAIM_WINDOW));
+            }
+        }
+        if (to == address(0)) to = creator;
+        _storeFlag(c, word, _CLAIMED);
+        _emitClaimed(id, creator, to, pledged);
+        _pay(c, flags, to, pledged);
+    }
 
     /// @dev Reads slot 0 once and rejects ids that were never created (deadline == 0).
     /// The hot paths read and write slot 0 as one word: the compiler would otherwise read
@@ -429,7 +463,16 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev emit Claimed(id, account, amount) or Refunded(id, account, amount)
+    /// @dev emit Claimed(id, creator, to, amount)
+    function _emitClaimed(uint256 id, address creator, address to, uint256 amount) private {
+        bytes32 topic = Claimed.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, amount)
+            log4(0x00, 0x20, topic, id, creator, to)
+        }
+    }
+
+    /// @dev emit Refunded(id, backer, amount)
     function _emitAmount(bytes32 topic, uint256 id, address account, uint256 amount) private {
         assembly ("memory-safe") {
             mstore(0x00, amount)
@@ -442,8 +485,13 @@ contract CrowdfundEscrow is ICrowdfundEscrow, ReentrancyGuardTransient {
         if (flags & _CLAIMED != 0) return State.Claimed;
         if (flags & _CANCELLED != 0) return State.Cancelled;
         if (block.timestamp < c.startsAt) return State.Upcoming;
-        if (block.timestamp < c.deadline) return State.Active;
-        return c.pledged >= c.goal ? State.Succeeded : State.Failed;
+        uint256 deadline = c.deadline;
+        if (block.timestamp < deadline) return State.Active;
+        if (c.pledged < c.goal) return State.Failed;
+        // Cannot overflow: deadline < 2^40.
+        unchecked {
+            return block.timestamp < deadline + CLAIM_WINDOW ? State.Succeeded : State.Expired;
+        }
     }
 
     function _view(Campaign storage c, uint256 id) private view returns (CampaignView memory) {

@@ -32,7 +32,7 @@ _WORDS: dict[str, str] = {
     "ZeroAmount": "the amount must be above zero",
     "WrongPaymentValue": "the call must carry {expected} wei of ETH, not {sent}",
     "CapExceeded": "campaign {id} accepts at most {cap} in all; this pledge would take it to {wouldBe}",
-    "ZeroBacker": "a pledge cannot be credited to the zero address",
+    "InvalidBacker": "a pledge cannot be credited to {backer}, which could never take it back",
     "TransferAmountMismatch": "token {token} delivered {received} instead of {expected} "
     "(tokens that take a fee on transfer are refused)",
     "PermitFailed": "the permit for {token} failed and the allowance {allowance} does not cover {needed}",
@@ -44,9 +44,13 @@ _WORDS: dict[str, str] = {
     "CampaignNotEnded": "campaign {id} runs until {deadline}",
     "GoalNotReached": "campaign {id} ended with {pledged} of its goal {goal}",
     "AlreadyClaimed": "campaign {id} has already been claimed",
-    "RefundsNotOpen": "refunds open only when a campaign failed or was cancelled; campaign {id} is {state}",
+    "RefundsNotOpen": "refunds open only when a campaign failed, was cancelled or expired; "
+    "campaign {id} is {state}",
     "NothingToRefund": "{backer} holds no pledge in campaign {id}",
     "CampaignEnded": "campaign {id} ended at {deadline}; it can no longer be cancelled",
+    "ClaimWindowClosed": "the claim window of campaign {id} closed at {closedAt} (180 days after "
+    "its deadline); the campaign expired and its backers may refund",
+    "InvalidRecipient": "a claim cannot be paid to {to}",
     "SafeERC20FailedOperation": "the token {token} refused the transfer",
     "ReentrancyGuardReentrantCall": "a token tried to call back into the escrow during a transfer",
     "FailedCall": "the recipient refused the ETH payment",
@@ -54,7 +58,7 @@ _WORDS: dict[str, str] = {
     "SafeCastOverflowedUintDowncast": "the value {value} does not fit in {bits} bits",
 }
 
-_TIME_ARGS = {"startsAt", "deadline", "now", "lockedFrom"}
+_TIME_ARGS = {"startsAt", "deadline", "now", "lockedFrom", "closedAt"}
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,10 @@ class Escrow:
     def build_unpledge(self, campaign_id: int, amount: int) -> TxParams:
         return self._tx("unpledge", campaign_id, amount)
 
-    def build_claim(self, campaign_id: int) -> TxParams:
+    def build_claim(self, campaign_id: int, to: str | None = None) -> TxParams:
+        """claim, paying the creator; with `to`, claimTo, paying that address instead."""
+        if to is not None:
+            return self._tx("claimTo", campaign_id, to)
         return self._tx("claim", campaign_id)
 
     def build_refund(self, campaign_id: int) -> TxParams:
@@ -253,8 +256,8 @@ class Escrow:
     def unpledge(self, sender: Sender, campaign_id: int, amount: int) -> TxReceipt:
         return send(self.w3, sender, self.build_unpledge(campaign_id, amount))
 
-    def claim(self, sender: Sender, campaign_id: int) -> TxReceipt:
-        return send(self.w3, sender, self.build_claim(campaign_id))
+    def claim(self, sender: Sender, campaign_id: int, to: str | None = None) -> TxReceipt:
+        return send(self.w3, sender, self.build_claim(campaign_id, to))
 
     def refund(self, sender: Sender, campaign_id: int) -> TxReceipt:
         return send(self.w3, sender, self.build_refund(campaign_id))

@@ -26,6 +26,19 @@ from crowdfund.links import link_text
 # event. Anything else (other types, odd lengths, dirty padding, a string not laid out
 # as the compiler lays it out) goes through eth_abi, which decodes or refuses it.
 _WORD_TYPES = frozenset({"uint256", "uint64", "address"})
+# Events as escrows deployed before a change of their signature logged them, so that their
+# history still reads: Claimed gained its recipient `to` (the creator, for those claims).
+_EARLIER_EVENTS = (
+    {
+        "type": "event",
+        "name": "Claimed",
+        "inputs": [
+            {"name": "id", "type": "uint256", "indexed": True},
+            {"name": "creator", "type": "address", "indexed": True},
+            {"name": "amount", "type": "uint256", "indexed": False},
+        ],
+    },
+)
 _ADDRESS_PADDING = "0" * 24
 _UINT64_PADDING = "0" * 48
 
@@ -41,7 +54,7 @@ class _EventSpec:
 @cache
 def _events_by_topic() -> dict[str, _EventSpec]:
     found = {}
-    for item in escrow_abi():
+    for item in [*escrow_abi(), *_EARLIER_EVENTS]:
         if item["type"] == "event":
             signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
             indexed = tuple((i["name"], i["type"]) for i in item["inputs"] if i["indexed"])
@@ -166,4 +179,6 @@ def decode_event(log: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     args = _read_words(spec, topics_[1:], data) if spec.words else None
     if args is None:
         args = _decode(spec, topics_[1:], data)
+    if spec.name == "Claimed" and "to" not in args:
+        args["to"] = args["creator"]  # a claim logged before claimTo existed paid the creator
     return spec.name, args

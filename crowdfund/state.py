@@ -23,6 +23,7 @@ class State(IntEnum):
     FAILED = 3
     CANCELLED = 4
     CLAIMED = 5
+    EXPIRED = 6
 
     @property
     def word(self) -> str:
@@ -43,10 +44,19 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class NowBefore:
-    """Holds while the block time is before the campaign's timestamp `field`."""
+class Unset:
+    """Holds when the campaign's boolean `field` is not set."""
 
     field: str
+
+
+@dataclass(frozen=True)
+class NowBefore:
+    """Holds while the block time is before the campaign's timestamp `field`, plus `later`
+    seconds."""
+
+    field: str
+    later: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,25 +64,36 @@ class Otherwise:
     """Always holds: the last rule."""
 
 
-Condition = Flag | NowBefore | Otherwise
+Condition = Flag | Unset | NowBefore | Otherwise
 
-# CrowdfundEscrow._state: claimed, cancelled, before the start, before the deadline, then
-# the goal decides. `goal_reached` is pledged >= goal (the index stores it as a column).
+# CrowdfundEscrow.CLAIM_WINDOW: a succeeded campaign may be claimed until deadline + this,
+# that second excluded; from then on it is Expired and its backers may refund.
+CLAIM_WINDOW = 180 * 86_400
+
+# CrowdfundEscrow._state: claimed, cancelled, before the start, before the deadline, short
+# of the goal, then the claim window decides. `goal_reached` is pledged >= goal (the index
+# stores it as a column).
 RULES: tuple[tuple[State, Condition], ...] = (
     (State.CLAIMED, Flag("claimed")),
     (State.CANCELLED, Flag("cancelled")),
     (State.UPCOMING, NowBefore("starts_at")),
     (State.ACTIVE, NowBefore("deadline")),
-    (State.SUCCEEDED, Flag("goal_reached")),
-    (State.FAILED, Otherwise()),
+    (State.FAILED, Unset("goal_reached")),
+    (State.SUCCEEDED, NowBefore("deadline", CLAIM_WINDOW)),
+    (State.EXPIRED, Otherwise()),
 )
+
+# Where backers may take their whole pledge back (CrowdfundEscrow.refund).
+REFUNDABLE = frozenset({State.FAILED, State.CANCELLED, State.EXPIRED})
 
 
 def _holds(condition: Condition, fields: Mapping[str, Any], now: int) -> bool:
     if isinstance(condition, Flag):
         return bool(fields[condition.field])
+    if isinstance(condition, Unset):
+        return not fields[condition.field]
     if isinstance(condition, NowBefore):
-        return now < int(fields[condition.field])
+        return now < int(fields[condition.field]) + condition.later
     return True
 
 

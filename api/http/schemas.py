@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from eth_utils.address import is_checksum_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed"]
+StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed", "expired"]
 HistoryKind = Literal["pledged", "unpledged", "refunded", "claimed"]
 EventKind = Literal["created", "pledged", "unpledged", "refunded", "claimed", "cancelled", "updated"]
 
@@ -279,6 +279,10 @@ class AmountBody(SenderBody):
 
 class PledgeBody(AmountBody):
     backer: Address | None = Field(None, description="credit the pledge to another address (pledgeFor)")
+
+
+class ClaimBody(SenderBody):
+    to: Address | None = Field(None, description="pay this address instead of the creator (claimTo)")
 
 
 class UpdateBody(SenderBody):

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, not_, select, true, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
 from crowdfund.links import bounded
-from crowdfund.state import RULES, Condition, Flag, NowBefore, State
+from crowdfund.state import RULES, Condition, Flag, NowBefore, State, Unset
 
 from . import schema as db
 from .store import tip_of
@@ -39,8 +39,10 @@ def _sql(condition: Condition, now: int) -> ColumnElement[bool]:
     c = db.campaigns.c
     if isinstance(condition, Flag):
         return c[condition.field] == true()
+    if isinstance(condition, Unset):
+        return c[condition.field] == false()
     if isinstance(condition, NowBefore):
-        return c[condition.field] > now
+        return c[condition.field] > now - condition.later
     return true()
 
 

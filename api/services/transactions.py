@@ -31,9 +31,10 @@ Params = Mapping[str, Any]
 @dataclass(frozen=True)
 class Action:
     """An escrow call a wallet may ask for: `args` and `describe` read the campaign id
-    (None for create) and the request's parameters."""
+    (None for create) and the request's parameters, and so does `function` where the
+    parameters choose it."""
 
-    function: str
+    function: str | Callable[[Params], str]
     args: Callable[[int | None, Params], tuple[Any, ...]]
     describe: Callable[[int | None, Params], str]
 
@@ -49,7 +50,12 @@ ACTIONS: dict[str, Action] = {
         lambda cid, p: (cid, p["amount"]),
         lambda cid, p: f"take {p['amount']} base units back from campaign {cid}",
     ),
-    "claim": Action("claim", lambda cid, _: (cid,), lambda cid, _: f"claim the funds of campaign {cid}"),
+    # With `to`, claimTo pays that address instead of the creator.
+    "claim": Action(
+        lambda p: "claim" if p.get("to") is None else "claimTo",
+        lambda cid, p: (cid,) if p.get("to") is None else (cid, p["to"]),
+        lambda cid, p: f"claim the funds of campaign {cid}" + (f" to {p['to']}" if p.get("to") else ""),
+    ),
     "refund": Action("refund", lambda cid, _: (cid,), lambda cid, _: f"refund the pledge in campaign {cid}"),
     "cancel": Action("cancel", lambda cid, _: (cid,), lambda cid, _: f"cancel campaign {cid}"),
     "update": Action(
@@ -64,7 +70,8 @@ async def escrow_action(
     """The unsigned transaction for one of ACTIONS, simulated on the head."""
     row = ACTIONS[action]
     block = await simulate.head(chain)
-    data = encode_call(row.function, *row.args(campaign_id, params))
+    function = row.function if isinstance(row.function, str) else row.function(params)
+    data = encode_call(function, *row.args(campaign_id, params))
     try:
         tx = await simulate.unsigned(chain, block, sender, chain.address, data)
     except Rejected as refused:

@@ -14,10 +14,11 @@ interface ICrowdfundEscrow {
     enum State {
         Upcoming, // created, pledges open at startsAt
         Active, // startsAt <= now < deadline: pledges and unpledges allowed
-        Succeeded, // deadline passed with pledged >= goal: the creator may claim
+        Succeeded, // deadline passed with pledged >= goal: the creator may claim for 180 days
         Failed, // deadline passed with pledged < goal: backers may refund
         Cancelled, // the creator cancelled before the deadline: backers may refund
-        Claimed // the creator has taken the funds
+        Claimed, // the creator has taken the funds
+        Expired // succeeded but not claimed by deadline + 180 days: backers may refund
     }
 
     /// @notice One campaign as the views return it.
@@ -52,9 +53,10 @@ interface ICrowdfundEscrow {
     event Pledged(uint256 indexed id, address indexed backer, address payer, uint256 amount, uint256 newTotal);
     /// @notice `backer` took `amount` of their pledge back; the campaign now holds `newTotal`.
     event Unpledged(uint256 indexed id, address indexed backer, uint256 amount, uint256 newTotal);
-    /// @notice The creator took the campaign's `amount`.
-    event Claimed(uint256 indexed id, address indexed creator, uint256 amount);
-    /// @notice `backer` took their whole pledge back from a failed or cancelled campaign.
+    /// @notice The creator took the campaign's `amount`, paid to `to` (the creator itself
+    /// for {claim}).
+    event Claimed(uint256 indexed id, address indexed creator, address indexed to, uint256 amount);
+    /// @notice `backer` took their whole pledge back from a failed, cancelled or expired campaign.
     event Refunded(uint256 indexed id, address indexed backer, uint256 amount);
     /// @notice The creator cancelled the campaign; refunds are open.
     event Cancelled(uint256 indexed id);
@@ -94,8 +96,9 @@ interface ICrowdfundEscrow {
     /// overflow). `cap` is the effective limit: the smaller of the cap and the largest total
     /// the escrow holds.
     error CapExceeded(uint256 id, uint256 cap, uint256 wouldBe);
-    /// @notice A pledge cannot be credited to the zero address.
-    error ZeroBacker();
+    /// @notice A pledge cannot be credited to `backer`, which could never take it back (the
+    /// zero address or the escrow itself).
+    error InvalidBacker(address backer);
     /// @notice The token moved `received` instead of `expected` (fee-on-transfer tokens are refused).
     error TransferAmountMismatch(address token, uint256 expected, uint256 received);
     /// @notice The permit failed and the allowance (`allowance`) does not cover `needed`.
@@ -104,7 +107,7 @@ interface ICrowdfundEscrow {
     error NotATokenCampaign(uint256 id);
     /// @notice The backer has `pledged` in the campaign, less than the `requested` amount.
     error InsufficientPledge(uint256 id, address backer, uint256 pledged, uint256 requested);
-    /// @notice In the last 24 hours (from `lockedFrom`) a pledge cannot take a total that
+    /// @notice In the last 24 hours (from `lockedFrom`) an unpledge cannot take a total that
     /// reached the goal back below it.
     error GoalLocked(uint256 id, uint256 goal, uint256 wouldBe, uint64 lockedFrom);
     /// @notice Only the campaign's creator may do this.
@@ -115,12 +118,17 @@ interface ICrowdfundEscrow {
     error GoalNotReached(uint256 id, uint256 goal, uint256 pledged);
     /// @notice The creator has already claimed this campaign.
     error AlreadyClaimed(uint256 id);
-    /// @notice Refunds open only when a campaign failed or was cancelled; it is in `state`.
+    /// @notice Refunds open only when a campaign failed, was cancelled or expired; it is in `state`.
     error RefundsNotOpen(uint256 id, State state);
     /// @notice The backer holds no pledge in this campaign.
     error NothingToRefund(uint256 id, address backer);
     /// @notice The campaign ended at `deadline`; it can no longer be cancelled.
     error CampaignEnded(uint256 id, uint64 deadline, uint256 now);
+    /// @notice The claim window closed at `closedAt` (deadline + 180 days); the campaign is
+    /// Expired and its backers may refund.
+    error ClaimWindowClosed(uint256 id, uint64 closedAt);
+    /// @notice The claim cannot be paid to `to` (the zero address or the escrow itself).
+    error InvalidRecipient(address to);
 
     // --------------------------------------------------------------- creators
 
@@ -143,8 +151,15 @@ interface ICrowdfundEscrow {
     ) external returns (uint256 id);
 
     /// @notice Pays the whole total to the creator once the deadline passed with the goal met.
-    /// @dev Only the creator, only once. Emits a {Claimed} event.
+    /// The claim window runs from the deadline to `deadline + 180 days`, that second
+    /// excluded: from then on the campaign is Expired and this reverts with {ClaimWindowClosed}.
+    /// @dev Only the creator, only once. Emits a {Claimed} event with `to` the creator.
     function claim(uint256 id) external;
+
+    /// @notice As {claim}, but pays the total to `to` instead of the creator. Reverts with
+    /// {InvalidRecipient} for the zero address and for the escrow itself.
+    /// @dev Only the creator, only once, within the same claim window. Emits a {Claimed} event.
+    function claimTo(uint256 id, address to) external;
 
     /// @notice Cancels a campaign before its deadline; every backer may then refund.
     /// @dev Only the creator. Emits a {Cancelled} event.
@@ -162,7 +177,8 @@ interface ICrowdfundEscrow {
     function pledge(uint256 id, uint256 amount) external payable;
 
     /// @notice Pledges `amount`, paid by the caller and credited to `backer`; only `backer`
-    /// may later unpledge it or take it back in a refund.
+    /// may later unpledge it or take it back in a refund. Reverts with {InvalidBacker} for
+    /// the zero address and the escrow itself, which could never take it back.
     /// @dev Emits a {Pledged} event.
     function pledgeFor(uint256 id, address backer, uint256 amount) external payable;
 
@@ -174,11 +190,15 @@ interface ICrowdfundEscrow {
         external;
 
     /// @notice Takes `amount` of the caller's pledge back while the campaign is active. In
-    /// the last 24 hours it cannot take a total that reached the goal back below it.
+    /// the last 24 hours it cannot take a total that has reached the goal back below it.
+    /// That is the whole guarantee: while the total is below the goal, withdrawals stay
+    /// open to the deadline, and two transactions in one block run in the order the block's
+    /// builder chose, so a pledge that reaches the goal does not lock an unpledge beside it.
     /// @dev Emits an {Unpledged} event.
     function unpledge(uint256 id, uint256 amount) external;
 
-    /// @notice Pays the caller their whole pledge back from a failed or cancelled campaign.
+    /// @notice Pays the caller their whole pledge back from a failed, cancelled or expired
+    /// campaign (succeeded but not claimed by `deadline + 180 days`).
     /// @dev Emits a {Refunded} event.
     function refund(uint256 id) external;
 

@@ -302,8 +302,10 @@ def refund(ctx: Context) -> dict[str, Any]:
 def claim(ctx: Context) -> dict[str, Any]:
     campaign, currency = _at_hand(ctx)
     paid = format_amount(campaign.pledged, currency)
-    _send(ctx, ctx.escrow.build_claim(campaign.id), f"paid {paid} to the creator {campaign.creator}")
-    return _after(ctx, campaign.id, currency, amount=str(campaign.pledged))
+    to = ctx.args.to
+    recipient = f"the creator {campaign.creator}" if to is None else to
+    _send(ctx, ctx.escrow.build_claim(campaign.id, to), f"paid {paid} to {recipient}")
+    return _after(ctx, campaign.id, currency, amount=str(campaign.pledged), to=to or campaign.creator)
 
 
 def cancel(ctx: Context) -> dict[str, Any]:
@@ -421,8 +423,17 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         description="Take AMOUNT of your pledge back from an active campaign. In its last 24 hours a "
         "campaign that reached its goal cannot be taken back below it.",
     )
-    add("claim", claim, "as the creator, take the funds of a campaign that reached its goal", "id")
-    add("refund", refund, "take your whole pledge back from a failed or cancelled campaign", "id")
+    add(
+        "claim",
+        claim,
+        "as the creator, take the funds of a campaign that reached its goal",
+        "id",
+        description="Take the total of campaign ID, which reached its goal, within 180 days of its "
+        "deadline; after that the campaign expires and its backers take their pledges back.",
+    ).add_argument(
+        "--to", type=address, metavar="ADDRESS", help="pay ADDRESS instead of yourself (the creator)"
+    )
+    add("refund", refund, "take your whole pledge back from a failed, cancelled or expired campaign", "id")
     add(
         "cancel",
         cancel,

@@ -21,6 +21,8 @@ def time_left(campaign: Campaign, now: int) -> str:
         return f"{format_duration(campaign.deadline - now)} left"
     if campaign.state is State.CANCELLED:
         return "cancelled"
+    if campaign.state is State.EXPIRED:
+        return "ended, not claimed in 180 days: refunds open"
     return "ended"
 
 

@@ -89,7 +89,7 @@ def test_backer_standing_while_active(api: httpx.Client, w3: Web3, escrow: Escro
     assert body["state"] == "active"
     assert body["unpledge"] == {"allowed": True, "amount": str(held), "reason": None}
     assert body["refund"]["allowed"] is False
-    assert "refunds open only when a campaign failed or was cancelled" in body["refund"]["reason"]
+    assert "refunds open only when a campaign failed, was cancelled or expired" in body["refund"]["reason"]
 
     stranger = api.get(f"/campaigns/{busy}/backers/{dave}").json()
     assert stranger["pledge"] == "0" and stranger["unpledge"]["allowed"] is False

@@ -70,6 +70,7 @@ def test_an_eth_pledge_signed_by_a_wallet(
         ("active1", "pledge", 1, {"amount": "0"}, "ZeroAmount", set()),
         ("active2", "unpledge", 1, {"amount": "5"}, "InsufficientPledge", {"pledged", "requested"}),
         ("succeeded", "claim", 1, {}, "NotCreator", {"creator", "caller"}),
+        ("succeeded", "claim", 0, {"to": "0x" + "00" * 20}, "InvalidRecipient", {"to"}),
         ("active1", "claim", 0, {}, "CampaignNotEnded", {"deadline", "now"}),
         ("cancelled", "cancel", 0, {}, "CampaignIsCancelled", {"id"}),
         ("active1", "refund", 1, {}, "RefundsNotOpen", {"state"}),

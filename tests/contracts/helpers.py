@@ -20,6 +20,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400
 GOAL_LOCK = DAY
 MAX_DURATION = 366 * DAY
+CLAIM_WINDOW = 180 * DAY
 MAX_AMOUNT = 2**104 - 1
 MAX_UINT256 = 2**256 - 1
 ETHER = 10**18
@@ -37,6 +38,7 @@ class State(IntEnum):
     Failed = 3
     Cancelled = 4
     Claimed = 5
+    Expired = 6
 
 
 # --------------------------------------------------------------------------- clock

@@ -25,7 +25,7 @@ def test_pledge_unpledge_and_claim(escrow, usdt, create_campaign, creator, alice
 
     clock.at(c.deadline)
     tx = escrow.claim(c.id, {"from": creator})
-    assert_event(tx, "Claimed", id=c.id, creator=creator, amount=1_100)
+    assert_event(tx, "Claimed", id=c.id, creator=creator, to=creator, amount=1_100)
     assert usdt.balanceOf(creator) == 1_100
     assert usdt.balanceOf(escrow) == 0
 

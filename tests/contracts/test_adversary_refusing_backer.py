@@ -1,7 +1,7 @@
 """Backers whose receive() reverts or burns all gas block nobody but themselves."""
 
 import pytest
-from helpers import ETHER, URI, ZERO_ADDRESS, State, eth_balance
+from helpers import CLAIM_WINDOW, ETHER, URI, ZERO_ADDRESS, State, eth_balance
 
 ACCEPT, REVERT, BURN = 0, 1, 2
 
@@ -92,7 +92,8 @@ def test_others_still_unpledge_and_refund_after_cancel(
 def test_creator_that_refuses_payment_locks_its_campaign_until_it_accepts(
     escrow, refusers, alice, mallory, clock, assert_reverts
 ):
-    # docs/audit.md, known limitation 1: nobody else can move a succeeded campaign's money.
+    # docs/audit.md, known limitation 1: within the claim window nobody else can move a
+    # succeeded campaign's money.
     reverter, _ = refusers
     t = clock.at(clock.now() + 1)
     tx = reverter.act(
@@ -115,3 +116,35 @@ def test_creator_that_refuses_payment_locks_its_campaign_until_it_accepts(
     reverter.act(escrow, escrow.claim.encode_input(cid), {"from": mallory})
     assert eth_balance(reverter) == ETHER
     assert escrow.stateOf(cid) == State.Claimed
+
+
+def test_creator_that_refuses_payment_claims_to_another_address_or_its_backers_refund(
+    escrow, refusers, alice, bob, mallory, clock, assert_reverts
+):
+    # docs/audit.md, known limitation 1 (resolved): claimTo, or refunds once the window closes.
+    reverter, _ = refusers
+    t = clock.at(clock.now() + 1)
+    cids = []
+    for _ in range(2):
+        tx = reverter.act(
+            escrow,
+            escrow.createCampaign.encode_input(ZERO_ADDRESS, ETHER, 0, 0, t + 100, URI),
+            {"from": mallory},
+        )
+        cids.append(tx.events["CampaignCreated"]["id"])
+    for cid in cids:
+        escrow.pledge(cid, ETHER, {"from": alice, "value": ETHER})
+    reverter.setMode(REVERT, {"from": mallory})
+    clock.at(t + 100)
+    before = eth_balance(bob)
+    reverter.act(escrow, escrow.claimTo.encode_input(cids[0], bob), {"from": mallory})
+    assert eth_balance(bob) == before + ETHER
+    assert escrow.stateOf(cids[0]) == State.Claimed
+
+    clock.at(t + 100 + CLAIM_WINDOW)
+    with assert_reverts("ClaimWindowClosed", cids[1], t + 100 + CLAIM_WINDOW):
+        reverter.act(escrow, escrow.claimTo.encode_input(cids[1], bob), {"from": mallory})
+    before = eth_balance(alice)
+    tx = escrow.refund(cids[1], {"from": alice})
+    assert eth_balance(alice) == before + ETHER - tx.gas_used * tx.gas_price
+    assert eth_balance(escrow) == 0

@@ -18,7 +18,7 @@ def test_creator_receives_the_whole_total(escrow, funded, creator, clock):
     clock.at(funded.deadline)
     tx = escrow.claim(funded.id, {"from": creator})
 
-    assert_event(tx, "Claimed", emitter=escrow, id=funded.id, creator=creator, amount=12 * ETHER)
+    assert_event(tx, "Claimed", emitter=escrow, id=funded.id, creator=creator, to=creator, amount=12 * ETHER)
     assert eth_balance(creator) == before + 12 * ETHER
     assert eth_balance(escrow) == 0
     view = escrow.getCampaign(funded.id)
@@ -33,7 +33,7 @@ def test_token_claim(escrow, token, create_campaign, creator, alice, clock):
     before = token.balanceOf(creator)
     clock.at(c.deadline)
     tx = escrow.claim(c.id, {"from": creator})
-    assert_event(tx, "Claimed", id=c.id, creator=creator, amount=100)
+    assert_event(tx, "Claimed", id=c.id, creator=creator, to=creator, amount=100)
     assert_event(tx, "Transfer", emitter=token, **{"from": escrow, "to": creator, "value": 100})
     assert token.balanceOf(creator) == before + 100
     assert token.balanceOf(escrow) == 0

@@ -77,11 +77,26 @@ def test_refund_goes_to_the_backer_not_the_payer(escrow, eth_campaign, creator, 
 
 
 def test_zero_backer_is_refused(escrow, eth_campaign, alice, assert_reverts):
-    with assert_reverts("ZeroBacker"):
+    with assert_reverts("InvalidBacker", ZERO_ADDRESS):
         escrow.pledgeFor(eth_campaign.id, ZERO_ADDRESS, 1, {"from": alice, "value": 1})
     # checked before anything else, even the campaign's existence
-    with assert_reverts("ZeroBacker"):
+    with assert_reverts("InvalidBacker", ZERO_ADDRESS):
         escrow.pledgeFor(99, ZERO_ADDRESS, 1, {"from": alice})
+
+
+def test_the_escrow_itself_is_refused_as_backer(
+    escrow, token, create_campaign, eth_campaign, alice, assert_reverts
+):
+    # The escrow never calls unpledge or refund, so a pledge credited to it would be stuck.
+    with assert_reverts("InvalidBacker", escrow.address):
+        escrow.pledgeFor(eth_campaign.id, escrow, 1, {"from": alice, "value": 1})
+    tok = create_campaign(token=token, goal=10)
+    with assert_reverts("InvalidBacker", escrow.address):
+        escrow.pledgeFor(tok.id, escrow, 5, {"from": alice})
+    with assert_reverts("InvalidBacker", escrow.address):
+        escrow.pledgeFor(99, escrow, 1, {"from": alice})
+    assert escrow.pledgeOf(eth_campaign.id, escrow) == 0
+    assert escrow.pledgeOf(tok.id, escrow) == 0
 
 
 def test_same_checks_as_pledge(

@@ -1,4 +1,5 @@
-"""refund: backers take their whole pledge back from a failed or cancelled campaign."""
+"""refund: backers take their whole pledge back from a failed or cancelled campaign (expired
+campaigns: test_claim_window.py)."""
 
 import pytest
 from helpers import ETHER, State, assert_event, eth_balance

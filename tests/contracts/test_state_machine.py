@@ -12,7 +12,7 @@ from brownie import chain, web3
 from brownie.test import strategy
 from eth_abi import decode as abi_decode
 from eth_utils import keccak
-from helpers import DAY, GOAL_LOCK, MAX_AMOUNT, MAX_DURATION, ZERO_ADDRESS, State
+from helpers import CLAIM_WINDOW, DAY, GOAL_LOCK, MAX_AMOUNT, MAX_DURATION, ZERO_ADDRESS, State
 from hypothesis import HealthCheck, Verbosity
 
 # CI profile by default; a deep run uses e.g. CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50.
@@ -27,14 +27,16 @@ URI = "ipfs://sm"
 GAS = hex(3_000_000)
 
 # Edges of the state diagram; a campaign may take several in one step (a time jump can
-# carry it from Upcoming through Active to Failed), but never go back.
+# carry it from Upcoming through Active to Failed), but never go back. An expired
+# campaign reads Failed once refunds take its total below the goal.
 EDGES = {
     State.Upcoming: {State.Active, State.Cancelled},
     State.Active: {State.Succeeded, State.Failed, State.Cancelled},
-    State.Succeeded: {State.Claimed},
+    State.Succeeded: {State.Claimed, State.Expired},
     State.Failed: set(),
     State.Cancelled: set(),
     State.Claimed: set(),
+    State.Expired: {State.Failed},
 }
 
 
@@ -102,7 +104,9 @@ class ModelCampaign:
             return State.Upcoming
         if now < self.deadline:
             return State.Active
-        return State.Succeeded if self.pledged >= self.goal else State.Failed
+        if self.pledged < self.goal:
+            return State.Failed
+        return State.Succeeded if now < self.deadline + CLAIM_WINDOW else State.Expired
 
     def window_error(self, now: int):
         """The error `_requireOpen` gives at `now`, or None while pledges are open."""
@@ -152,7 +156,7 @@ class EscrowMachine:
     st_delay = strategy("uint32", max_value=DAY)
     st_duration = strategy("uint32", max_value=6 * DAY)
     st_seconds = strategy("uint32", max_value=4 * DAY)
-    st_edge = strategy("uint8", max_value=2)
+    st_edge = strategy("uint8", max_value=3)
     st_offset = strategy("int8", min_value=-1, max_value=1)
     st_bool = strategy("bool")
 
@@ -401,8 +405,10 @@ class EscrowMachine:
 
         return at
 
-    def _expect_claim(self, c, cid, sender):
+    def _expect_claim(self, c, cid, sender, to=None):
         def at(now):
+            if to is not None and to in (ZERO_ADDRESS, self.escrow.address.lower()):
+                return fail("InvalidRecipient", to)
             if c is None:
                 return fail("CampaignNotFound", cid)
             if sender != c.creator:
@@ -415,14 +421,16 @@ class EscrowMachine:
                 return fail("CampaignNotEnded", cid, c.deadline, now)
             if c.pledged < c.goal:
                 return fail("GoalNotReached", cid, c.goal, c.pledged)
+            if now >= c.deadline + CLAIM_WINDOW:
+                return fail("ClaimWindowClosed", cid, c.deadline + CLAIM_WINDOW)
+            paid = to or c.creator
 
             def apply():
                 c.claimed = True
-                self._pay(c, c.creator, c.pledged)
+                self._pay(c, paid, c.pledged)
 
-            return Expect(
-                events=[("Claimed", {"id": cid, "creator": c.creator, "amount": c.pledged})], apply=apply
-            )
+            event = {"id": cid, "creator": c.creator, "to": paid, "amount": c.pledged}
+            return Expect(events=[("Claimed", event)], apply=apply)
 
         return at
 
@@ -448,7 +456,7 @@ class EscrowMachine:
         def at(now):
             if c is None:
                 return fail("CampaignNotFound", cid)
-            if not (c.cancelled or (now >= c.deadline and c.pledged < c.goal)):
+            if c.state(now) not in (State.Failed, State.Cancelled, State.Expired):
                 return fail("RefundsNotOpen", cid, int(c.state(now)))
             mine = c.pledges.get(sender, 0)
             if mine == 0:
@@ -534,6 +542,20 @@ class EscrowMachine:
         sent = self._send(sender, self.escrow.claim, cid, at=self._when(c, st_when))
         self._check(sent, self._expect_claim(c, cid, sender))
 
+    def rule_claim_to(self, st_index, st_actor, st_choice, st_when):
+        c, cid = self._pick(
+            st_index, st_choice, lambda c, now: c.state(now) in (State.Succeeded, State.Claimed)
+        )
+        sender = self._caller(c, st_choice, st_actor)
+        # Mostly another actor; one time in five the zero address or the escrow itself.
+        to = (
+            (ZERO_ADDRESS, self.escrow.address.lower())[st_actor % 2]
+            if st_choice == 0
+            else (self.actors[(st_actor + st_choice) % len(self.actors)])
+        )
+        sent = self._send(sender, self.escrow.claimTo, cid, to, at=self._when(c, st_when))
+        self._check(sent, self._expect_claim(c, cid, sender, to))
+
     def rule_cancel(self, st_index, st_actor, st_choice, st_when):
         c, cid = self._pick(st_index)
         sender = self._caller(c, st_choice == 4, st_actor)  # cancels are rarer: they end a campaign
@@ -544,7 +566,7 @@ class EscrowMachine:
         c, cid = self._pick(
             st_index,
             st_choice,
-            lambda c, now: c.pledged > 0 and c.state(now) in (State.Failed, State.Cancelled),
+            lambda c, now: c.pledged > 0 and c.state(now) in (State.Failed, State.Cancelled, State.Expired),
         )
         sender = self._backer(c, st_choice, st_actor)
         sent = self._send(sender, self.escrow.refund, cid, at=self._when(c, st_when))
@@ -557,17 +579,20 @@ class EscrowMachine:
         self.now = self._latest_timestamp()
 
     def rule_warp_to_edge(self, st_index, st_choice, st_edge, st_offset):
-        """Mines a block exactly one second before, at, or after a campaign's start, goal lock
-        or deadline (if that is still ahead), so that the next step lands on the boundary.
-        Mostly aims at a campaign that is upcoming or active with pledges."""
+        """Mines a block exactly one second before, at, or after a campaign's start, goal lock,
+        deadline or the end of its claim window (if that is still ahead), so that the next
+        step lands on the boundary. Mostly aims at a campaign that is upcoming, active with
+        pledges, or succeeded."""
         c, _ = self._pick(
             st_index,
             st_choice,
-            lambda c, now: c.state(now) == State.Upcoming or (is_active(c, now) and c.pledged),
+            lambda c, now: (
+                c.state(now) in (State.Upcoming, State.Succeeded) or (is_active(c, now) and c.pledged)
+            ),
         )
         if c is None:
             return
-        edge = (c.starts_at, c.deadline - GOAL_LOCK, c.deadline)[st_edge]
+        edge = (c.starts_at, c.deadline - GOAL_LOCK, c.deadline, c.deadline + CLAIM_WINDOW)[st_edge]
         target = edge + st_offset
         if target > self.now:
             self.step += 1
@@ -674,7 +699,7 @@ class EscrowMachine:
             refunds_open = refund_error != "RefundsNotOpen"
             assert not (can_claim and refunds_open), f"campaign {view['id']}: both claim and refund possible"
             assert can_claim == (view["state"] == State.Succeeded)
-            assert refunds_open == (view["state"] in (State.Failed, State.Cancelled))
+            assert refunds_open == (view["state"] in (State.Failed, State.Cancelled, State.Expired))
 
     def invariant_chain_matches_the_model(self):
         snap = self._snapshot()

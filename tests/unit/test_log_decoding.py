@@ -12,7 +12,7 @@ from eth_abi.exceptions import NonEmptyPaddingBytes
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from crowdfund.events import _checksummed, _decode, _events_by_topic, _read_words
+from crowdfund.events import _checksummed, _decode, _events_by_topic, _read_words, decode_event, topics
 from crowdfund_api.index.events import decode_log
 
 PLEDGED = "0x" + keccak(text="Pledged(uint256,address,address,uint256,uint256)").hex()
@@ -95,3 +95,41 @@ def test_a_link_with_dirty_padding_is_refused_as_eth_abi_refuses_it() -> None:
     data = _word(["bytes"], [b"ipfs://x"])
     with pytest.raises(NonEmptyPaddingBytes):
         decode_log(_updated(data[:-1] + "1"), 0)
+
+
+def _claimed(topics: list[str], amount: int) -> dict[str, Any]:
+    return {
+        "blockNumber": "0x2a",
+        "logIndex": "0x0",
+        "blockHash": "0x" + "ab" * 32,
+        "transactionHash": "0x" + "cd" * 32,
+        "topics": topics,
+        "data": _word(["uint256"], [amount]),
+    }
+
+
+def test_a_claim_names_its_recipient_and_one_logged_before_claim_to_its_creator() -> None:
+    creator, to = "0x" + "1f" * 20, "0x" + "a0" * 20
+    claimed = "0x" + keccak(text="Claimed(uint256,address,address,uint256)").hex()
+    earlier = "0x" + keccak(text="Claimed(uint256,address,uint256)").hex()
+    assert {claimed, earlier} <= set(topics())
+    now = decode_event(
+        _claimed(
+            [claimed, _word(["uint256"], [7]), _word(["address"], [creator]), _word(["address"], [to])], 5
+        )
+    )
+    before = decode_event(_claimed([earlier, _word(["uint256"], [7]), _word(["address"], [creator])], 5))
+    assert now == (
+        "Claimed",
+        {"id": 7, "creator": to_checksum_address(creator), "to": to_checksum_address(to), "amount": 5},
+    )
+    assert before == (
+        "Claimed",
+        {"id": 7, "creator": to_checksum_address(creator), "to": to_checksum_address(creator), "amount": 5},
+    )
+    row = decode_log(_claimed([earlier, _word(["uint256"], [7]), _word(["address"], [creator])], 5), 1)
+    assert row is not None and (row["kind"], row["backer"], row["amount"]) == (
+        "claimed",
+        to_checksum_address(creator),
+        "5",
+    )

@@ -81,3 +81,28 @@ def test_every_escrow_error_reads_as_a_sentence(item: dict[str, Any]) -> None:
 )
 def test_data_that_is_not_an_escrow_error_reads_as_none(data: bytes | str | None) -> None:
     assert decode_error(data) is None
+
+
+def test_a_closed_claim_window_names_when_it_closed_and_that_refunds_are_open() -> None:
+    error = decode_error(revert("ClaimWindowClosed(uint256,uint64)", 4, 1_798_156_800))
+    assert error is not None and error.args == {"id": 4, "closedAt": 1_798_156_800}
+    assert error.message == (
+        "the claim window of campaign 4 closed at 2026-12-25 00:00:00 UTC (180 days after its deadline); "
+        "the campaign expired and its backers may refund"
+    )
+    expired = decode_error(revert("RefundsNotOpen(uint256,uint8)", 4, 6))
+    assert expired is not None and expired.message.endswith("campaign 4 is Expired")
+
+
+def test_refused_backers_and_recipients_are_named() -> None:
+    zero = "0x" + "00" * 20
+    backer = decode_error(revert("InvalidBacker(address)", zero))
+    assert (
+        backer is not None
+        and backer.message == f"a pledge cannot be credited to {zero}, which could never take it back"
+    )
+    recipient = decode_error(revert("InvalidRecipient(address)", CREATOR))
+    assert (
+        recipient is not None
+        and recipient.message == f"a claim cannot be paid to {to_checksum_address(CREATOR)}"
+    )

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from crowdfund.state import State, state_at
+from crowdfund.state import CLAIM_WINDOW, State, state_at
 from crowdfund_api.index import queries, schema
 from crowdfund_api.index.store import open_index, write_chunk
 from crowdfund_api.index.types import CampaignFilter, Tip
 
-# Starts and deadlines placed around every `now` below: before, at and after each.
-NOWS = (1_000, 1_001, 1_999, 2_000, 2_001)
+# Starts and deadlines placed around every `now` below: before, at and after each, and
+# deadlines whose claim window closes before, at and after the last three.
+NOWS = (1_000, 1_001, 1_999, 2_000, 2_001, 1_999 + CLAIM_WINDOW, 2_000 + CLAIM_WINDOW, 2_001 + CLAIM_WINDOW)
 TIMES = (999, 1_000, 1_001, 1_999, 2_000, 2_001, 2_002)
 
 
@@ -73,6 +74,18 @@ def test_sql_and_python_put_every_campaign_in_the_same_single_state(engine: Engi
 
 def test_the_rows_cover_every_state_so_none_is_checked_vacuously() -> None:
     assert {state_at(row, now) for row in ROWS for now in NOWS} == set(State)
+
+
+@pytest.mark.parametrize(("offset", "state"), [(-1, State.SUCCEEDED), (0, State.EXPIRED), (1, State.EXPIRED)])
+def test_sql_closes_the_claim_window_on_the_same_second_as_python(
+    engine: Engine, offset: int, state: State
+) -> None:
+    succeeded = next(r for r in ROWS if r["goal_reached"] and not (r["claimed"] or r["cancelled"]))
+    now = succeeded["deadline"] + CLAIM_WINDOW + offset
+    assert state_at(succeeded, now) is state
+    with engine.connect() as conn:
+        ids = set(conn.scalars(select(schema.campaigns.c.id).where(queries.state_clause(state, now))))
+    assert succeeded["id"] in ids
 
 
 def test_a_page_of_campaigns_filtered_by_state_holds_only_that_state(tmp_path: Path) -> None:

@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
+from crowdfund.state import (
+    CLAIM_WINDOW,
+    REFUNDABLE,
+    State,
+    above_goal,
+    goal_reached,
+    percent_funded,
+    state_at,
+)
 
 STARTS, DEADLINE = 1_000, 2_000
 
@@ -23,7 +31,10 @@ def campaign(**changes: Any) -> dict[str, Any]:
         (STARTS, State.ACTIVE, State.ACTIVE),
         (DEADLINE - 1, State.ACTIVE, State.ACTIVE),
         (DEADLINE, State.FAILED, State.SUCCEEDED),
-        (DEADLINE + 10**9, State.FAILED, State.SUCCEEDED),
+        (DEADLINE + CLAIM_WINDOW - 1, State.FAILED, State.SUCCEEDED),
+        (DEADLINE + CLAIM_WINDOW, State.FAILED, State.EXPIRED),
+        (DEADLINE + CLAIM_WINDOW + 1, State.FAILED, State.EXPIRED),
+        (DEADLINE + 10**9, State.FAILED, State.EXPIRED),
     ],
 )
 def test_a_campaign_opens_at_its_start_and_ends_at_its_deadline(
@@ -33,7 +44,15 @@ def test_a_campaign_opens_at_its_start_and_ends_at_its_deadline(
     assert state_at(campaign(goal_reached=True), now) is at_goal
 
 
-@pytest.mark.parametrize("now", [STARTS - 1, STARTS, DEADLINE - 1, DEADLINE])
+def test_the_claim_window_is_180_days() -> None:
+    assert CLAIM_WINDOW == 180 * 86_400
+
+
+def test_refunds_are_open_in_failed_cancelled_and_expired_campaigns_only() -> None:
+    assert REFUNDABLE == {State.FAILED, State.CANCELLED, State.EXPIRED}
+
+
+@pytest.mark.parametrize("now", [STARTS - 1, STARTS, DEADLINE - 1, DEADLINE, DEADLINE + CLAIM_WINDOW])
 def test_claimed_wins_over_cancelled_and_cancelled_over_the_clock(now: int) -> None:
     assert state_at(campaign(claimed=True, cancelled=True, goal_reached=True), now) is State.CLAIMED
     assert state_at(campaign(cancelled=True, goal_reached=True), now) is State.CANCELLED
@@ -87,6 +106,15 @@ def test_only_what_lies_above_the_goal_can_be_taken_back(
 
 
 def test_states_are_named_in_the_escrows_order() -> None:
-    assert [s.word for s in State] == ["upcoming", "active", "succeeded", "failed", "cancelled", "claimed"]
+    assert [s.word for s in State] == [
+        "upcoming",
+        "active",
+        "succeeded",
+        "failed",
+        "cancelled",
+        "claimed",
+        "expired",
+    ]
+    assert State(6) is State.EXPIRED and State.EXPIRED.title == "Expired"
     assert State.SUCCEEDED.title == "Succeeded"
     assert State(4) is State.CANCELLED

@@ -53,11 +53,16 @@ ROUTES = (
         schemas.AmountBody,
         "Take `amount` of the sender's pledge back while the campaign is active.",
     ),
-    Route("claim", schemas.SenderBody, "The creator takes the funds of a campaign that reached its goal."),
+    Route(
+        "claim",
+        schemas.ClaimBody,
+        "The creator takes the funds of a campaign that reached its goal, within 180 days of its "
+        "deadline; to `to` instead of the creator when given.",
+    ),
     Route(
         "refund",
         schemas.SenderBody,
-        "A backer takes their whole pledge back from a failed or cancelled campaign.",
+        "A backer takes their whole pledge back from a failed, cancelled or expired campaign.",
     ),
     Route(
         "cancel", schemas.SenderBody, "The creator cancels the campaign before its deadline; refunds open."

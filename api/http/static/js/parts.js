@@ -3,7 +3,7 @@
 import { h, uid } from './dom.js';
 import { formatAmount, formatDate, formatDuration, isoDate, percentOf } from './units.js';
 
-export const STATES = ['upcoming', 'active', 'succeeded', 'failed', 'cancelled', 'claimed'];
+export const STATES = ['upcoming', 'active', 'succeeded', 'failed', 'cancelled', 'claimed', 'expired'];
 
 const STATE_WORDS = {
   upcoming: 'Upcoming',
@@ -12,6 +12,7 @@ const STATE_WORDS = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   claimed: 'Claimed',
+  expired: 'Expired',
 };
 
 export const stateWord = (state) => STATE_WORDS[state] ?? state;
@@ -38,6 +39,7 @@ export function timing(c, withDate = true) {
     return withDate ? [left, h('span', { class: 'muted' }, ' (ends ', time(c.deadline), ')')] : left;
   }
   if (c.state === 'cancelled') return 'Cancelled before its deadline';
+  if (c.state === 'expired') return withDate ? ['Ended ', time(c.deadline), ', not claimed within 180 days'] : 'Expired unclaimed';
   return withDate ? ['Ended ', time(c.deadline)] : 'Ended';
 }
 

@@ -20,10 +20,11 @@ const HISTORY_WORDS = {
 };
 
 const ENDINGS = {
-  succeeded: 'The campaign reached its goal: the creator can claim the funds, and pledges can no longer be taken back.',
+  succeeded: 'The campaign reached its goal: the creator can claim the funds within 180 days of its deadline (unclaimed by then, every backer can take their pledge back), and pledges can no longer be taken back.',
   failed: 'The campaign ended below its goal: every backer can take their pledge back.',
   cancelled: 'The creator cancelled the campaign: every backer can take their pledge back.',
   claimed: 'The campaign reached its goal and the creator has claimed the funds.',
+  expired: 'The campaign reached its goal but the creator did not claim the funds within 180 days of its deadline: every backer can take their pledge back.',
 };
 
 export function campaignView(main, { match }) {
