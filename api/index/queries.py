@@ -3,7 +3,7 @@ its rows belong to that block even while the indexer writes the next chunk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -109,6 +109,7 @@ def indexed_event(row: Mapping[Any, Any]) -> IndexedEvent:
         uri_truncated=link is not None and link.truncated,
         transaction_hash=row["transaction_hash"],
         block_number=row["block_number"],
+        block_hash=row["block_hash"],
         log_index=row["log_index"],
         timestamp=row["timestamp"],
     )
@@ -202,8 +203,12 @@ def backer_campaigns(
         ]
 
 
-def events_after(engine: Engine, after: tuple[int, int], limit: int) -> tuple[Tip, list[IndexedEvent]]:
-    """Events after the position `after` (block, log index), oldest first, up to the tip."""
+def events_after(
+    engine: Engine, after: tuple[int, int], limit: int
+) -> tuple[Tip, list[IndexedEvent], str | None]:
+    """Events after the position `after` (block, log index), oldest first, up to the tip,
+    and the hash the index holds for the position's block (None when it holds none): a
+    stream compares it with the one it sent to tell whether a reorg took that block."""
     e = db.events.c
     with _at_tip(engine) as (conn, tip):
         query = (
@@ -212,7 +217,28 @@ def events_after(engine: Engine, after: tuple[int, int], limit: int) -> tuple[Ti
             .order_by(e.block_number, e.log_index)
             .limit(limit)
         )
-        return tip, [indexed_event(r) for r in conn.execute(query).mappings()]
+        rows = [indexed_event(r) for r in conn.execute(query).mappings()]
+        return tip, rows, _hashes_of(conn, [after[0]]).get(after[0])
+
+
+def block_hashes(engine: Engine, numbers: Sequence[int]) -> dict[int, str]:
+    """The hashes the index holds for these blocks: those an event came from, or a chunk
+    of the index ended at; blocks it holds nothing of are left out."""
+    with _at_tip(engine) as (conn, _):
+        return _hashes_of(conn, numbers)
+
+
+def _hashes_of(conn: Connection, numbers: Sequence[int]) -> dict[int, str]:
+    e, b = db.events.c, db.blocks.c
+    found: dict[int, str] = {}
+    for number in numbers:
+        # One row each, by the primary keys' order: a block may hold thousands of events.
+        hash_ = conn.execute(select(e.block_hash).where(e.block_number == number).limit(1)).scalar()
+        if hash_ is None:
+            hash_ = conn.execute(select(b.hash).where(b.number == number)).scalar()
+        if hash_ is not None:
+            found[number] = hash_
+    return found
 
 
 def events_behind(engine: Engine, after: tuple[int, int], most: int) -> tuple[Tip, int]:

@@ -67,6 +67,7 @@ class IndexedEvent:
     uri: str | None
     transaction_hash: str
     block_number: int
+    block_hash: str
     log_index: int
     timestamp: int
     uri_truncated: bool = False  # the link on chain is longer than `uri` (crowdfund.links)

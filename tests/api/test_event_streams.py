@@ -96,7 +96,7 @@ def test_a_replay_from_too_far_back_is_told_to_refetch(
             events = sse(stream)
             refetch = next(events)
             assert refetch["event"] == "refetch"
-            assert refetch["id"] == f"{tip['number']}-{END_OF_BLOCK}"
+            assert refetch["id"] == f"{tip['number']}-{END_OF_BLOCK}-{tip['hash'][2:18]}"
             assert refetch["data"] == {"block": tip["number"], "hash": tip["hash"]}
             # The stream goes on from there: the next event is a new one.
             receipt = escrow.pledge(w3.eth.accounts[2], campaigns["active2"], 777)

@@ -23,7 +23,7 @@ def test_a_new_pledge_arrives_on_the_stream(
     assert data["transaction_hash"] == receipt["transactionHash"].to_0x_hex()
     assert (data["campaign_id"], data["backer"], data["amount"]) == (campaigns["active2"], alice, "12345")
     assert data["block_number"] == receipt["blockNumber"]
-    assert event["id"] == f"{receipt['blockNumber']}-{data['log_index']}"
+    assert event["id"] == f"{receipt['blockNumber']}-{data['log_index']}-{receipt['blockHash'].hex()[:16]}"
 
 
 def test_last_event_id_resumes_from_the_start(
