@@ -1,13 +1,15 @@
 """Event streams held within what the process can afford: at most `max_clients` open at
 once (past it 503 with Retry-After, so that file descriptors remain for every other
-request, /health/live included), and a client that stops reading is dropped after
-`send_timeout` seconds rather than holding its stream, and its buffers, for ever."""
+request, /health/live included), what the kernel buffers for each is bounded, and a
+client that stops reading is dropped after `send_timeout` seconds rather than holding its
+stream, and its buffers, for ever."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import resource
+import socket
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +20,11 @@ log = logging.getLogger(__name__)
 
 # File descriptors kept for everything but streams: ordinary requests, the database, the node.
 FD_HEADROOM = 256
+# What the kernel may hold unsent for one stream's client (it doubles the figure for its
+# own bookkeeping). Left alone, it grows a connection's buffer up to net.ipv4.tcp_wmem's
+# maximum (4 MB by default) for a client that reads slowly, kernel memory the gateway pays
+# for every stream; a stream's events arrive block by block, and this much is seconds of them.
+STREAM_SEND_BUFFER = 32 * 2**10
 
 
 def raise_fd_limit() -> int:
@@ -59,7 +66,10 @@ class StreamGuard:
             )
             await full(scope, receive, send)
             return
-        abort = scope.get("extensions", {}).get(DROP, {}).get("abort")
+        connection = scope.get("extensions", {}).get(DROP, {})
+        abort = connection.get("abort")
+        if (sock := connection.get("socket")) is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SEND_BUFFER)
 
         async def timed(message: Message) -> None:
             try:

@@ -1,10 +1,12 @@
 """GET /events within what the gateway can afford: a cap on open streams (503 past it,
 while every other request still answers), replays bounded (`event: refetch`), and a
-client that stops reading dropped after SSE_SEND_TIMEOUT, nothing logged as an error."""
+client that stops reading dropped after SSE_SEND_TIMEOUT, nothing logged as an error,
+and little kept in the kernel for it meanwhile."""
 
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -15,6 +17,7 @@ from support.gateway import Served, eventually, refused_stream, served, sse, wai
 from web3 import Web3
 
 from crowdfund.escrow import Escrow
+from crowdfund_api.http.streams import STREAM_SEND_BUFFER
 
 END_OF_BLOCK = 2**31 - 1
 # Pledges: their replay (~7 MB) is more than the socket buffers of one connection hold
@@ -174,3 +177,35 @@ def test_a_client_that_stops_reading_is_dropped_and_nothing_is_logged_as_an_erro
                 pass
     log = gateway.stderr()
     assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+
+
+def _unsent(server_port: int, client_port: int) -> int:
+    """Bytes the kernel holds unsent on the gateway's side of a loopback connection
+    (tx_queue in /proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = (int(address.split(":")[1], 16) for address in fields[1:3])
+        if (local, remote) == (server_port, client_port):
+            return int(fields[4].split(":")[0], 16)
+    raise AssertionError(f"no connection from {client_port} to {server_port}")
+
+
+def test_the_kernel_holds_little_for_a_client_that_reads_nothing(
+    w3: Web3, registry: Path, escrow: Escrow, campaigns: dict[str, int], busy: int
+) -> None:
+    # The whole history is replayed, and the client is kept while its buffers fill.
+    with start(w3, registry, busy, SSE_REPLAY_LIMIT=str(10 * BULK), SSE_SEND_TIMEOUT="60") as gateway:
+        with socket.socket() as silent:
+            silent.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            silent.connect(("127.0.0.1", gateway.port))
+            silent.sendall(b"GET /events HTTP/1.1\r\nHost: gateway\r\nLast-Event-ID: 0-0\r\n\r\n")
+            assert silent.recv(12) == b"HTTP/1.1 200"
+            client_port = silent.getsockname()[1]
+            held = []
+            for _ in range(30):
+                time.sleep(0.1)
+                held.append(_unsent(gateway.port, client_port))
+    # The replay is megabytes; what waits in the kernel stays at the stream's buffer
+    # (doubled by the kernel) plus a segment or two in flight.
+    assert max(held) <= 2 * STREAM_SEND_BUFFER + 16 * 2**10, held
+    assert max(held) > 0, held

@@ -5,6 +5,7 @@ limited per client (429), the client being the peer unless a trusted proxy forwa
 from __future__ import annotations
 
 import json
+import re
 import select
 import socket
 from collections.abc import Iterator
@@ -104,6 +105,29 @@ def test_headers_too_long_are_refused_with_431(running: Served) -> None:
     assert running.client.get("/health/live", params={"q": "c" * 40_000}).status_code == 431
     # Ordinary requests on a fresh connection are unaffected.
     assert running.client.get("/health/live").status_code == 200
+
+
+@pytest.mark.parametrize("before", ["GET /health/live", "POST /campaigns/1/transactions/claim"])
+def test_a_pipelined_request_with_headers_too_long_is_refused_after_the_one_before(
+    running: Served, before: str
+) -> None:
+    """The second request arrives in the same read as the first (after its head, or after
+    its body): its headers are counted all the same, and its 431 follows the first answer."""
+    method, path = before.split()
+    body = json.dumps({"sender": "0x" + "1" * 40}).encode() if method == "POST" else b""
+    first = (
+        f"{method} {path} HTTP/1.1\r\nHost: gateway\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    )
+    second = b"GET /health/live HTTP/1.1\r\nHost: gateway\r\nX-Filler: " + b"a" * 40_000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", running.port)) as sock:
+        sock.sendall(first + second)
+        sock.settimeout(20)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", received)]
+    assert statuses[-1] == 431 and len(statuses) == 2, received[:500]
+    assert statuses[0] != 431
 
 
 def tx_builder(client: httpx.Client, forwarded_for: str | None = None) -> httpx.Response:
