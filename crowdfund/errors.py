@@ -90,8 +90,8 @@ def _fmt(name: str, value: Any, currency: Currency | None = None) -> str:
         return format_time(value)
     if name == "maxDuration" and isinstance(value, int):
         return f"{value // 86400} days"
-    if name == "state" and isinstance(value, int) and value in State._value2member_map_:
-        return State(value).title
+    if name == "state" and isinstance(value, str):
+        return value.capitalize()  # decoded as the state's word
     return str(value)
 
 
@@ -113,6 +113,15 @@ def _known_errors() -> dict[bytes, dict[str, Any]]:
     return {function_signature_to_4byte_selector(_signature(e)): e for e in errors}
 
 
+def _argument(spec: dict[str, Any], value: Any) -> Any:
+    """An error's argument as people read it: addresses checksummed, a state by its word."""
+    if spec["type"] == "address":
+        return to_checksum_address(value)
+    if spec.get("internalType", "").endswith(".State") and value in State._value2member_map_:
+        return State(value).word
+    return value
+
+
 def decode_error(data: bytes | str | None) -> EscrowError | None:
     """Decode revert data from the escrow; None when there is none, or it is not one of
     its errors, or it does not decode as the error it names."""
@@ -130,8 +139,5 @@ def decode_error(data: bytes | str | None) -> EscrowError | None:
         values = decode(types, raw[4:]) if types else ()
     except (DecodingError, OverflowError, ValueError):
         return None
-    args = {
-        i["name"]: to_checksum_address(v) if i["type"] == "address" else v
-        for i, v in zip(item["inputs"], values, strict=True)
-    }
+    args = {i["name"]: _argument(i, v) for i, v in zip(item["inputs"], values, strict=True)}
     return EscrowError(item["name"], args, _words(item["name"], args))

@@ -107,9 +107,12 @@ def connect(network: Network, *, timeout: float = 30) -> Web3:
         chain_id = w3.eth.chain_id
     except Exception as exc:  # the provider raises several kinds for "nobody there"
         hint = " (start it with `make run`)" if network.name == LOCAL_NETWORK else ""
+        # A node given by its URL alone has that URL for a name: said once.
+        which = (
+            "" if network.name in (network.rpc_url, network.display_url) else f" of network {network.name}"
+        )
         raise NodeUnreachable(
-            f"cannot reach the node of network {network.name} at {network.display_url}{hint}: "
-            f"{type(exc).__name__}"
+            f"cannot reach the node{which} at {network.display_url}{hint}: {type(exc).__name__}"
         ) from None
     if network.chain_id is not None and chain_id != network.chain_id:
         raise NetworkError(

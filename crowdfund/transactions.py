@@ -82,13 +82,18 @@ def rejection(exc: ContractLogicError) -> TransactionRejected:
 
 
 def simulate(w3: Web3, sender: Sender, tx: TxParams) -> TxParams:
-    """Run `tx` against the latest block without sending it; returns it with `from` and an
-    estimated `gas`, or raises TransactionRejected with the rule it would break."""
+    """Run `tx` as the next block would without sending it; returns it with `from` and an
+    estimated `gas`, or raises TransactionRejected with the rule it would break.
+
+    The pending block, not the latest: its time is the node's now, which is when the
+    transaction runs. On a chain that mines only when there are transactions (a local
+    node), the latest block may be hours old, and a deadline passed since would pass the
+    dry run and then revert."""
     tx = {**tx, "from": sender_address(sender)}
     try:
-        w3.eth.call(tx)
+        w3.eth.call(tx, "pending")
         if "gas" not in tx:
-            tx["gas"] = w3.eth.estimate_gas(tx)
+            tx["gas"] = w3.eth.estimate_gas(tx, "pending")
     except (ContractCustomError, ContractLogicError) as exc:
         raise rejection(exc) from None
     return tx

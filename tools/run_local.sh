@@ -14,11 +14,16 @@ API_HOST=${API_HOST:-127.0.0.1}
 API_PORT=${API_PORT:-8000}
 CHAIN_DIR=${CHAIN_DIR:-.chain}
 pids=()
+chain_started=
 
 stop() {
   trap - EXIT INT TERM
   if ((${#pids[@]})); then
-    echo "==> stopping (the chain's state is saved in $CHAIN_DIR/state.json)"
+    if [[ -n $chain_started ]]; then
+      echo "==> stopping (the chain's state is saved in $CHAIN_DIR/state.json)"
+    else
+      echo "==> stopping"
+    fi
     # Newest first: the gateway before the chain it reads, so it never sees the chain gone.
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
       kill -TERM "${pids[i]}" 2>/dev/null || true
@@ -36,6 +41,11 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [[ -n "${RPC_URL:-}" ]]; then
   # Host only: providers put API keys in the URL's path.
   echo "==> serving the gateway against $(sed -E 's#^([a-z]+://[^/?]+).*#\1#' <<<"$RPC_URL")"
+  # An index of its own for each node URL: the local chain's index belongs to that chain,
+  # and a gateway refuses to serve an index of another chain.
+  mkdir -p "$CHAIN_DIR"
+  export DATABASE_URL=${DATABASE_URL:-sqlite:///$CHAIN_DIR/index-$(printf %s "$RPC_URL" | sha256sum | cut -c1-12).sqlite}
+  echo "    index: $DATABASE_URL"
 else
   export RPC_URL="http://127.0.0.1:$RUN_PORT"
   if port_open "$API_PORT"; then
@@ -43,7 +53,7 @@ else
     exit 1
   fi
   if port_open "$RUN_PORT"; then
-    echo "error: port $RUN_PORT is taken (another 'make run'?); stop that first" >&2
+    echo "error: port $RUN_PORT is taken (another 'make run'?); stop that first, or run the chain on another port with RUN_PORT=..." >&2
     exit 1
   fi
   mkdir -p "$CHAIN_DIR"
@@ -58,6 +68,7 @@ else
   # which then stop the chain last (see stop), once the gateway no longer reads it.
   setsid anvil --port "$RUN_PORT" --state "$CHAIN_DIR/state.json" --state-interval 5 --silent "${start[@]}" &
   pids+=($!)
+  chain_started=1
   for _ in $(seq 50); do port_open "$RUN_PORT" && break; sleep 0.1; done
   port_open "$RUN_PORT" || { echo "error: anvil did not start" >&2; exit 1; }
   # anvil reloads a saved chain with the machine's clock, which may be behind the chain's

@@ -49,7 +49,10 @@ class WrongChain(NodeUnavailable):
     """The node serves another chain than the one this gateway and its index follow."""
 
     def __init__(self, served: int, expected: int) -> None:
-        super().__init__(f"wrong chain: the node serves chain {served}, the index holds chain {expected}")
+        super().__init__(
+            f"wrong chain: the node serves chain {served}, the index holds chain {expected} "
+            "(point RPC_URL at a node of that chain, or DATABASE_URL at an index of this one)"
+        )
         self.served = served
         self.expected = expected
 

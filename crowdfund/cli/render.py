@@ -71,13 +71,13 @@ def currency_json(currency: Currency) -> dict[str, Any]:
 def campaign_json(campaign: Campaign, currency: Currency, now: int) -> dict[str, Any]:
     return {
         "id": campaign.id,
-        "state": campaign.state.title,
+        "state": campaign.state.word,  # as the gateway names it
         "creator": campaign.creator,
         "token": currency_json(currency),
         "goal": str(campaign.goal),
         "cap": str(campaign.cap),
         "pledged": str(campaign.pledged),
-        "funded_percent": int(percent_funded(campaign.pledged, campaign.goal)) if campaign.goal else None,
+        "percent_funded": percent_funded(campaign.pledged, campaign.goal),
         "starts_at": campaign.starts_at,
         "deadline": campaign.deadline,
         "seconds_left": max(0, campaign.deadline - now) if campaign.state is State.ACTIVE else 0,

@@ -186,7 +186,7 @@ def test_a_node_on_another_chain_is_refused_and_the_index_kept(
             proxy.upstream = other.provider.endpoint_uri  # type: ignore[attr-defined]
             body = eventually(lambda: unavailable(api), what="/health refusing the other chain")
             expected = "wrong chain: the node serves chain 4242, the index holds chain 31337"
-            assert node_problem(body) == expected
+            assert node_problem(body).startswith(expected)
             assert body["chain_id"] == 31337
             for path in ("/campaigns", "/campaigns/1", "/campaigns/1/pledges"):
                 response = api.get(path)

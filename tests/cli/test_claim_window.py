@@ -29,7 +29,7 @@ def test_claim_to_pays_the_address_given(w3: Web3, cli: Cli, escrow: Escrow) -> 
     before = w3.eth.get_balance(carol)
     claimed = cli("claim", str(campaign_id), "--to", carol.lower(), "--json")
     assert claimed.code == 0, claimed.text
-    assert claimed.json["to"] == carol and claimed.json["campaign"]["state"] == "Claimed"
+    assert claimed.json["to"] == carol and claimed.json["campaign"]["state"] == "claimed"
     assert w3.eth.get_balance(carol) == before + 2 * ETHER
     assert escrow.campaign(campaign_id).state is State.CLAIMED
     assert escrow.campaign(campaign_id).creator == creator

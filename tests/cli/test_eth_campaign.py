@@ -78,7 +78,7 @@ def test_create_pledge_unpledge_then_claim(w3: Web3, cli: Cli, escrow: Escrow) -
     before = w3.eth.get_balance(creator)
     claimed = cli("claim", str(campaign_id), "--json")
     assert claimed.code == 0, claimed.text
-    assert claimed.json["campaign"]["state"] == "Claimed"
+    assert claimed.json["campaign"]["state"] == "claimed"
     paid = w3.eth.get_balance(creator) - before + gas_cost(w3, claimed.json["transactions"][0]["hash"])
     assert paid == 5 * ETHER
     assert escrow.campaign(campaign_id).state is State.CLAIMED

@@ -87,7 +87,7 @@ def test_json_documents_parse_and_carry_amounts_as_decimal_strings(
     )
     advance(w3, 2 * DAY)
     assert (
-        cli("refund", str(campaign_id), "--account", "dev1", "--json").json["campaign"]["state"] == "Failed"
+        cli("refund", str(campaign_id), "--account", "dev1", "--json").json["campaign"]["state"] == "failed"
     )
 
     refused = cli("claim", str(campaign_id), "--json")

@@ -38,6 +38,7 @@ def test_addresses_are_checksummed_states_named_and_durations_in_days() -> None:
     assert not_creator.message == f"only the creator {creator} of campaign 3 may do this, not {caller}"
     refunds = decode_error(revert("RefundsNotOpen(uint256,uint8)", 3, 2))
     assert refunds is not None and refunds.message.endswith("campaign 3 is Succeeded")
+    assert refunds.args["state"] == "succeeded"  # by its word, as the gateway names states
     too_long = decode_error(revert("DurationTooLong(uint64,uint64,uint256)", 0, 1, 90 * 86_400))
     assert too_long is not None and too_long.message.startswith("a campaign runs at most 90 days;")
 

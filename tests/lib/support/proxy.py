@@ -7,6 +7,7 @@ another node at any time, and can be told to spoil the answers to chosen methods
         proxy.spoil("eth_blockNumber", "null")   # "result": null
         proxy.spoil("eth_getLogs", "drop")       # the connection is closed, no answer
         proxy.heal()                             # every answer is the node's again
+        proxy.pending_as_latest = True           # as providers without a pending block
 
 The server runs on its own event loop in a thread, so that the tests stay synchronous.
 """
@@ -43,6 +44,9 @@ class RpcProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.spoiled: dict[str, Spoil] = {}
         self.seen: dict[str, int] = {}  # requests per method, spoiled or not
+        # Calls asked at the pending block are answered at the latest, as by providers
+        # that keep no pending block.
+        self.pending_as_latest = False
         self._loop = asyncio.new_event_loop()
         self._healed = asyncio.Event()
         self._ready = threading.Event()
@@ -70,6 +74,9 @@ class RpcProxy:
         if "drop" in ways and request.transport is not None:
             request.transport.close()
             return web.Response()
+        if self.pending_as_latest:
+            for call in calls:
+                call["params"] = ["latest" if p == "pending" else p for p in call.get("params", [])]
         async with self._session.post(self.upstream, json=body) as upstream:
             answer = await upstream.json(content_type=None)
         answers = answer if isinstance(answer, list) else [answer]
