@@ -99,6 +99,14 @@ def _solc_binary(version: str) -> Path:
     return binary
 
 
+def _imported() -> list[str]:
+    """What the files given may import, as it stands: the project's contracts (an interface
+    changed changes every contract that imports it) and the OpenZeppelin release installed."""
+    project = [f"{p.relative_to(ROOT)}:{p.read_text()}" for p in sorted((ROOT / "contracts").rglob("*.sol"))]
+    openzeppelin = ROOT / "node_modules" / "@openzeppelin" / "contracts" / "package.json"
+    return [*project, openzeppelin.read_text() if openzeppelin.exists() else ""]
+
+
 def compile_files(*files: Path) -> dict[str, Artifact]:
     """Compile `files` together with the pinned settings and return every contract they
     define, by name (cached in build/extra by sources and settings)."""
@@ -106,7 +114,7 @@ def compile_files(*files: Path) -> dict[str, Artifact]:
     settings = compiler.standard_settings()
     sources = {str(f.resolve().relative_to(ROOT)): {"content": f.read_text()} for f in files}
     key = hashlib.sha256(
-        json.dumps([compiler.version, settings, sources], sort_keys=True).encode()
+        json.dumps([compiler.version, settings, sources, _imported()], sort_keys=True).encode()
     ).hexdigest()
     cached = CACHE_DIR / f"{key[:24]}.json"
     if cached.exists():

@@ -622,6 +622,7 @@ class EscrowMachine:
             for sender, data in probes
         ]
         responses = web3.provider.make_batch_request(calls)
+        assert "result" in responses[0], f"the lens snapshot failed: {responses[0]}"
         (timestamp, campaigns, pledges, escrow_eth, escrow_token, actor_eth, actor_token) = fn.decode_output(
             responses[0]["result"]
         )
