@@ -28,7 +28,7 @@ export PATH := $(CURDIR)/.toolchain/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup networks system-packages compile run test test-contracts test-python test-unit test-deep coverage bench-gas bench-api audit lint clean help
+.PHONY: setup networks system-packages compile run test test-contracts test-python test-unit test-deep coverage bench-gas bench-api mutate audit lint clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -169,6 +169,14 @@ bench-gas: compile  ## measure gas per operation; writes docs/gas.md
 # make bench-api BENCH_ARGS="--only scale" (prints only; a run of all rewrites the report).
 bench-api: compile  ## gateway speed, scale, live chain, SSE fan-out and memory; writes docs/performance.md
 	$(VENV)/bin/python benchmarks/api_bench.py $(BENCH_ARGS)
+
+# One brownie network per mutant tested at once: tools/mutate.py runs each on its own anvil.
+MUTATE_JOBS ?= 1
+mutate: compile  ## mutation campaign over the contracts, scored by the contract tests; writes docs/audit.md
+	@for n in $$(seq 0 $$(($(MUTATE_JOBS) - 1))); do \
+	  $(VENV)/bin/python tools/brownie_networks.py --contracts-port $$((18950 + n)) \
+	    --default "$$(echo $(BVENV)/lib/python3*/site-packages/brownie/data/network-config.yaml)" >/dev/null; done
+	$(VENV)/bin/python tools/mutate.py --jobs $(MUTATE_JOBS) --write $(MUTATE_ARGS)
 
 audit: compile $(BVENV)/.slither  ## static analysis of the escrow with Slither (triage: docs/audit.md)
 	benchmarks/slither.sh

@@ -1,0 +1,87 @@
+"""The mutation campaign's mutants: each kind found where it belongs, each a change of
+one place that still reads as the source around it, and none in comments or types."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from support.chain import ROOT
+
+_spec = importlib.util.spec_from_file_location("mutate", ROOT / "tools" / "mutate.py")
+assert _spec is not None and _spec.loader is not None
+mutate = importlib.util.module_from_spec(_spec)
+sys.modules["mutate"] = mutate
+_spec.loader.exec_module(mutate)
+
+SOURCE = """\
+contract Example {
+    uint256 internal constant WINDOW = 180 days;
+    uint256 private constant _MASK = (1 << 104) - 1;
+    mapping(uint256 => uint256) private _pledges;
+
+    /// @notice Takes back what `msg.sender` pledged when now < deadline (a comment).
+    function refund(uint256 id, uint256 deadline) external {
+        if (block.timestamp < deadline) revert NotEnded(id, deadline);
+        uint256 mine = _pledges[id];
+        _pledges[id] = 0;
+        emit Refunded(id, msg.sender, mine);
+        _pay(msg.sender, mine);
+    }
+
+    function _emit(uint256 id, address who) private {
+        assembly ("memory-safe") {
+            log3(0x00, 0x20, topic, id, who)
+        }
+    }
+}
+"""
+
+
+def by_kind() -> dict[str, list[object]]:
+    found: dict[str, list[object]] = {}
+    for mutant in mutate.mutants_of("Example", SOURCE):
+        found.setdefault(mutant.kind, []).append(mutant)
+    return found
+
+
+def test_each_kind_is_found_where_it_belongs() -> None:
+    found = by_kind()
+    boundary = [m.after.strip() for m in found["boundary"]]
+    # The guard's comparison, not the comment's nor the mapping's arrow.
+    assert boundary == ["if (block.timestamp <= deadline) revert NotEnded(id, deadline);"]
+    assert [m.after.strip() for m in found["check"]] == ["if (false) revert NotEnded(id, deadline);"]
+    constants = sorted(m.after.strip() for m in found["constant"])
+    assert constants == [
+        "uint256 internal constant WINDOW = 179 days;",
+        "uint256 private constant _MASK = (1 << 103) - 1;",
+    ]
+    assert "emit Refunded(msg.sender, id, mine);" in [m.after.strip() for m in found["event"]]
+    assert "log3(0x00, 0x20, topic, who, id)" in [m.after.strip() for m in found["event"]]
+    assert sorted(m.after.strip() for m in found["assembly"]) == [
+        "log3(0x00, 0x00, topic, id, who)",
+        "log3(0x20, 0x20, topic, id, who)",
+    ]
+
+
+def test_an_effect_moves_after_the_payment_and_nothing_else_changes() -> None:
+    [effect] = by_kind()["effect"]
+    assert effect.function == "refund"
+    mutated = effect.apply(SOURCE)
+    lines = mutated.split("\n")
+    assert lines.index("        _pay(msg.sender, mine);") < lines.index("        _pledges[id] = 0;")
+    assert sorted(mutated.split("\n")) == sorted(SOURCE.split("\n"))
+
+
+def test_every_mutant_changes_one_place_and_ids_are_unique() -> None:
+    mutants = list(mutate.mutants_of("Example", SOURCE))
+    assert len({m.id for m in mutants}) == len(mutants)
+    for mutant in mutants:
+        mutated = mutant.apply(SOURCE)
+        assert mutated != SOURCE and mutated.count("\n") == SOURCE.count("\n"), mutant.id
+
+
+def test_the_escrow_yields_mutants_of_every_kind() -> None:
+    source = (ROOT / "contracts" / "CrowdfundEscrow.sol").read_text()
+    kinds = {m.kind for m in mutate.mutants_of("CrowdfundEscrow", source)}
+    assert kinds == set(mutate.KINDS)
