@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crowdfund.escrow import Campaign
-from crowdfund.state import State, percent_funded
+from crowdfund.state import REFUNDABLE, State, percent_funded
 from crowdfund.units import BPS, Currency, format_amount, format_duration, format_share, format_time
 from crowdfund.vault import VaultCampaign
 
@@ -101,12 +101,15 @@ def milestones_total(vault_campaign: VaultCampaign, campaign: Campaign) -> int:
     return vault_campaign.received if vault_campaign.collected else campaign.pledged
 
 
-def tranche_status(vault_campaign: VaultCampaign, index: int, now: int) -> str:
-    """`paid`, `due` (payable by `crowdfund release`), `halted` (goes back to the backers)
-    or `upcoming`."""
+def tranche_status(vault_campaign: VaultCampaign, campaign: Campaign, index: int, now: int) -> str:
+    """`paid`, `due` (payable by `crowdfund release`), `halted` (goes back to the backers),
+    `void` (the campaign failed, was cancelled or expired: backers refund it all in the
+    escrow) or `upcoming`."""
     tranche = vault_campaign.tranches[index]
     if index < vault_campaign.paid_tranches:
         return "paid"
+    if campaign.state in REFUNDABLE:
+        return "void"
     if vault_campaign.halted and tranche.release_at > vault_campaign.halted_at:
         return "halted"
     return "due" if tranche.release_at <= now else "upcoming"
@@ -130,7 +133,7 @@ def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Curr
             format_time(tranche.release_at),
             format_share(tranche.share_bps),
             format_amount(amount, currency),
-            tranche_status(v, index, now),
+            tranche_status(v, campaign, index, now),
         ]
         for index, (tranche, amount) in enumerate(zip(v.tranches, v.amounts(total), strict=True))
     ]
@@ -179,7 +182,7 @@ def milestones_json(vault_campaign: VaultCampaign, campaign: Campaign, now: int)
                 "share_bps": tranche.share_bps,
                 "amount": str(amount),
                 "paid": index < v.paid_tranches,
-                "status": tranche_status(v, index, now),
+                "status": tranche_status(v, campaign, index, now),
             }
             for index, (tranche, amount) in enumerate(zip(v.tranches, v.amounts(total), strict=True))
         ],
