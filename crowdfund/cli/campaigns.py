@@ -169,6 +169,7 @@ def create(ctx: Context) -> dict[str, Any]:
         "cap": cap,
         "starts_at": starts_at,
     }
+    schedule: dict[str, Any] = {}
     if args.milestones is None:
         tx = ctx.escrow.build_create_campaign(**terms)
     else:
@@ -185,12 +186,13 @@ def create(ctx: Context) -> dict[str, Any]:
             )
         )
         tx = vault.build_create_campaign(tranches, **terms)
+        schedule["milestones"] = [{"release_at": t.release_at, "share_bps": t.share_bps} for t in tranches]
     receipt = ctx.transact(tx, what=ctx.describe(tx))
     if receipt is None:
-        return after(ctx, 0, currency)
+        return after(ctx, 0, currency, **schedule)
     new_id = (ctx.escrow if args.milestones is None else ctx.require_vault()).created_campaign_id(receipt)
     ctx.out.line(f"created campaign {new_id}")
-    return after(ctx, new_id, currency, metadata_uri=args.metadata)
+    return after(ctx, new_id, currency, metadata_uri=args.metadata, **schedule)
 
 
 # ---------------------------------------------------------------- backers

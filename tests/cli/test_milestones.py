@@ -71,6 +71,11 @@ def test_create_with_a_schedule_puts_the_campaign_in_the_vault(
         (deadline + 120 * DAY, 3000),
     ]
     assert created.json["vault"] == vault.address
+    assert created.json["milestones"] == [
+        {"release_at": deadline, "share_bps": 4000},
+        {"release_at": deadline + 60 * DAY, "share_bps": 3000},
+        {"release_at": deadline + 120 * DAY, "share_bps": 3000},
+    ]
     assert created.json["transactions"][0]["function"].startswith("createCampaign(")
 
 
