@@ -96,3 +96,32 @@ def test_the_vaults_refusals_are_said_in_words(w3: Web3, escrow: Escrow, vault: 
         TransactionRejected, match=f"campaign {plain} was not created through the milestone vault"
     ):
         vault.release(creator, plain)
+
+
+def test_a_halt_before_any_release_refunds_what_was_not_due_and_pays_the_creator_the_rest(
+    w3: Web3, escrow: Escrow, vault: Vault
+) -> None:
+    creator, alice, bob = w3.eth.accounts[:3]
+    deadline = now(w3) + DAY
+    tranches = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
+    campaign_id = vault.create_campaign(
+        creator, tranches, goal=ETHER, deadline=deadline, metadata_uri="ipfs://h"
+    )
+    escrow.pledge(alice, campaign_id, ETHER)
+    escrow.pledge(bob, campaign_id, 2 * ETHER)
+    advance(w3, DAY + 1)
+
+    assert vault.halted_in(vault.object(bob, campaign_id))  # 2 of 3 ETH: halted before the vault claimed
+    kept = vault.campaign(campaign_id)
+    assert kept.halted and not kept.collected and kept.pledged == 3 * ETHER
+    # The first tranche was due at the halt: it stays the creator's; the second goes back.
+    assert kept.refund_due(2 * ETHER, 3 * ETHER) == ETHER
+
+    vault.refund(bob, campaign_id)  # claims from the escrow, then refunds
+    assert vault.refund_of(campaign_id, bob) == (True, ETHER)
+    before = w3.eth.get_balance(creator)
+    assert vault.released_amount(vault.release(alice, campaign_id)) == 15 * ETHER // 10
+    assert w3.eth.get_balance(creator) == before + 15 * ETHER // 10
+    vault.refund(alice, campaign_id)
+    assert vault.refund_of(campaign_id, alice) == (True, ETHER // 2)
+    assert vault.campaign(campaign_id).refunded == vault.campaign(campaign_id).refundable == 15 * ETHER // 10
