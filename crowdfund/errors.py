@@ -100,8 +100,10 @@ _TIME_ARGS = {
     "lastReleaseAt",
     "haltedAt",
 }
-# Shares of a schedule, in basis points (shown in percent).
-_BPS_ARGS = {"sum", "expected"}
+# Arguments read otherwise in one error only: a schedule's shares in basis points (shown in
+# percent; `expected` is an amount in other errors) and tranche numbers (counted from 0).
+_BPS_ARGS = {("ShareSumInvalid", "sum"), ("ShareSumInvalid", "expected")}
+_TRANCHE_ARGS = {("ReleaseTimeInvalid", "index"), ("ShareIsZero", "index")}
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,17 @@ def _words(name: str, args: dict[str, Any], currency: Currency | None = None) ->
     zero = next(
         (words for (error, arg), words in _WHEN_ZERO.items() if error == name and args.get(arg) == 0), None
     )
-    return (zero or _WORDS.get(name, name)).format(**{k: _fmt(k, v, currency) for k, v in args.items()})
+    return (zero or _WORDS.get(name, name)).format(**{k: _fmt(k, v, currency, name) for k, v in args.items()})
 
 
-def _fmt(name: str, value: Any, currency: Currency | None = None) -> str:
+def _fmt(name: str, value: Any, currency: Currency | None = None, error: str = "") -> str:
     if currency is not None and name in _AMOUNT_ARGS and isinstance(value, int):
         return format_amount(value, currency)
     if name in _TIME_ARGS and isinstance(value, int):
         return format_time(value)
-    if name in _BPS_ARGS and isinstance(value, int):
+    if (error, name) in _BPS_ARGS and isinstance(value, int):
         return format_share(value)
-    if name == "index" and isinstance(value, int):
+    if (error, name) in _TRANCHE_ARGS and isinstance(value, int):
         return str(value + 1)  # people count tranches from 1, the contract from 0
     if name == "maxDuration" and isinstance(value, int):
         return f"{value // 86400} days"

@@ -317,17 +317,13 @@ def refund(ctx: Context) -> dict[str, Any]:
         owed = vault.campaign(campaign.id).refund_due(pledge, campaign.pledged)
         tx = vault.build_refund(campaign.id)
         ctx.transact(tx, what=ctx.describe(tx))
-        if ctx.args.dry_run:
-            ctx.out.line(
-                f"would refund {format_amount(owed, currency)} to {backer} from the milestone vault: the "
-                f"unreleased part of a pledge of {format_amount(pledge, currency)}"
-            )
         if not ctx.args.dry_run:
             owed = vault.refund_of(campaign.id, backer)[1]  # what was paid, to the unit
-            ctx.out.line(
-                f"refunded {format_amount(owed, currency)} to {backer} from the milestone vault: the "
-                f"unreleased part of a pledge of {format_amount(pledge, currency)}"
-            )
+        done = "would refund" if ctx.args.dry_run else "refunded"
+        ctx.out.line(
+            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: the "
+            f"unreleased part of a pledge of {format_amount(pledge, currency)}"
+        )
         return after(ctx, campaign.id, currency, amount=str(owed), pledge=str(pledge), refunded_by="vault")
     owed = ctx.escrow.pledge_of(campaign.id, backer)
     _send(ctx, ctx.escrow.build_refund(campaign.id), f"refunded {format_amount(owed, currency)} to {backer}")

@@ -1,6 +1,6 @@
 """What one command runs with: the node, the escrow and its milestone vault, the account
-that signs, and the currencies campaigns count in; and the one path every transaction takes (simulate, then
-show it under --dry-run or sign, send and follow it)."""
+that signs, and the currencies campaigns count in; and the one path every transaction
+takes (simulate, then show it under --dry-run or sign, send and follow it)."""
 
 from __future__ import annotations
 
