@@ -262,3 +262,20 @@ def test_the_vault_commands_refuse_a_campaign_without_a_schedule(w3: Web3, cli: 
         assert refused.code == 1
         assert f"campaign {plain} was not created with a schedule" in refused.err
     assert now(w3) < escrow.campaign(plain).deadline
+
+
+def test_a_dry_run_of_a_campaign_with_a_schedule_simulates_the_vaults_call_and_sends_nothing(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    before, count = nonce(w3, dev(w3, 0)), escrow.campaign_count()
+
+    dry = cli(
+        "create", "--goal", "1", "--deadline", "2d", "--metadata", "ipfs://d",
+        "--milestones", "50%@end,50%@+30d", "--dry-run", "--json",
+    )  # fmt: skip
+
+    assert dry.code == 0, dry.text
+    (planned,) = dry.json["transactions"]
+    assert planned["to"] == vault.address and planned["function"].startswith("createCampaign(")
+    assert planned["simulated"] is True and [m["share_bps"] for m in dry.json["milestones"]] == [5000, 5000]
+    assert nonce(w3, dev(w3, 0)) == before and escrow.campaign_count() == count
