@@ -22,20 +22,8 @@ def vault(w3: Web3, escrow: Escrow) -> Vault:
 
 
 def create(cli: Cli, schedule: str = SCHEDULE, goal: str = "3") -> int:
-    return created_id(
-        cli(
-            "create",
-            "--goal",
-            goal,
-            "--deadline",
-            "2d",
-            "--metadata",
-            "ipfs://m",
-            "--milestones",
-            schedule,
-            "--json",
-        )
-    )
+    args = ("--goal", goal, "--deadline", "2d", "--metadata", "ipfs://m", "--milestones", schedule)
+    return created_id(cli("create", *args, "--json"))
 
 
 def pledge(cli: Cli, campaign_id: int, amount: str, account: str) -> None:
@@ -46,18 +34,8 @@ def pledge(cli: Cli, campaign_id: int, amount: str, account: str) -> None:
 def test_create_with_a_schedule_puts_the_campaign_in_the_vault(
     w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
 ) -> None:
-    created = cli(
-        "create",
-        "--goal",
-        "3",
-        "--deadline",
-        "2d",
-        "--metadata",
-        "ipfs://m",
-        "--milestones",
-        SCHEDULE,
-        "--json",
-    )
+    args = ("--goal", "3", "--deadline", "2d", "--metadata", "ipfs://m", "--milestones", SCHEDULE)
+    created = cli("create", *args, "--json")
     campaign_id = created_id(created)
 
     campaign = escrow.campaign(campaign_id)
