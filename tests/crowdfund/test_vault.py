@@ -9,9 +9,9 @@ from web3 import Web3
 from crowdfund import deployments
 from crowdfund.deploy import deploy_vault
 from crowdfund.escrow import Escrow
-from crowdfund.schedule import Tranche
+from crowdfund.schedule import MAX_RELEASE_DELAY, MAX_TRANCHES, Tranche, check
 from crowdfund.transactions import TransactionRejected
-from crowdfund.units import format_time
+from crowdfund.units import UnitError, format_time
 from crowdfund.vault import Vault
 
 ETHER = 10**18
@@ -125,3 +125,36 @@ def test_a_halt_before_any_release_refunds_what_was_not_due_and_pays_the_creator
     vault.refund(alice, campaign_id)
     assert vault.refund_of(campaign_id, alice) == (True, ETHER // 2)
     assert vault.campaign(campaign_id).refunded == vault.campaign(campaign_id).refundable == 15 * ETHER // 10
+
+
+def test_the_schedule_rules_checked_before_sending_are_the_vaults_on_each_boundary(
+    w3: Web3, escrow: Escrow, vault: Vault
+) -> None:
+    creator = w3.eth.accounts[0]
+    deadline = now(w3) + DAY
+
+    def create(tranches: tuple[Tranche, ...]) -> int:
+        return vault.create_campaign(
+            creator, tranches, goal=ETHER, deadline=deadline, metadata_uri="ipfs://b"
+        )
+
+    latest = (Tranche(deadline + MAX_RELEASE_DELAY, 10_000),)
+    check(latest, deadline)
+    assert vault.campaign(create(latest)).tranches == latest
+    too_late = (Tranche(deadline + MAX_RELEASE_DELAY + 1, 10_000),)
+    with pytest.raises(UnitError):
+        check(too_late, deadline)
+    with pytest.raises(TransactionRejected, match="tranche 1 would be due at"):
+        create(too_late)
+
+    most = tuple(
+        Tranche(deadline + i * DAY, 10_000 // MAX_TRANCHES + (i < 10_000 % MAX_TRANCHES))
+        for i in range(MAX_TRANCHES)
+    )
+    check(most, deadline)
+    assert len(vault.campaign(create(most)).tranches) == MAX_TRANCHES
+    one_more = (*most[:-1], Tranche(deadline + 20 * DAY, 400), Tranche(deadline + 21 * DAY, 433))
+    with pytest.raises(UnitError):
+        check(one_more, deadline)
+    with pytest.raises(TransactionRejected, match=f"a schedule has 1 to {MAX_TRANCHES} tranches, not 13"):
+        create(one_more)
