@@ -558,7 +558,7 @@ VAULT_STORAGE_NOTES = [
     "| 2-4 | the schedule: five tranches per slot, each a uint32 offset from the deadline and a"
     " uint16 share (48 bits) | creation (one slot for up to five tranches) | release, the halt |",
     "| 5 | what the claim brought in | only when it differs from the pledged total (a short token)"
-    " | release and refunds of such campaigns |",
+    " | release of such campaigns, the opening of their refunds |",
     "| 6 | pledges not yet refunded (uint104), what is left for them (uint104)"
     " | once halted and claimed | each refund |",
     "| 7 | `token` | creation of ERC-20 campaigns only | ERC-20 payments |",
