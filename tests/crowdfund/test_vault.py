@@ -33,21 +33,29 @@ def advance(w3: Web3, seconds: int) -> None:
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
+def succeeded(
+    w3: Web3, escrow: Escrow, vault: Vault, pledges: dict[str, int]
+) -> tuple[int, tuple[Tranche, ...]]:
+    """A campaign of two halves (at the deadline, 30 days after) by accounts[0], with
+    `pledges`, just past its deadline: succeeded, not yet claimed."""
+    deadline = now(w3) + DAY
+    tranches = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
+    campaign_id = vault.create_campaign(
+        w3.eth.accounts[0], tranches, goal=ETHER, deadline=deadline, metadata_uri="ipfs://v"
+    )
+    for backer, amount in pledges.items():
+        escrow.pledge(backer, campaign_id, amount)
+    advance(w3, DAY + 1)
+    return campaign_id, tranches
+
+
 def test_a_campaign_with_a_schedule_is_created_released_halted_and_refunded(
     w3: Web3, escrow: Escrow, vault: Vault
 ) -> None:
     creator, alice, bob = w3.eth.accounts[:3]
-    deadline = now(w3) + DAY
-    tranches = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
-    campaign_id = vault.create_campaign(
-        creator, tranches, goal=ETHER, deadline=deadline, metadata_uri="ipfs://v"
-    )
+    campaign_id, tranches = succeeded(w3, escrow, vault, {alice: ETHER, bob: 3 * ETHER})
     assert escrow.campaign(campaign_id).creator == vault.address
     assert vault.campaign(campaign_id).tranches == tranches
-
-    escrow.pledge(alice, campaign_id, ETHER)
-    escrow.pledge(bob, campaign_id, 3 * ETHER)
-    advance(w3, DAY + 1)
     before = w3.eth.get_balance(creator)
     receipt = vault.release(bob, campaign_id)
     assert vault.released_amount(receipt) == 2 * ETHER
@@ -102,14 +110,7 @@ def test_a_halt_before_any_release_refunds_what_was_not_due_and_pays_the_creator
     w3: Web3, escrow: Escrow, vault: Vault
 ) -> None:
     creator, alice, bob = w3.eth.accounts[:3]
-    deadline = now(w3) + DAY
-    tranches = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
-    campaign_id = vault.create_campaign(
-        creator, tranches, goal=ETHER, deadline=deadline, metadata_uri="ipfs://h"
-    )
-    escrow.pledge(alice, campaign_id, ETHER)
-    escrow.pledge(bob, campaign_id, 2 * ETHER)
-    advance(w3, DAY + 1)
+    campaign_id, _ = succeeded(w3, escrow, vault, {alice: ETHER, bob: 2 * ETHER})
 
     assert vault.halted_in(vault.object(bob, campaign_id))  # 2 of 3 ETH: halted before the vault claimed
     kept = vault.campaign(campaign_id)
