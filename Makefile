@@ -150,15 +150,17 @@ test-python: compile .toolchain/wheelhouse/.filled  ## only the Python side: dom
 test-unit: setup  ## the fast unit layer only: no chain, no server (seconds)
 	$(VENV)/bin/pytest tests/unit
 
-test-deep: compile  ## the contract state machine's deep profile (2,000 examples x 50 steps)
+test-deep: compile  ## the contract state machines' deep profiles (escrow 2,000 x 50 steps, vault 500 x 50)
 	@$(call PORT_FREE,$(CONTRACTS_PORT))
-	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 $(BROWNIE) test tests/contracts/test_state_machine.py --network $(CONTRACTS_NETWORK)
+	CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50 CROWDFUND_VAULT_SM_EXAMPLES=500 CROWDFUND_VAULT_SM_STEPS=50 \
+	  $(BROWNIE) test tests/contracts -k state_machine --network $(CONTRACTS_NETWORK)
 
 coverage: compile  ## contract tests with brownie's coverage report, then coverage line by line
 	@$(call PORT_FREE,$(CONTRACTS_PORT))
 	$(BROWNIE) test tests/contracts --coverage --network $(CONTRACTS_NETWORK)
 	@# brownie's table skips functions without branches; this lists every statement's line.
-	$(BVENV)/bin/python tests/contracts/coverage_lines.py
+	$(BVENV)/bin/python tests/contracts/coverage_lines.py CrowdfundEscrow
+	$(BVENV)/bin/python tests/contracts/coverage_lines.py MilestoneVault
 
 bench-gas: compile  ## measure gas per operation; writes docs/gas.md
 	@# brownie only finds scripts outside scripts/ by absolute path
@@ -178,7 +180,7 @@ mutate: compile  ## mutation campaign over the contracts, scored by the contract
 	    --default "$$(echo $(BVENV)/lib/python3*/site-packages/brownie/data/network-config.yaml)" >/dev/null; done
 	$(VENV)/bin/python tools/mutate.py --jobs $(MUTATE_JOBS) --write $(MUTATE_ARGS)
 
-audit: compile $(BVENV)/.slither  ## static analysis of the escrow with Slither (triage: docs/audit.md)
+audit: compile $(BVENV)/.slither  ## static analysis of the escrow and the vault with Slither (triage: docs/audit.md)
 	benchmarks/slither.sh
 
 # Slither installs beside brownie (its solc-select shim is never used: slither.sh passes

@@ -1,5 +1,5 @@
-"""The escrow's ABI, from the package's shipped artifact (crowdfund.artifacts), so that
-the gateway and the CLI run without compiling."""
+"""The escrow's and the milestone vault's ABIs, from the package's shipped artifacts
+(crowdfund.artifacts), so that the gateway and the CLI run without compiling."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ ABI = list[dict[str, Any]]
 
 def escrow_abi() -> ABI:
     return artifacts.load(artifacts.ESCROW)["abi"]
+
+
+def vault_abi() -> ABI:
+    return artifacts.load(artifacts.VAULT)["abi"]
 
 
 def abi_type(param: dict[str, Any]) -> str:

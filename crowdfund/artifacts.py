@@ -1,4 +1,5 @@
-"""The compiled contracts the package ships as data: the escrow and the local demo token.
+"""The compiled contracts the package ships as data: the escrow, the milestone vault and the
+local demo token.
 
 `crowdfund/artifacts/<Name>.json` holds a contract's ABI, its creation bytecode and the
 compiler that built it (version and settings). `make compile` exports them from brownie's
@@ -19,9 +20,11 @@ from eth_typing import HexStr
 
 DATA_DIR = Path(__file__).with_name("artifacts")
 ESCROW = "CrowdfundEscrow"
+# contracts/MilestoneVault.sol: pays a campaign's creator in tranches from the escrow.
+VAULT = "MilestoneVault"
 # contracts/demo/DemoToken.sol: open minting, for the local demo chain only.
 DEMO_TOKEN = "DemoToken"
-SHIPPED = (ESCROW, DEMO_TOKEN)
+SHIPPED = (ESCROW, VAULT, DEMO_TOKEN)
 
 
 class Artifact(TypedDict):

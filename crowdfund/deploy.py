@@ -1,8 +1,12 @@
-"""Deploy the escrow (the package's shipped artifact) and record it in the deployment
-registry."""
+"""Deploy the escrow and the milestone vault beside it (the package's shipped artifacts)
+and record them in the deployment registry."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from eth_abi.abi import encode
+from eth_typing import HexStr
 from web3 import Web3
 
 from crowdfund import artifacts, deployments
@@ -43,6 +47,33 @@ def deploy_escrow(w3: Web3, sender: Sender, *, force: bool = False) -> Deploymen
         transaction="0x" + bytes(receipt["transactionHash"]).hex(),
         compiler=artifact["compiler"]["version"],
         abi_hash=abi_hash(artifact["abi"]),
+    )
+    deployments.save(deployment)
+    return deployment
+
+
+def vault_is_live(w3: Web3, deployment: Deployment) -> bool:
+    """Whether the record names a vault and its contract is there."""
+    address = deployment.vault_address
+    return address is not None and bool(w3.eth.get_code(Web3.to_checksum_address(address)))
+
+
+def vault_creation_code(escrow: str) -> HexStr:
+    """The vault's creation code with its constructor argument, the escrow it works over."""
+    bytecode = artifacts.load(artifacts.VAULT)["bytecode"]
+    return HexStr(bytecode + encode(["address"], [Web3.to_checksum_address(escrow)]).hex())
+
+
+def deploy_vault(w3: Web3, sender: Sender, escrow: Deployment) -> Deployment:
+    """Deploy a vault over the recorded escrow; returns the escrow's record with the vault
+    added, as saved in the registry (an older vault there is replaced)."""
+    receipt = send(w3, sender, {"data": vault_creation_code(escrow.address)})
+    deployment = replace(
+        escrow,
+        vault_address=str(receipt["contractAddress"]),
+        vault_block=receipt["blockNumber"],
+        vault_transaction="0x" + bytes(receipt["transactionHash"]).hex(),
+        vault_abi_hash=abi_hash(artifacts.load(artifacts.VAULT)["abi"]),
     )
     deployments.save(deployment)
     return deployment

@@ -1,5 +1,5 @@
 """The deployment registry: one JSON file per chain id, the one place that knows where
-the escrow lives on each network."""
+the escrow and its milestone vault live on each network."""
 
 from __future__ import annotations
 
@@ -14,15 +14,25 @@ from crowdfund.project import deployments_dir
 
 @dataclass(frozen=True)
 class Deployment:
+    """The escrow (`address`, ...) and the milestone vault beside it (`vault_...`). A registry
+    written before the vault existed has no vault fields: they read as None until
+    `crowdfund deploy --if-missing` adds the vault."""
+
     chain_id: int
     address: str
     block: int
     transaction: str
     compiler: str
     abi_hash: str
+    vault_address: str | None = None
+    vault_block: int | None = None
+    vault_transaction: str | None = None
+    vault_abi_hash: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "address", to_checksum_address(self.address))
+        if self.vault_address is not None:
+            object.__setattr__(self, "vault_address", to_checksum_address(self.vault_address))
 
 
 class DeploymentNotFound(LookupError):
@@ -54,5 +64,7 @@ def find(chain_id: int) -> Deployment | None:
 def save(deployment: Deployment) -> Path:
     path = path_for(deployment.chain_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(deployment), indent=2) + "\n")
+    # Without a vault, the record keeps the older format, which older readers load.
+    record = {k: v for k, v in asdict(deployment).items() if v is not None}
+    path.write_text(json.dumps(record, indent=2) + "\n")
     return path

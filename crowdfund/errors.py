@@ -1,5 +1,5 @@
-"""Turn the escrow's custom errors into words: the one place that does it, for the
-scripts, the gateway and the page alike."""
+"""Turn the escrow's and the milestone vault's custom errors into words: the one place
+that does it, for the scripts, the CLI, the gateway and the page alike."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from eth_abi.exceptions import DecodingError
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
-from crowdfund.abi import escrow_abi
+from crowdfund.abi import escrow_abi, vault_abi
 from crowdfund.state import State
-from crowdfund.units import Currency, format_amount, format_time
+from crowdfund.units import Currency, format_amount, format_share, format_time
 
 # Each rule's sentence; {names} are the error's arguments, formatted by _fmt.
 _WORDS: dict[str, str] = {
@@ -56,9 +56,54 @@ _WORDS: dict[str, str] = {
     "FailedCall": "the recipient refused the ETH payment",
     "InsufficientBalance": "the escrow holds {balance}, less than {needed}",
     "SafeCastOverflowedUintDowncast": "the value {value} does not fit in {bits} bits",
+    # The milestone vault's rules. A call the vault forwards to the escrow (creating,
+    # cancelling, claiming) fails with the escrow's own error, worded above.
+    "NotAVaultCampaign": "campaign {id} was not created through the milestone vault",
+    "TrancheCountInvalid": "a schedule has 1 to {max} tranches, not {count}",
+    "ScheduleLengthMismatch": "the schedule has {releaseAtLength} release times for {shareBpsLength} shares",
+    "ReleaseTimeInvalid": "tranche {index} would be due at {releaseAt}, outside {earliest} to {latest}: "
+    "each tranche comes after the one before, after the deadline and at most five years after it",
+    "ShareIsZero": "tranche {index} has a share of zero",
+    "ShareSumInvalid": "the tranches' shares add up to {sum} instead of {expected}",
+    "NothingToRelease": "nothing is due to the creator of campaign {id} yet; the next tranche is due "
+    "at {nextReleaseAt}",
+    "CampaignNotSucceeded": "campaign {id} has not succeeded: it is {state}",
+    "NotABacker": "{account} holds no pledge in campaign {id}",
+    "AlreadyObjected": "{backer} already objects to campaign {id}",
+    "NoObjection": "{backer} has no objection to campaign {id} to withdraw",
+    "NoTrancheToCome": "every tranche of campaign {id} was due by {lastReleaseAt}: nothing is left "
+    "to object to",
+    "CampaignHalted": "campaign {id} was halted by its backers' objections at {haltedAt}; objections "
+    "are closed for good",
+    "NotHalted": "campaign {id} is not halted: the vault refunds only once backers holding more than "
+    "half of the pledged total object",
+    "AlreadyRefunded": "{backer} has already taken its refund from campaign {id}",
+    "PaymentNotFromEscrow": "the vault takes ETH only from the escrow, not from {sender}",
 }
 
-_TIME_ARGS = {"startsAt", "deadline", "now", "lockedFrom", "closedAt"}
+# An argument that is 0 changes the sentence: NothingToRelease's next time is 0 when no
+# tranche is left to pay (all paid, or the rest halted).
+_WHEN_ZERO: dict[tuple[str, str], str] = {
+    ("NothingToRelease", "nextReleaseAt"): "campaign {id} has nothing left to release to its creator",
+}
+
+_TIME_ARGS = {
+    "startsAt",
+    "deadline",
+    "now",
+    "lockedFrom",
+    "closedAt",
+    "releaseAt",
+    "earliest",
+    "latest",
+    "nextReleaseAt",
+    "lastReleaseAt",
+    "haltedAt",
+}
+# Arguments read otherwise in one error only: a schedule's shares in basis points (shown in
+# percent; `expected` is an amount in other errors) and tranche numbers (counted from 0).
+_BPS_ARGS = {("ShareSumInvalid", "sum"), ("ShareSumInvalid", "expected")}
+_TRANCHE_ARGS = {("ReleaseTimeInvalid", "index"), ("ShareIsZero", "index")}
 
 
 @dataclass(frozen=True)
@@ -80,14 +125,21 @@ _AMOUNT_ARGS = {"goal", "max", "cap", "pledged", "wouldBe", "requested", "allowa
 
 
 def _words(name: str, args: dict[str, Any], currency: Currency | None = None) -> str:
-    return _WORDS.get(name, name).format(**{k: _fmt(k, v, currency) for k, v in args.items()})
+    zero = next(
+        (words for (error, arg), words in _WHEN_ZERO.items() if error == name and args.get(arg) == 0), None
+    )
+    return (zero or _WORDS.get(name, name)).format(**{k: _fmt(k, v, currency, name) for k, v in args.items()})
 
 
-def _fmt(name: str, value: Any, currency: Currency | None = None) -> str:
+def _fmt(name: str, value: Any, currency: Currency | None = None, error: str = "") -> str:
     if currency is not None and name in _AMOUNT_ARGS and isinstance(value, int):
         return format_amount(value, currency)
     if name in _TIME_ARGS and isinstance(value, int):
         return format_time(value)
+    if (error, name) in _BPS_ARGS and isinstance(value, int):
+        return format_share(value)
+    if (error, name) in _TRANCHE_ARGS and isinstance(value, int):
+        return str(value + 1)  # people count tranches from 1, the contract from 0
     if name == "maxDuration" and isinstance(value, int):
         return f"{value // 86400} days"
     if name == "state" and isinstance(value, str):
@@ -101,7 +153,9 @@ def _signature(item: dict[str, Any]) -> str:
 
 @cache
 def _known_errors() -> dict[bytes, dict[str, Any]]:
-    errors = [item for item in escrow_abi() if item["type"] == "error"]
+    # The vault's ABI lists the OpenZeppelin errors it can raise; errors of the same
+    # signature in both contracts (NotCreator) share one selector and one sentence.
+    errors = [item for item in [*escrow_abi(), *vault_abi()] if item["type"] == "error"]
     # Errors raised by OpenZeppelin code inside the escrow, which its ABI does not list.
     for sig in ("FailedCall()", "InsufficientBalance(uint256,uint256)"):
         name, args = sig[:-1].split("(")
@@ -123,8 +177,8 @@ def _argument(spec: dict[str, Any], value: Any) -> Any:
 
 
 def decode_error(data: bytes | str | None) -> EscrowError | None:
-    """Decode revert data from the escrow; None when there is none, or it is not one of
-    its errors, or it does not decode as the error it names."""
+    """Decode revert data from the escrow or the vault; None when there is none, or it is
+    not one of their errors, or it does not decode as the error it names."""
     try:
         raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
     except ValueError:

@@ -103,6 +103,16 @@ def decode_campaign(raw: bytes) -> Campaign:
     return Campaign.from_view(decode_result("getCampaign", raw))
 
 
+def describe_call(contract: Contract, tx: TxParams) -> str:
+    """`pledge(3, 1500000000000000000)`: the function of `contract` that `tx` calls, for people."""
+    function, args = contract.decode_function_input(tx["data"])
+    shown = (
+        "0x" + a.hex() if isinstance(a, bytes) else repr(a) if isinstance(a, str) else str(a)
+        for a in args.values()
+    )
+    return f"{function.fn_name}({', '.join(shown)})"
+
+
 class Escrow:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
@@ -223,12 +233,7 @@ class Escrow:
 
     def describe(self, tx: TxParams) -> str:
         """`pledge(3, 1500000000000000000)`: the escrow function a transaction calls."""
-        function, args = self.contract.decode_function_input(tx["data"])
-        shown = (
-            "0x" + a.hex() if isinstance(a, bytes) else repr(a) if isinstance(a, str) else str(a)
-            for a in args.values()
-        )
-        return f"{function.fn_name}({', '.join(shown)})"
+        return describe_call(self.contract, tx)
 
     def created_campaign_id(self, receipt: TxReceipt) -> int:
         (event,) = self.contract.events.CampaignCreated().process_receipt(receipt)

@@ -145,3 +145,22 @@ def format_duration(seconds: int) -> str:
         if len(parts) == 2:
             break
     return " ".join(f"{count}{unit}" for count, unit in parts if count) or "0s"
+
+
+# Shares of a whole in basis points, as the milestone vault counts them.
+BPS = 10_000
+_SHARE = re.compile(r"^\s*(?P<whole>[0-9]{1,3})(?:\.(?P<fraction>[0-9]{1,2}))?\s*%\s*$")
+
+
+def parse_share(text: str) -> int:
+    """`40%` or `33.33%` as basis points (4000, 3333)."""
+    match = _SHARE.match(text)
+    if not match:
+        raise UnitError(f"{text!r} is not a share: write a percentage like 40% or 33.33%")
+    return int(match["whole"]) * 100 + int((match["fraction"] or "0").ljust(2, "0"))
+
+
+def format_share(bps: int) -> str:
+    """Basis points as `40%` or `33.33%`."""
+    whole, fraction = divmod(bps, 100)
+    return f"{whole}.{fraction:02d}".rstrip("0").rstrip(".") + "%"

@@ -1,4 +1,5 @@
-"""The `crowdfund` command: deploy the escrow and run campaigns on any network.
+"""The `crowdfund` command: deploy the escrow and its milestone vault and run campaigns on
+any network.
 
 Exit codes: 0 done; 1 refused (by an escrow rule, the node, a wrong password, ...);
 2 the command line is wrong (unknown option, network, account or token; a value that
@@ -18,7 +19,7 @@ from typing import Any
 from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
-from crowdfund.cli import accounts, campaigns, demo, deploy, status
+from crowdfund.cli import accounts, campaigns, demo, deploy, milestones, status
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
 from crowdfund.deploy import AlreadyDeployed
@@ -32,7 +33,7 @@ from crowdfund.units import UnitError
 OK, REFUSED, USAGE = 0, 1, 2
 
 # Each module adds its commands to the parser with register(commands, parents).
-COMMANDS = (deploy, campaigns, status, accounts, demo)
+COMMANDS = (deploy, campaigns, milestones, status, accounts, demo)
 
 # Other packages add commands through this entry-point group: each entry point names a
 # function register(commands, parents), and its name is the command's. The gateway adds
@@ -133,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crowdfund",
         parents=[own["output"], own["network"]],
         description="All-or-nothing crowdfunding on Ethereum: deploy the escrow, create campaigns, pledge, "
-        "claim and refund, on the local chain by default or any network by name or URL.",
+        "claim and refund, or pay a creator in tranches that a majority of backers can halt, on the local "
+        "chain by default or any network by name or URL.",
         epilog="Exit codes: 0 done, 1 refused (by an escrow rule, the node or a wrong password), "
         "2 wrong command line. `crowdfund COMMAND --help` describes each command.",
     )

@@ -1,5 +1,8 @@
 """The commands that change campaigns: create, pledge, unpledge, claim, refund, cancel,
-update."""
+update. A campaign created with a schedule (`create --milestones`) lives in the escrow with
+the milestone vault as its creator: its creator's calls go through the vault, and its
+backers' refund goes to whichever of the two holds their money (crowdfund.cli.milestones
+has the vault's own commands)."""
 
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from crowdfund import transactions
 from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
-from crowdfund.escrow import ETH, Campaign
+from crowdfund.escrow import ETH, Campaign, CampaignTerms, Escrow
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
+from crowdfund.schedule import parse_schedule
+from crowdfund.state import State
 from crowdfund.tokens import Token
 from crowdfund.transactions import TransactionRejected
 from crowdfund.units import (
@@ -26,10 +31,12 @@ from crowdfund.units import (
     Currency,
     format_amount,
     format_duration,
+    format_share,
     format_time,
     parse_amount,
     parse_time,
 )
+from crowdfund.vault import Vault
 
 # ---------------------------------------------------------------- argument types
 
@@ -50,11 +57,7 @@ def address(text: str) -> str:
 # ---------------------------------------------------------------- shared steps
 
 
-def _describe(ctx: Context, tx: TxParams) -> str:
-    return ctx.escrow.describe(tx)
-
-
-def _after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) -> dict[str, Any]:
+def after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) -> dict[str, Any]:
     """Show where the campaign now stands (after a real send) and build the JSON document."""
     if ctx.args.dry_run:
         ctx.out.line("dry run: nothing was sent")
@@ -65,7 +68,7 @@ def _after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) ->
     return ctx.document(campaign=render.campaign_json(campaign, currency, now), **fields)
 
 
-def _at_hand(ctx: Context) -> tuple[Campaign, Currency]:
+def at_hand(ctx: Context) -> tuple[Campaign, Currency]:
     """The campaign the command names, and the currency its amounts are shown in (refusals
     included)."""
     campaign = ctx.campaign(ctx.args.id)
@@ -75,7 +78,7 @@ def _at_hand(ctx: Context) -> tuple[Campaign, Currency]:
 
 def _send(ctx: Context, tx: TxParams, done: str) -> None:
     """Send `tx` (or show it under --dry-run); after a real send, say `done`."""
-    ctx.transact(tx, what=_describe(ctx, tx))
+    ctx.transact(tx, what=ctx.describe(tx))
     if not ctx.args.dry_run:
         ctx.out.line(done)
 
@@ -158,20 +161,38 @@ def create(ctx: Context) -> dict[str, Any]:
         f"{format_time(starts_at) if starts_at else 'now'} until {format_time(deadline)} "
         f"({format_duration(deadline - (starts_at or now))}), metadata {args.metadata}"
     )
-    tx = ctx.escrow.build_create_campaign(
-        goal=goal,
-        deadline=deadline,
-        metadata_uri=args.metadata,
-        token=currency.address,
-        cap=cap,
-        starts_at=starts_at,
-    )
-    receipt = ctx.transact(tx, what=_describe(ctx, tx))
+    terms: CampaignTerms = {
+        "goal": goal,
+        "deadline": deadline,
+        "metadata_uri": args.metadata,
+        "token": currency.address,
+        "cap": cap,
+        "starts_at": starts_at,
+    }
+    schedule: dict[str, Any] = {}
+    if args.milestones is None:
+        tx = ctx.escrow.build_create_campaign(**terms)
+    else:
+        # Read before anything is simulated: a schedule the vault would refuse is said in
+        # the words it was typed in.
+        tranches = parse_schedule(args.milestones, deadline=deadline, now=now)
+        vault = ctx.require_vault()
+        ctx.out.line(
+            f"paid to {ctx.account_address} through the milestone vault in {len(tranches)} tranches: "
+            + ", ".join(
+                f"{format_share(t.share_bps)} at "
+                + ("the deadline" if t.release_at == deadline else format_time(t.release_at))
+                for t in tranches
+            )
+        )
+        tx = vault.build_create_campaign(tranches, **terms)
+        schedule["milestones"] = [{"release_at": t.release_at, "share_bps": t.share_bps} for t in tranches]
+    receipt = ctx.transact(tx, what=ctx.describe(tx))
     if receipt is None:
-        return _after(ctx, 0, currency)
-    new_id = ctx.escrow.created_campaign_id(receipt)
+        return after(ctx, 0, currency, **schedule)
+    new_id = (ctx.escrow if args.milestones is None else ctx.require_vault()).created_campaign_id(receipt)
     ctx.out.line(f"created campaign {new_id}")
-    return _after(ctx, new_id, currency, metadata_uri=args.metadata)
+    return after(ctx, new_id, currency, metadata_uri=args.metadata, **schedule)
 
 
 # ---------------------------------------------------------------- backers
@@ -179,7 +200,7 @@ def create(ctx: Context) -> dict[str, Any]:
 
 def pledge(ctx: Context) -> dict[str, Any]:
     args = ctx.args
-    campaign, currency = _at_hand(ctx)
+    campaign, currency = at_hand(ctx)
     amount = parse_amount(args.amount, currency)
     payer = ctx.account_address
     backer: str | None = args.backer
@@ -198,7 +219,7 @@ def pledge(ctx: Context) -> dict[str, Any]:
         mine = ctx.escrow.pledge_of(campaign.id, credited)
         ctx.out.line(f"{credited} has now pledged {format_amount(mine, currency)} to campaign {campaign.id}")
         fields["pledge_of_backer"] = str(mine)
-    return _after(ctx, campaign.id, currency, **fields)
+    return after(ctx, campaign.id, currency, **fields)
 
 
 def _pay_pledge(
@@ -233,7 +254,7 @@ def _pay_pledge(
         ) from None
     pledge_tx = escrow.build_pledge(campaign.id, amount, eth=token is None, backer=backer)
     if step is PaymentStep.ETH:
-        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx), currency=currency)
+        ctx.transact(pledge_tx, what=ctx.describe(pledge_tx), currency=currency)
         return step
     assert token is not None
     if step is PaymentStep.EXISTING_ALLOWANCE:
@@ -241,7 +262,7 @@ def _pay_pledge(
             f"the escrow may already take {format_amount(token.allowance(payer, escrow.address), currency)} "
             f"from {payer}: no approval"
         )
-        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx))
+        ctx.transact(pledge_tx, what=ctx.describe(pledge_tx))
         return step
     _refuse_unless_open(ctx, campaign, amount)
     if step is PaymentStep.PERMIT:
@@ -261,19 +282,18 @@ def _pay_pledge(
     ctx.transact(token.build_approve(escrow.address, amount), what=f"approve({escrow.address}, {amount})")
     if ctx.args.dry_run:
         ctx.out.line(
-            f"would then send {_describe(ctx, pledge_tx)}; "
-            "it can be simulated only once the approval is mined"
+            f"would then send {ctx.describe(pledge_tx)}; it can be simulated only once the approval is mined"
         )
     else:
-        ctx.transact(pledge_tx, what=_describe(ctx, pledge_tx))
+        ctx.transact(pledge_tx, what=ctx.describe(pledge_tx))
     return step
 
 
 def unpledge(ctx: Context) -> dict[str, Any]:
-    campaign, currency = _at_hand(ctx)
+    campaign, currency = at_hand(ctx)
     amount = parse_amount(ctx.args.amount, currency)
     tx = ctx.escrow.build_unpledge(campaign.id, amount)
-    ctx.transact(tx, what=_describe(ctx, tx))
+    ctx.transact(tx, what=ctx.describe(tx))
     fields: dict[str, Any] = {"amount": str(amount)}
     if not ctx.args.dry_run:
         mine = ctx.escrow.pledge_of(campaign.id, ctx.account_address)
@@ -282,35 +302,60 @@ def unpledge(ctx: Context) -> dict[str, Any]:
             f"{format_amount(mine, currency)} left pledged"
         )
         fields["pledge_of_backer"] = str(mine)
-    return _after(ctx, campaign.id, currency, **fields)
+    return after(ctx, campaign.id, currency, **fields)
 
 
 def refund(ctx: Context) -> dict[str, Any]:
-    campaign, currency = _at_hand(ctx)
-    owed = ctx.escrow.pledge_of(campaign.id, ctx.account_address)
-    _send(
-        ctx,
-        ctx.escrow.build_refund(campaign.id),
-        f"refunded {format_amount(owed, currency)} to {ctx.account_address}",
-    )
-    return _after(ctx, campaign.id, currency, amount=str(owed))
+    """The whole pledge back from the escrow when the campaign failed, was cancelled or
+    expired; for a milestone campaign that succeeded, the pledge's share of what the vault
+    had not released when its backers halted it."""
+    campaign, currency = at_hand(ctx)
+    backer = ctx.account_address
+    if ctx.is_vault_campaign(campaign) and campaign.state in (State.SUCCEEDED, State.CLAIMED):
+        vault = ctx.require_vault()
+        pledge = ctx.escrow.pledge_of(campaign.id, backer)
+        owed = vault.campaign(campaign.id).refund_due(pledge, campaign.pledged)
+        tx = vault.build_refund(campaign.id)
+        ctx.transact(tx, what=ctx.describe(tx))
+        if not ctx.args.dry_run:
+            owed = vault.refund_of(campaign.id, backer)[1]  # what was paid, to the unit
+        done = "would refund" if ctx.args.dry_run else "refunded"
+        ctx.out.line(
+            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: the "
+            f"unreleased part of a pledge of {format_amount(pledge, currency)}"
+        )
+        return after(ctx, campaign.id, currency, amount=str(owed), pledge=str(pledge), refunded_by="vault")
+    owed = ctx.escrow.pledge_of(campaign.id, backer)
+    _send(ctx, ctx.escrow.build_refund(campaign.id), f"refunded {format_amount(owed, currency)} to {backer}")
+    return after(ctx, campaign.id, currency, amount=str(owed), refunded_by="escrow")
 
 
 # ---------------------------------------------------------------- creators
 
 
 def claim(ctx: Context) -> dict[str, Any]:
-    campaign, currency = _at_hand(ctx)
+    campaign, currency = at_hand(ctx)
+    if ctx.is_vault_campaign(campaign):
+        raise Refused(
+            f"campaign {campaign.id} pays its creator in tranches through the milestone vault, which "
+            f"claims it: use `crowdfund release {campaign.id}` to pay the tranches that are due"
+        )
     paid = format_amount(campaign.pledged, currency)
     to = ctx.args.to
     recipient = f"the creator {campaign.creator}" if to is None else to
     _send(ctx, ctx.escrow.build_claim(campaign.id, to), f"paid {paid} to {recipient}")
-    return _after(ctx, campaign.id, currency, amount=str(campaign.pledged), to=to or campaign.creator)
+    return after(ctx, campaign.id, currency, amount=str(campaign.pledged), to=to or campaign.creator)
+
+
+def _creators_side(ctx: Context, campaign: Campaign) -> Escrow | Vault:
+    """Where the creator's calls go: the vault for its campaigns (the escrow's creator is
+    the vault, which checks the real creator and forwards), the escrow for the others."""
+    return ctx.require_vault() if ctx.is_vault_campaign(campaign) else ctx.escrow
 
 
 def cancel(ctx: Context) -> dict[str, Any]:
-    campaign, currency = _at_hand(ctx)
-    tx = ctx.escrow.build_cancel(campaign.id)
+    campaign, currency = at_hand(ctx)
+    tx = _creators_side(ctx, campaign).build_cancel(campaign.id)
     # It cannot be undone: on a terminal, once the escrow would accept it, ask first
     # (scripts pass --yes, or have no terminal).
     if not ctx.args.dry_run and not ctx.args.yes and sys.stdin.isatty():
@@ -323,18 +368,18 @@ def cancel(ctx: Context) -> dict[str, Any]:
             raise Refused(f"campaign {campaign.id} was not cancelled")
     refunds = "its backers can now take their pledges back (refund)"
     _send(ctx, tx, f"campaign {campaign.id} cancelled: {refunds}")
-    return _after(ctx, campaign.id, currency)
+    return after(ctx, campaign.id, currency)
 
 
 def update(ctx: Context) -> dict[str, Any]:
-    campaign, currency = _at_hand(ctx)
+    campaign, currency = at_hand(ctx)
     uri = ctx.args.uri
     _send(
         ctx,
-        ctx.escrow.build_post_update(campaign.id, uri),
+        _creators_side(ctx, campaign).build_post_update(campaign.id, uri),
         f"update {uri} anchored on chain for campaign {campaign.id}",
     )
-    return _after(ctx, campaign.id, currency, uri=uri)
+    return after(ctx, campaign.id, currency, uri=uri)
 
 
 # ---------------------------------------------------------------- the parsers
@@ -394,6 +439,13 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
     p.add_argument(
         "--metadata", required=True, metavar="URI", help="where the campaign is described (ipfs://...)"
     )
+    p.add_argument(
+        "--milestones",
+        metavar="SCHEDULE",
+        help="pay yourself in tranches through the milestone vault, e.g. 40%%@end,30%%@+60d,30%%@+120d: "
+        "shares adding up to 100%%, each due at end (the deadline), +DURATION after the deadline or a "
+        "date; backers holding more than half of the pledged total can halt what is not yet due",
+    )
 
     p = add(
         "pledge",
@@ -433,7 +485,15 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
     ).add_argument(
         "--to", type=address, metavar="ADDRESS", help="pay ADDRESS instead of yourself (the creator)"
     )
-    add("refund", refund, "take your whole pledge back from a failed, cancelled or expired campaign", "id")
+    add(
+        "refund",
+        refund,
+        "take your pledge back from a failed, cancelled or expired campaign, or a halted milestone campaign",
+        "id",
+        description="Take your whole pledge back from campaign ID when it failed, was cancelled or "
+        "expired (from the escrow); or, from a milestone campaign its backers halted, your pledge's "
+        "share of what had not been released (from the vault). The command picks which.",
+    )
     add(
         "cancel",
         cancel,

@@ -1,6 +1,6 @@
-"""What one command runs with: the node, the escrow, the account that signs, and the
-currencies campaigns count in; and the one path every transaction takes (simulate, then
-show it under --dry-run or sign, send and follow it)."""
+"""What one command runs with: the node, the escrow and its milestone vault, the account
+that signs, and the currencies campaigns count in; and the one path every transaction
+takes (simulate, then show it under --dry-run or sign, send and follow it)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from crowdfund.escrow import Campaign, Escrow
 from crowdfund.tokens import NotAToken, currency_of
 from crowdfund.transactions import Sender
 from crowdfund.units import ETHER, Currency, format_amount
+from crowdfund.vault import Vault
 
 DEV_ACCOUNT = re.compile(r"^dev(\d+)$")
 
@@ -100,6 +101,34 @@ class Context:
     @cached_property
     def escrow(self) -> Escrow:
         return Escrow(self.w3, self.deployment.address)
+
+    @cached_property
+    def vault(self) -> Vault | None:
+        """The milestone vault beside the escrow; None where the registry names none (a
+        registry from before the vault) or its address holds no contract."""
+        address = self.deployment.vault_address
+        if address is None or not self.w3.eth.get_code(Web3.to_checksum_address(address)):
+            return None
+        return Vault(self.w3, address)
+
+    def require_vault(self) -> Vault:
+        if self.vault is None:
+            raise Refused(
+                f"no milestone vault is recorded beside the escrow on chain {self.chain_id}; add one with "
+                f"`crowdfund deploy --if-missing{self.network_flags()}`"
+            )
+        return self.vault
+
+    def is_vault_campaign(self, campaign: Campaign) -> bool:
+        """Whether the campaign was created through the vault, which is then its creator in
+        the escrow."""
+        return self.vault is not None and campaign.creator == self.vault.address
+
+    def describe(self, tx: TxParams) -> str:
+        """`pledge(3, 1500000000000000000)`: the call `tx` makes, to the escrow or the vault."""
+        if self.vault is not None and tx.get("to") == self.vault.address:
+            return self.vault.describe(tx)
+        return self.escrow.describe(tx)
 
     def campaign(self, campaign_id: int) -> Campaign:
         try:
@@ -266,6 +295,7 @@ class Context:
             "network": self.network.name,
             "chain_id": self.chain_id,
             **({"escrow": self.escrow.address} if "escrow" in self.__dict__ else {}),
+            **({"vault": vault.address} if (vault := self.__dict__.get("vault")) is not None else {}),
             **(
                 {
                     "account": self.account_address,

@@ -59,20 +59,32 @@ def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any
     backers = [
         (b, escrow.pledge_of(campaign_id, b, number)) for b in escrow.backers(campaign_id, since, number)
     ]
-    for line in render.details(campaign, currency, now):
+    vault = ctx.vault if ctx.is_vault_campaign(campaign) else None
+    milestones = vault.campaign(campaign_id, number) if vault else None
+    for line in render.details(campaign, currency, now, milestones.creator if milestones else None):
         ctx.out.line(line)
     ctx.out.line(f"  metadata  {_shown(metadata)}")
     for uri in updates:
         ctx.out.line(f"  update    {_shown(uri)}")
+    if milestones:
+        for line in render.milestones(milestones, campaign, currency, now):
+            ctx.out.line(line)
     ctx.out.line()
+    # A milestone campaign's backers also object (with their pledge) and refund from the vault.
+    vetoes = {
+        b: (vault.objection_of(campaign_id, b, number), vault.refund_of(campaign_id, b, number))
+        for b, _ in backers
+        if vault
+    }
     if backers:
-        ctx.out.table(
-            ["BACKER", "PLEDGED"],
-            [
-                [b, format_amount(amount, currency) if amount else "0 (taken back or refunded)"]
-                for b, amount in backers
-            ],
-        )
+        headers, rows = ["BACKER", "PLEDGED"], []
+        for b, amount in backers:
+            row = [b, format_amount(amount, currency) if amount else "0 (taken back or refunded)"]
+            if b in vetoes:
+                objection, (refunded, paid) = vetoes[b]
+                row += ["yes" if objection else "no", format_amount(paid, currency) if refunded else "-"]
+            rows.append(row)
+        ctx.out.table(headers + (["OBJECTS", "VAULT REFUND"] if vetoes else []), rows)
     else:
         ctx.out.line("no backers yet")
     return {
@@ -80,7 +92,23 @@ def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any
         "metadata_uri": metadata.text,
         "metadata_uri_truncated": metadata.truncated,
         "updates": [{"uri": u.text, "uri_truncated": u.truncated} for u in updates],
-        "backers": [{"address": b, "pledged": str(amount)} for b, amount in backers],
+        "backers": [
+            {
+                "address": b,
+                "pledged": str(amount),
+                **(
+                    {
+                        "objection": str(vetoes[b][0]),
+                        "vault_refunded": vetoes[b][1][0],
+                        "vault_refund": str(vetoes[b][1][1]),
+                    }
+                    if b in vetoes
+                    else {}
+                ),
+            }
+            for b, amount in backers
+        ],
+        "milestones": render.milestones_json(milestones, campaign, now) if milestones else None,
     }
 
 

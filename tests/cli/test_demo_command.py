@@ -25,7 +25,10 @@ def test_deploy_if_missing_deploys_once_then_has_nothing_to_do(w3: Web3, cli: Cl
     blocks = w3.eth.block_number
     again = cli("deploy", "--if-missing")
     assert again.code == 0, again.text
-    expected = f"escrow already deployed on chain 31337 at {record['address']}; nothing to do"
+    expected = (
+        f"escrow already deployed on chain 31337 at {record['address']}, milestone vault at "
+        f"{record['vault_address']}; nothing to do"
+    )
     assert again.out.strip() == expected
     assert json.loads(record_file.read_text()) == record
     assert w3.eth.block_number == blocks  # nothing sent

@@ -1,5 +1,5 @@
-"""`crowdfund deploy` deploys and records the escrow once per chain, and compiles first
-when the build is stale."""
+"""`crowdfund deploy` deploys and records the escrow and its milestone vault once per chain,
+adds the vault to a registry from before it, and compiles first when the build is stale."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 from cli_support import Cli, dev, nonce
 from web3 import Web3
 
-from crowdfund.abi import abi_hash, escrow_abi
+from crowdfund.abi import abi_hash, escrow_abi, vault_abi
 from crowdfund.cli.deploy import build_is_stale
 from crowdfund.compiler import pin
+from crowdfund.deploy import deploy_escrow
+from crowdfund.vault import Vault
 
 
 def test_deploy_records_the_escrow_then_refuses_to_redeploy_unless_forced(
@@ -33,6 +35,13 @@ def test_deploy_records_the_escrow_then_refuses_to_redeploy_unless_forced(
     assert record["compiler"].startswith(f"{pin().version}+commit.")
     assert record["abi_hash"] == abi_hash(escrow_abi())
     assert first.json["transactions"][0]["gas_used"] == receipt["gasUsed"]
+    assert [t["function"] for t in first.json["transactions"]] == [
+        "deploy CrowdfundEscrow",
+        "deploy MilestoneVault",
+    ]
+    vault = Vault.from_registry(w3)
+    assert vault.contract.functions.escrow().call() == record["address"]
+    assert record["vault_address"] == vault.address and record["vault_abi_hash"] == abi_hash(vault_abi())
 
     again = cli("deploy")
     assert again.code == 1
@@ -84,3 +93,27 @@ def test_a_reset_chain_is_noticed(w3: Web3, cli: Cli, home: Path) -> None:
         assert "there is no contract there (was the local chain reset?)" in stale.err
     finally:
         record_file.write_text(json.dumps(record))
+
+
+def test_if_missing_adds_the_vault_beside_an_escrow_recorded_before_it(
+    w3: Web3, cli: Cli, home: Path
+) -> None:
+    record_file = home / "deployments" / f"{w3.eth.chain_id}.json"
+    escrow = deploy_escrow(w3, dev(w3, 0), force=True)  # a record as written before the vault
+    older = json.loads(record_file.read_text())
+    assert "vault_address" not in older
+
+    refused = cli("deploy")
+    assert refused.code == 1 and "or --if-missing to add the milestone vault beside it" in refused.err
+    added = cli("deploy", "--if-missing", "--json")
+
+    assert added.code == 0, added.text
+    assert [t["function"] for t in added.json["transactions"]] == ["deploy MilestoneVault"]
+    record = json.loads(record_file.read_text())
+    assert {k: record[k] for k in older} == older  # the escrow's record is kept as it was
+    assert w3.eth.get_code(record["vault_address"]) != b""
+    assert Vault.from_registry(w3).contract.functions.escrow().call() == escrow.address
+
+    again = cli("deploy", "--if-missing")
+    assert again.code == 0 and "nothing to do" in again.out
+    assert json.loads(record_file.read_text()) == record

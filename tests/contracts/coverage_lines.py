@@ -1,4 +1,4 @@
-"""Line-level coverage of the escrow from the last `brownie test --coverage` run.
+"""Line-level coverage of a contract (the escrow by default) from the last `brownie test --coverage` run.
 
 brownie's table leaves out functions that contain no branch (pledge, postUpdate, _pay,
 the views...), so this reads the per-transaction coverage brownie keeps in build/tests.json

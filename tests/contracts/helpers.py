@@ -15,6 +15,7 @@ from eth_utils import keccak
 ROOT = Path(__file__).resolve().parents[2]
 SOLIDITY_DIR = Path(__file__).resolve().parent / "solidity"
 ESCROW_BUILD = ROOT / "build" / "contracts" / "CrowdfundEscrow.json"
+VAULT_BUILD = ROOT / "build" / "contracts" / "MilestoneVault.json"
 
 ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400
@@ -23,6 +24,10 @@ MAX_DURATION = 366 * DAY
 CLAIM_WINDOW = 180 * DAY
 MAX_AMOUNT = 2**104 - 1
 MAX_UINT256 = 2**256 - 1
+# MilestoneVault
+MAX_TRANCHES = 12
+BPS = 10_000
+MAX_RELEASE_DELAY = 1826 * DAY
 ETHER = 10**18
 TOKEN_UNIT = 10**18
 URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
@@ -214,6 +219,16 @@ class Campaign:
     deadline: int
     created_at: int
     tx: Any
+
+
+@dataclass
+class VaultCampaign(Campaign):
+    """A campaign as created through the vault by the `create_vault_campaign` fixture:
+    `creator` is the real creator; `release_at` holds the effective times (the deadline for
+    a first entry given as 0)."""
+
+    release_at: tuple[int, ...] = ()
+    share_bps: tuple[int, ...] = ()
 
 
 def address_of(who) -> str:

@@ -1,4 +1,4 @@
-"""The brownie scripts deploy the escrow, record it, and seed the demo campaigns."""
+"""The brownie scripts deploy the escrow and its vault, record them, and seed the demo campaigns."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def test_deploy_then_seed_then_nothing_twice(tmp_path: Path) -> None:
         record = json.loads((tmp_path / "31337.json").read_text())
         assert f"escrow deployed on chain 31337 at {record['address']}" in out
         assert w3.eth.get_code(record["address"])
+        assert f"milestone vault deployed at {record['vault_address']}" in out
+        assert w3.eth.get_code(record["vault_address"])
 
         assert "already deployed" in brownie_run("scripts/deploy.py", tmp_path)
         assert json.loads((tmp_path / "31337.json").read_text()) == record

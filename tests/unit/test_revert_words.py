@@ -1,4 +1,4 @@
-"""Revert data from the escrow becomes a sentence with the rule's values; anything else, None."""
+"""Revert data from the escrow or the vault becomes a sentence with the rule's values; anything else, None."""
 
 from __future__ import annotations
 
@@ -107,3 +107,22 @@ def test_refused_backers_and_recipients_are_named() -> None:
         recipient is not None
         and recipient.message == f"a claim cannot be paid to {to_checksum_address(CREATOR)}"
     )
+
+
+def test_the_vaults_errors_are_in_words_with_shares_in_percent_and_tranches_from_one() -> None:
+    shares = decode_error(revert("ShareSumInvalid(uint256,uint256)", 9000, 10_000))
+    assert shares is not None and shares.message == "the tranches' shares add up to 90% instead of 100%"
+    # `expected` is an amount in the escrow's errors, never a share.
+    payment = decode_error(revert("WrongPaymentValue(uint256,uint256)", 10_000, 5))
+    assert payment is not None and payment.message == "the call must carry 10000 wei of ETH, not 5"
+    zero = decode_error(revert("ShareIsZero(uint256)", 0))
+    assert zero is not None and zero.message == "tranche 1 has a share of zero"
+    later = decode_error(revert("NothingToRelease(uint256,uint64)", 4, 1_798_156_800))
+    assert later is not None
+    assert later.message == (
+        "nothing is due to the creator of campaign 4 yet; the next tranche is due at 2026-12-25 00:00:00 UTC"
+    )
+    done = decode_error(revert("NothingToRelease(uint256,uint64)", 4, 0))
+    assert done is not None and done.message == "campaign 4 has nothing left to release to its creator"
+    failed = decode_error(revert("CampaignNotSucceeded(uint256,uint8)", 4, 3))
+    assert failed is not None and failed.message == "campaign 4 has not succeeded: it is Failed"

@@ -1,0 +1,227 @@
+"""Typed access to a deployed milestone vault: campaigns paid to their creator in tranches,
+halted by a majority of their backers; read them, and send the calls that change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from eth_utils.address import to_checksum_address
+from typing_extensions import Unpack
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
+
+from crowdfund import deployments
+from crowdfund.abi import CallData, vault_abi
+from crowdfund.escrow import ETH, CampaignTerms, describe_call
+from crowdfund.schedule import Tranche, call_arguments, refund_of, refundable, tranche_amounts
+from crowdfund.transactions import Sender, send
+
+
+class VaultNotDeployed(LookupError):
+    def __init__(self, chain_id: int) -> None:
+        super().__init__(
+            f"no milestone vault is recorded for chain {chain_id}: `crowdfund deploy --if-missing` adds one "
+            "beside the escrow"
+        )
+        self.chain_id = chain_id
+
+
+@dataclass(frozen=True)
+class VaultCampaign:
+    """What the vault keeps of a campaign (getCampaign). `pledged` is 0 until the vault knows
+    it (its claim, or the first objection); `released`, `received` and `refundable` until it
+    claimed the funds from the escrow."""
+
+    id: int
+    creator: str  # the real creator, paid the tranches (the escrow's creator is the vault)
+    token: str
+    deadline: int
+    tranches: tuple[Tranche, ...]
+    paid_tranches: int
+    collected: bool
+    pledged: int
+    received: int
+    released: int
+    objections: int
+    halted_at: int  # 0: not halted
+    refundable: int
+    refunded_pledges: int
+    refunded: int
+
+    @classmethod
+    def from_view(cls, view: Any) -> VaultCampaign:
+        """From the contract's VaultCampaignView tuple (field order as in the interface)."""
+        (id_, creator, token, deadline, release_at, share_bps, paid, collected, pledged, received) = view[:10]
+        (released, objections, halted_at, refundable_, refunded_pledges, refunded) = view[10:]
+        return cls(
+            id=id_,
+            creator=to_checksum_address(creator),
+            token=to_checksum_address(token),
+            deadline=deadline,
+            tranches=tuple(Tranche(at, share) for at, share in zip(release_at, share_bps, strict=True)),
+            paid_tranches=paid,
+            collected=collected,
+            pledged=pledged,
+            received=received,
+            released=released,
+            objections=objections,
+            halted_at=halted_at,
+            refundable=refundable_,
+            refunded_pledges=refunded_pledges,
+            refunded=refunded,
+        )
+
+    @property
+    def halted(self) -> bool:
+        return self.halted_at != 0
+
+    def amounts(self, total: int) -> list[int]:
+        """What each tranche pays out of `total` (what the vault received, once it has)."""
+        return tranche_amounts(total, [t.share_bps for t in self.tranches])
+
+    def next_release_at(self, now: int) -> int | None:
+        """When the first unpaid tranche not yet due falls due; None when none is to come
+        (all due, all paid, or halted)."""
+        if self.halted:
+            return None
+        return next((t.release_at for t in self.tranches[self.paid_tranches :] if t.release_at > now), None)
+
+    def refund_due(self, pledge: int, pledged: int) -> int:
+        """What a backer who pledged `pledge` (of `pledged` in all, the escrow's total) would
+        take back from the vault now: 0 unless halted. Before the vault's claim, counted from
+        `pledged`, which is what an ETH campaign, or a token without fees, brings in."""
+        if not self.halted:
+            return 0
+        if self.collected:
+            return refund_of(pledge, self.refundable - self.refunded, self.pledged - self.refunded_pledges)
+        return refund_of(pledge, refundable(pledged, self.tranches, self.halted_at), pledged)
+
+
+@cache
+def _call_data() -> CallData:
+    return CallData(vault_abi())
+
+
+class Vault:
+    def __init__(self, w3: Web3, address: str) -> None:
+        self.w3 = w3
+        self.contract: Contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=vault_abi())
+
+    @classmethod
+    def from_registry(cls, w3: Web3) -> Vault:
+        address = deployments.load(w3.eth.chain_id).vault_address
+        if address is None:
+            raise VaultNotDeployed(w3.eth.chain_id)
+        return cls(w3, address)
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    # reads
+
+    def campaign(self, campaign_id: int, block: BlockIdentifier = "latest") -> VaultCampaign:
+        return VaultCampaign.from_view(
+            self.contract.functions.getCampaign(campaign_id).call(block_identifier=block)
+        )
+
+    def objection_of(self, campaign_id: int, backer: str, block: BlockIdentifier = "latest") -> int:
+        weight: int = self.contract.functions.objectionOf(campaign_id, backer).call(block_identifier=block)
+        return weight
+
+    def refund_of(self, campaign_id: int, backer: str, block: BlockIdentifier = "latest") -> tuple[bool, int]:
+        """Whether `backer` took its refund from the vault, and how much it was paid."""
+        refunded, amount = self.contract.functions.refundOf(campaign_id, backer).call(block_identifier=block)
+        return bool(refunded), int(amount)
+
+    # transactions, unsigned: for simulating, showing (--dry-run) and sending
+
+    def _tx(self, function: str, *args: Any) -> TxParams:
+        return {"to": self.contract.address, "data": _call_data()(function, *args), "value": Wei(0)}
+
+    def build_create_campaign(
+        self, tranches: tuple[Tranche, ...], **terms: Unpack[CampaignTerms]
+    ) -> TxParams:
+        """A campaign in the escrow whose creator is the vault, paying the sender on `tranches`."""
+        release_at, share_bps = call_arguments(tranches, terms["deadline"])
+        return self._tx(
+            "createCampaign",
+            terms.get("token", ETH),
+            terms["goal"],
+            terms.get("cap", 0),
+            terms.get("starts_at", 0),
+            terms["deadline"],
+            terms["metadata_uri"],
+            release_at,
+            share_bps,
+        )
+
+    def build_release(self, campaign_id: int) -> TxParams:
+        return self._tx("release", campaign_id)
+
+    def build_object(self, campaign_id: int) -> TxParams:
+        return self._tx("object", campaign_id)
+
+    def build_withdraw_objection(self, campaign_id: int) -> TxParams:
+        return self._tx("withdrawObjection", campaign_id)
+
+    def build_refund(self, campaign_id: int) -> TxParams:
+        return self._tx("refund", campaign_id)
+
+    def build_cancel(self, campaign_id: int) -> TxParams:
+        return self._tx("cancel", campaign_id)
+
+    def build_post_update(self, campaign_id: int, uri: str) -> TxParams:
+        return self._tx("postUpdate", campaign_id, uri)
+
+    def describe(self, tx: TxParams) -> str:
+        """`release(3)`: the vault function a transaction calls."""
+        return describe_call(self.contract, tx)
+
+    # what a mined transaction did, from its events (the escrow's, in the same receipt, are
+    # skipped without a warning)
+
+    def created_campaign_id(self, receipt: TxReceipt) -> int:
+        (event,) = self.contract.events.VaultCampaignCreated().process_receipt(receipt, errors=DISCARD)
+        campaign_id: int = event["args"]["id"]
+        return campaign_id
+
+    def released_amount(self, receipt: TxReceipt) -> int:
+        """What a release paid the creator (0 when it only claimed the funds)."""
+        return sum(
+            int(e["args"]["amount"])
+            for e in self.contract.events.Released().process_receipt(receipt, errors=DISCARD)
+        )
+
+    def halted_in(self, receipt: TxReceipt) -> bool:
+        return bool(self.contract.events.Halted().process_receipt(receipt, errors=DISCARD))
+
+    # writes
+
+    def create_campaign(
+        self, sender: Sender, tranches: tuple[Tranche, ...], **terms: Unpack[CampaignTerms]
+    ) -> int:
+        """Create a campaign paying the sender on `tranches` and return its id."""
+        return self.created_campaign_id(send(self.w3, sender, self.build_create_campaign(tranches, **terms)))
+
+    def release(self, sender: Sender, campaign_id: int) -> TxReceipt:
+        return send(self.w3, sender, self.build_release(campaign_id))
+
+    def object(self, sender: Sender, campaign_id: int) -> TxReceipt:
+        return send(self.w3, sender, self.build_object(campaign_id))
+
+    def withdraw_objection(self, sender: Sender, campaign_id: int) -> TxReceipt:
+        return send(self.w3, sender, self.build_withdraw_objection(campaign_id))
+
+    def refund(self, sender: Sender, campaign_id: int) -> TxReceipt:
+        return send(self.w3, sender, self.build_refund(campaign_id))
+
+    def cancel(self, sender: Sender, campaign_id: int) -> TxReceipt:
+        return send(self.w3, sender, self.build_cancel(campaign_id))
+
+    def post_update(self, sender: Sender, campaign_id: int, uri: str) -> TxReceipt:
+        return send(self.w3, sender, self.build_post_update(campaign_id, uri))

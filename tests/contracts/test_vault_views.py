@@ -1,0 +1,48 @@
+"""vault views: a campaign's creator, schedule, money, objections and halt; a backer's
+objection and refund."""
+
+from helpers import DAY, ETHER, MAX_TRANCHES, ZERO_ADDRESS
+
+
+def test_a_campaign_through_its_life(vault, escrow, funded_vault, creator, alice, bob, carol, clock):
+    c = funded_vault
+    assert vault.escrow() == escrow
+    view = vault.getCampaign(c.id)
+    assert (view["creator"], view["token"], view["deadline"]) == (creator, ZERO_ADDRESS, c.deadline)
+    assert tuple(view["releaseAt"]) == c.release_at
+    assert tuple(view["shareBps"]) == c.share_bps
+
+    clock.at(c.deadline)
+    vault.release(c.id)
+    vault.object(c.id, {"from": alice})
+    view = vault.getCampaign(c.id)
+    assert (view["collected"], view["pledged"], view["received"]) == (True, 12 * ETHER, 12 * ETHER)
+    assert (view["released"], view["paidTranches"], view["objections"]) == (3 * ETHER, 1, 6 * ETHER)
+    assert (view["haltedAt"], view["refundable"], view["refunded"], view["refundedPledges"]) == (0, 0, 0, 0)
+    assert vault.objectionOf(c.id, alice) == 6 * ETHER
+    assert tuple(vault.refundOf(c.id, alice)) == (False, 0)
+
+    halted_at = clock.of(vault.object(c.id, {"from": bob}))
+    vault.refund(c.id, {"from": carol})
+    view = vault.getCampaign(c.id)
+    assert (view["haltedAt"], view["objections"], view["refundable"]) == (halted_at, 9 * ETHER, 9 * ETHER)
+    assert (view["refunded"], view["refundedPledges"]) == (9 * ETHER // 4, 3 * ETHER)
+    assert tuple(vault.refundOf(c.id, carol)) == (True, 9 * ETHER // 4)
+    assert vault.objectionOf(c.id, carol) == 0
+
+
+def test_a_full_schedule_spans_three_slots(vault, create_vault_campaign):
+    offsets = tuple(i * DAY for i in range(MAX_TRANCHES))
+    shares = (1_000,) * 9 + (500, 250, 250)
+    c = create_vault_campaign(release_at=offsets, share_bps=shares)
+    view = vault.getCampaign(c.id)
+    assert tuple(view["releaseAt"]) == c.release_at
+    assert tuple(view["shareBps"]) == shares
+
+
+def test_unknown_campaign(vault, create_campaign, alice, assert_reverts):
+    c = create_campaign()
+    with assert_reverts("NotAVaultCampaign", c.id):
+        vault.objectionOf(c.id, alice)
+    with assert_reverts("NotAVaultCampaign", c.id):
+        vault.refundOf(c.id, alice)
