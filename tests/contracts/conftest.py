@@ -234,7 +234,12 @@ def vault(module_isolation, escrow, MilestoneVault, deployer):
     # map still fits the code.
     if "pcMap" not in deployed._build:
         pc_map = json.loads(VAULT_BUILD.read_text())["pcMap"]
-        deployed._build["pcMap"] = {int(pc): entry for pc, entry in pc_map.items()}
+        # As brownie holds it: source offsets as (start, end) tuples, which JSON made lists
+        # (its compiled revert lookup refuses a list).
+        deployed._build["pcMap"] = {
+            int(pc): {key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}
+            for pc, entry in pc_map.items()
+        }
     return deployed
 
 
