@@ -252,7 +252,15 @@ def records(conn: Connection, campaign_ids: list[int]) -> dict[int, VaultRecord]
     """The vault campaigns among `campaign_ids`, read in the caller's transaction."""
     if not campaign_ids:
         return {}
-    query = select(db.vault_campaigns).where(db.vault_campaigns.c.id.in_(campaign_ids))
+    v, c = db.vault_campaigns.c, db.campaigns.c
+    # Only a campaign whose creator in the escrow is the vault is one: whatever else a
+    # contract at the vault's address logs about other campaigns is no schedule of theirs.
+    vault = select(db.meta.c.value).where(db.meta.c.key == "vault").scalar_subquery()
+    query = (
+        select(db.vault_campaigns)
+        .join(db.campaigns, c.id == v.id)
+        .where(v.id.in_(campaign_ids), c.creator == vault)
+    )
     return {row["id"]: _record(row) for row in conn.execute(query).mappings()}
 
 

@@ -203,7 +203,9 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
         ]
 
 
-def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(chain: tuple[Web3, Escrow, Path]) -> None:
+def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(
+    chain: tuple[Web3, Escrow, Path], database_url: str
+) -> None:
     w3, escrow, registry = chain
     alice, bob, carol = w3.eth.accounts[1:4]
     vault = with_vault(w3)
@@ -211,7 +213,7 @@ def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(chain: tuple[Web3, Escro
     advance(w3, DAY + 1)
     vault.release(alice, campaign_id)
     vault.object(alice, campaign_id)
-    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+    with gateway(w3.provider.endpoint_uri, registry, DATABASE_URL=database_url) as api:  # type: ignore[attr-defined]
         before = indexed(api, w3, f"/campaigns/{campaign_id}")
         standing = api.get(f"/campaigns/{campaign_id}/backers/{bob}").json()
         assert standing["milestones"]["objection"] == "0"
