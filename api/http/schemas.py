@@ -295,6 +295,7 @@ class Health(BaseModel):
     role: Role = Field(description=ROLE)
     chain_id: int
     escrow: str
+    vault: str | None = Field(description="the milestone vault indexed beside the escrow; null: none")
     head: int = Field(description="the node's latest block")
     indexed: int = Field(description="the last block in the index")
     lag: int = Field(description="blocks the index trails the confirmed head by")

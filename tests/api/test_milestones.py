@@ -78,6 +78,7 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
     campaign_id, deadline = two_halves(w3, escrow, vault)
     with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
         detail = indexed(api, w3, f"/campaigns/{campaign_id}")
+        assert api.get("/health").json()["vault"] == vault.address
         assert detail["creator"] == vault.address and detail["state"] == "active"
         milestones = detail["milestones"]
         assert milestones["creator"] == creator
@@ -257,6 +258,7 @@ def test_a_gateway_over_an_escrow_without_a_vault_answers_as_before(chain: tuple
     with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
         detail = indexed(api, w3, "/campaigns/1")
         assert detail["milestones"] is None and detail["pledged"] == str(ETHER)
+        assert api.get("/health").json()["vault"] is None
         assert api.get(f"/campaigns/1/backers/{alice}").json()["milestones"] is None
         refused(build(api, 1, "refund", sender=alice), "RefundsNotOpen", "campaign 1 is Active")
         for action in ("release", "object", "withdraw-objection"):
