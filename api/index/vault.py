@@ -40,8 +40,6 @@ KINDS = {
 }
 VAULT_KINDS = frozenset(KINDS.values())
 
-# A campaign id beyond this cannot be stored (SQL's BIGINT); the escrow hands out far fewer.
-_MAX_ID = 2**63 - 1
 _BPS = 10_000
 
 
@@ -81,7 +79,7 @@ def decode_log(entry: dict[str, Any], timestamp: int) -> dict[str, Any] | None:
 
 def _row(entry: dict[str, Any], timestamp: int, name: str, args: dict[str, Any]) -> dict[str, Any]:
     campaign_id = args["id"]
-    if not 0 < campaign_id <= _MAX_ID:
+    if not 0 < campaign_id <= db.MAX_CAMPAIGN_ID:
         raise ValueError(f"campaign id {campaign_id} cannot be the escrow's")
     kind = KINDS[name]
     row: dict[str, Any] = {
@@ -250,6 +248,7 @@ def roll_back(conn: Connection, tip: Tip, touched: set[int]) -> None:
 
 def records(conn: Connection, campaign_ids: list[int]) -> dict[int, VaultRecord]:
     """The vault campaigns among `campaign_ids`, read in the caller's transaction."""
+    campaign_ids = [i for i in campaign_ids if 0 <= i <= db.MAX_CAMPAIGN_ID]  # beyond BIGINT: none
     if not campaign_ids:
         return {}
     v, c = db.vault_campaigns.c, db.campaigns.c
@@ -283,6 +282,8 @@ def backer(conn: Connection, campaign_id: int, who: str) -> VaultBacker:
     """`who`'s objection to the campaign and its refund from the vault (none of either
     when the index holds nothing of it)."""
     b = db.vault_backers.c
+    if not 0 <= campaign_id <= db.MAX_CAMPAIGN_ID:
+        return VaultBacker(objection=0, refunded=False, refund=0)
     found = (
         conn.execute(select(db.vault_backers).where(b.campaign_id == campaign_id, b.backer == who))
         .mappings()
