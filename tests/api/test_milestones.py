@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from support.gateway import eventually, gateway, sse, wait_indexed
+from eth_utils.crypto import keccak
+from support.gateway import eventually, gateway, served, sse, wait_indexed
+from support.proxy import rpc_proxy
 from web3 import Web3
 
 from crowdfund import deployments
@@ -263,3 +265,60 @@ def test_a_gateway_over_an_escrow_without_a_vault_answers_as_before(chain: tuple
         refused(build(api, 1, "refund", sender=alice), "RefundsNotOpen", "campaign 1 is Active")
         for action in ("release", "object", "withdraw-objection"):
             refused(build(api, 1, action, sender=alice), "NoMilestoneVault", "no milestone vault is deployed")
+
+
+def test_a_malformed_vault_log_is_left_out_and_the_escrows_events_still_indexed(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    alice, carol = w3.eth.accounts[1], w3.eth.accounts[3]
+    vault = with_vault(w3)
+    campaign_id, _ = two_halves(w3, escrow, vault)
+    advance(w3, DAY + 1)
+    vault.release(alice, campaign_id)
+    objected = "0x" + keccak(text="Objected(uint256,address,uint256,uint256)").hex()
+
+    def cut_objections(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for entry in logs:
+            if entry["address"].lower() == vault.address.lower() and entry["topics"][0] == objected:
+                entry["data"] = entry["data"][:40]  # shorter than the event's three words
+        return logs
+
+    with rpc_proxy(w3.provider.endpoint_uri) as proxy:  # type: ignore[attr-defined]
+        proxy.rewrite("eth_getLogs", cut_objections)
+        vault.object(alice, campaign_id)
+        escrow.pledge(carol, 1, ETHER)
+        with served(proxy.url, registry) as running:
+            api = running.client
+            health = wait_indexed(api, w3.eth.block_number)
+            assert health["status"] == "ok"
+            assert api.get("/campaigns/1").json()["pledged"] == str(2 * ETHER)
+            milestones = api.get(f"/campaigns/{campaign_id}").json()["milestones"]
+            assert (milestones["objections"], milestones["halted_at"]) == ("0", None)
+            assert milestones["released"] == str(2 * ETHER)
+            assert "a milestone vault log was left out of the index" in running.stderr()
+
+
+def test_a_milestone_campaign_nobody_released_in_time_expires_and_its_tranches_are_void(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    alice = w3.eth.accounts[1]
+    vault = with_vault(w3)
+    campaign_id, _ = two_halves(w3, escrow, vault)
+    advance(w3, 182 * DAY)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        detail = indexed(api, w3, f"/campaigns/{campaign_id}")
+        assert detail["state"] == "expired"
+        milestones = detail["milestones"]
+        assert [t["status"] for t in milestones["tranches"]] == ["void", "void"]
+        assert (milestones["unreleased"], milestones["next_release_at"]) == ("0", None)
+        expired = api.get("/campaigns", params={"state": "expired"}).json()["items"]
+        assert [c["id"] for c in expired] == [campaign_id]
+        refused(build(api, campaign_id, "release", sender=alice), "ClaimWindowClosed", "expired")
+        # Backers take their whole pledge back in the escrow.
+        refund = build(api, campaign_id, "refund", sender=alice)
+        assert refund.status_code == 200, refund.text
+        assert refund.json()["transaction"]["to"] == escrow.address
+        standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
+        assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
