@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, select, true, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, or_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -136,7 +136,11 @@ def campaigns_page(
         if which.state is not None:
             query = query.where(state_clause(which.state, tip.timestamp))
         if which.creator is not None:
-            query = query.where(c.creator == which.creator)
+            # A milestone campaign's creator in the escrow is the vault; it is its real
+            # creator's campaign too.
+            v = db.vault_campaigns.c
+            real = exists().where(v.id == c.id, v.creator == which.creator)
+            query = query.where(or_(c.creator == which.creator, real))
         if which.token is not None:
             query = query.where(c.token == which.token)
         if which.backer is not None:

@@ -78,7 +78,7 @@ class CampaignFilter:
     """Which campaigns a list holds; None matches any."""
 
     state: State | None = None
-    creator: str | None = None
+    creator: str | None = None  # the escrow's creator, or a milestone campaign's real creator
     token: str | None = None
     backer: str | None = None  # campaigns this address ever pledged to
 

@@ -15,6 +15,7 @@ from web3.exceptions import Web3Exception
 
 from crowdfund import deployments
 from crowdfund.networks import display_url
+from crowdfund.vault import encode_call as vault_call
 
 
 class NodeUnavailable(Exception):
@@ -240,6 +241,8 @@ async def connect(
                 f"there is no contract at {contract} on chain {chain_id}: check {setting} "
                 "(or the deployment registry), or wait for the deployment to be mined"
             )
+    if vault is not None:
+        await _check_vault(w3, vault, address, timeout)
     return Chain(
         w3=w3,
         address=address,
@@ -248,6 +251,26 @@ async def connect(
         timeout=timeout,
         vault=vault,
     )
+
+
+async def _check_vault(w3: AsyncWeb3[Any], vault: str, escrow: str, timeout: float) -> None:
+    """The vault must work over the escrow served: another contract's logs read as the
+    vault's would be left out, or the escrow's with them should it be the escrow itself."""
+    try:
+        async with asyncio.timeout(timeout + 1):
+            answer = bytes(await w3.eth.call({"to": vault, "data": vault_call("escrow")}))
+    except (Web3Exception, ValueError):
+        answer = b""  # it reverted: no vault
+    except NODE_ERRORS as exc:
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(f"the node did not answer eth_call: {type(exc).__name__}") from exc
+    over = "0x" + answer[12:32].hex() if len(answer) == 32 and not answer[:12].strip(b"\0") else None
+    if over is None or over != escrow.lower():
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(
+            f"the contract at {vault} is no milestone vault over the escrow {escrow}: check VAULT_ADDRESS "
+            "(or the deployment registry)"
+        )
 
 
 class ChainHolder:

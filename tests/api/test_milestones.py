@@ -99,6 +99,9 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
         items = {i["id"]: i["milestones"] for i in api.get("/campaigns").json()["items"]}
         assert items[1] is None and items[campaign_id]["tranche_count"] == 2
         assert "tranches" not in items[campaign_id]
+        by_creator = api.get("/campaigns", params={"creator": creator}).json()["items"]
+        assert [c["id"] for c in by_creator] == [campaign_id, 1]
+        assert api.get("/campaigns", params={"creator": alice}).json()["items"] == []
 
         # Before the deadline: cancel and update go through the vault, the vault's own
         # actions are refused with its rules (or the escrow's) in words.
@@ -255,7 +258,7 @@ def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(
 
 
 def test_a_gateway_over_an_escrow_without_a_vault_answers_as_before(chain: tuple[Web3, Escrow, Path]) -> None:
-    w3, _, registry = chain
+    w3, escrow, registry = chain
     alice = w3.eth.accounts[1]
     with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
         detail = indexed(api, w3, "/campaigns/1")
@@ -265,6 +268,11 @@ def test_a_gateway_over_an_escrow_without_a_vault_answers_as_before(chain: tuple
         refused(build(api, 1, "refund", sender=alice), "RefundsNotOpen", "campaign 1 is Active")
         for action in ("release", "object", "withdraw-objection"):
             refused(build(api, 1, action, sender=alice), "NoMilestoneVault", "no milestone vault is deployed")
+    # A vault address that names no vault over this escrow (here the escrow itself) is refused.
+    with gateway(w3.provider.endpoint_uri, registry, VAULT_ADDRESS=escrow.address) as api:  # type: ignore[attr-defined]
+        health = eventually(lambda: api.get("/health").json().get("components"), what="a first look")
+        assert health["node"]["status"] == "failing"
+        assert "is no milestone vault over the escrow" in health["node"]["detail"]
 
 
 def test_a_malformed_vault_log_is_left_out_and_the_escrows_events_still_indexed(
