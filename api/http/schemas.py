@@ -118,8 +118,8 @@ class MilestonesSummary(BaseModel):
     )
     objections: str = Field(description="the pledges of the backers objecting, in all")
     objection_bps: int = Field(
-        description="objections as a share of the pledged total in basis points, rounded down; "
-        "above 5,000 (more than half, to the unit) halts the campaign"
+        description="objections as a share of the pledged total in basis points, rounded down (the "
+        "campaign halts once objections exceed half of the total, to the unit)"
     )
     halted_at: int | None = Field(
         description="when objections halted the campaign for good; null: not halted"
