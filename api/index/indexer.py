@@ -1,6 +1,6 @@
 """The indexer: follows the escrow's events (and its milestone vault's) with eth_getLogs in
-chunks into the database, resumes where it stopped, rolls back after a reorg, and stays `confirmations` blocks
-behind the head.
+chunks into the database, resumes where it stopped, rolls back after a reorg, and stays
+`confirmations` blocks behind the head.
 
 It runs inside the gateway by default, or alone (the `crowdfund index` command). Of all
 the processes started with it on one database, one leads and indexes (`leadership.py`);
