@@ -166,6 +166,8 @@ def standing(value: found.Standing) -> schemas.BackerStanding:
             objection=str(value.milestones.objection),
             refunded=value.milestones.refunded,
             refund=str(value.milestones.refund),
+            object=permission(value.milestones.object),
+            withdraw_objection=permission(value.milestones.withdraw_objection),
         ),
         block=block(value.block),
     )

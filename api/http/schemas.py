@@ -241,6 +241,10 @@ class BackerMilestones(BaseModel):
     objection: str = Field(description='the weight of the backer\'s objection (its pledge); "0": none')
     refunded: bool = Field(description="whether it took its refund from the vault")
     refund: str = Field(description="what the vault paid it back")
+    object: Permission = Field(
+        description="whether it may object now (simulated with the vault's rules; `amount`: its weight)"
+    )
+    withdraw_objection: Permission = Field(description="whether it may withdraw its objection now")
 
 
 class BackerStanding(BaseModel):

@@ -235,7 +235,18 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
     no_pledge = Permission(
         allowed=False, amount=0, reason=f"{backer} holds no pledge in campaign {campaign_id}"
     )
-    unpledge = refund = no_pledge
+    unpledge = refund = objecting = withdrawing = no_pledge
+    if pledge > 0 and record is not None and chain.vault is not None:
+        # The vault's own rules decide, with its words; the weight is the pledge.
+        objecting, withdrawing = (
+            Permission(allowed=True, amount=pledge)
+            if refusal is None
+            else Permission(False, 0, refusal.message)
+            for refusal in await asyncio.gather(
+                escrow.attempt(chain, block, backer, "object", campaign_id, vault=True),
+                escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
+            )
+        )
     if pledge > 0:
         refusals = await asyncio.gather(
             escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),
@@ -257,7 +268,13 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
         block=block,
         milestones=None
         if record is None
-        else BackerMilestones(objection=held.objection, refunded=held.refunded, refund=held.refund),
+        else BackerMilestones(
+            objection=held.objection,
+            refunded=held.refunded,
+            refund=held.refund,
+            object=objecting,
+            withdraw_objection=withdrawing,
+        ),
     )
 
 

@@ -43,10 +43,21 @@ class Milestones:
 
 
 @dataclass(frozen=True)
+class Permission:
+    """Whether a backer may take an action now, how much it would move, and why not."""
+
+    allowed: bool
+    amount: int = 0
+    reason: str | None = None  # in words, when not allowed
+
+
+@dataclass(frozen=True)
 class BackerMilestones:
     objection: int  # the weight of the backer's objection; 0: none
     refunded: bool  # took its refund from the vault
     refund: int  # what the vault paid it back
+    object: Permission  # whether it may object now (amount: its weight)
+    withdraw_objection: Permission
 
 
 @dataclass(frozen=True)
@@ -95,15 +106,6 @@ class BackerCampaign:
     campaign: CampaignFigures
     pledge: int
     refunded: int
-
-
-@dataclass(frozen=True)
-class Permission:
-    """Whether a backer may take an action now, how much it would move, and why not."""
-
-    allowed: bool
-    amount: int = 0
-    reason: str | None = None  # in words, when not allowed
 
 
 @dataclass(frozen=True)

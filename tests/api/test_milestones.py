@@ -158,8 +158,12 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
         vault.object(alice, campaign_id)
         milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
         assert (milestones["objections"], milestones["objection_bps"]) == (str(ETHER), 2500)
-        standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
-        assert standing["milestones"] == {"objection": str(ETHER), "refunded": False, "refund": "0"}
+        held = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()["milestones"]
+        assert (held["objection"], held["refunded"], held["refund"]) == (str(ETHER), False, "0")
+        assert held["withdraw_objection"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+        assert not held["object"]["allowed"] and "already objects" in held["object"]["reason"]
+        bobs = api.get(f"/campaigns/{campaign_id}/backers/{bob}").json()["milestones"]
+        assert bobs["object"] == {"allowed": True, "amount": str(3 * ETHER), "reason": None}
         refused(build(api, campaign_id, "object", sender=alice), "AlreadyObjected", alice)
         refused(build(api, campaign_id, "refund", sender=alice), "NotHalted", "the vault refunds only once")
         receipt = vault.object(bob, campaign_id)
@@ -178,12 +182,13 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
         vault.refund(bob, campaign_id)
         milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
         assert (milestones["refunded"], milestones["unreleased"]) == (str(3 * ETHER // 2), str(ETHER // 2))
-        standing = api.get(f"/campaigns/{campaign_id}/backers/{bob}").json()
-        assert standing["milestones"] == {
-            "objection": str(3 * ETHER),
-            "refunded": True,
-            "refund": str(3 * ETHER // 2),
-        }
+        held = api.get(f"/campaigns/{campaign_id}/backers/{bob}").json()["milestones"]
+        assert (held["objection"], held["refunded"], held["refund"]) == (
+            str(3 * ETHER),
+            True,
+            str(3 * ETHER // 2),
+        )
+        assert not held["object"]["allowed"] and "was halted" in held["object"]["reason"]
         refused(build(api, campaign_id, "refund", sender=bob), "AlreadyRefunded", bob)
 
         # The stream carries the vault's events among the escrow's, in order.
