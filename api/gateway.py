@@ -55,7 +55,9 @@ class Gateway:
 
 
 def holder_for(settings: Settings) -> ChainHolder:
-    return ChainHolder(str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout)
+    return ChainHolder(
+        str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout, settings.vault_address
+    )
 
 
 def indexer_options(settings: Settings) -> IndexerOptions:

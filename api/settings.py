@@ -6,7 +6,7 @@ import ipaddress
 from functools import cache
 
 from limits import parse_many
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from web3 import Web3
 
@@ -19,12 +19,18 @@ class Settings(BaseSettings):
         None, description="escrow address; by default the deployment registry's"
     )
 
-    @field_validator("escrow_address")
+    vault_address: str | None = Field(
+        None,
+        description="milestone vault address; by default the deployment registry's (none: the "
+        "gateway serves the escrow alone)",
+    )
+
+    @field_validator("escrow_address", "vault_address")
     @classmethod
-    def _checksummed(cls, value: str | None) -> str | None:
+    def _checksummed(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Refused at start-up: a bad address would otherwise fail every request.
         if value is not None and not Web3.is_address(value):
-            raise ValueError(f"ESCROW_ADDRESS {value!r} is not an Ethereum address")
+            raise ValueError(f"{str(info.field_name).upper()} {value!r} is not an Ethereum address")
         return Web3.to_checksum_address(value) if value else None
 
     rpc_timeout: float = Field(5.0, gt=0, description="seconds before a node request is abandoned")

@@ -39,6 +39,7 @@ class Status:
     database: Component
     chain_id: int | None
     escrow: str | None
+    vault: str | None  # the milestone vault's, when this gateway serves one
     head: int | None
     indexed: int | None
     lag: int | None
@@ -86,6 +87,7 @@ async def status(gateway: Gateway) -> Status:
         database=Component(database),
         chain_id=chain.chain_id if chain is not None else follower.index_chain_id,
         escrow=chain.address if chain is not None else None,
+        vault=chain.vault if chain is not None else None,
         head=follower.head,
         indexed=tip.number if tip is not None else None,
         lag=follower.lag,

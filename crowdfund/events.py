@@ -17,7 +17,7 @@ from eth_hash.auto import keccak as keccak256
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from crowdfund.abi import escrow_abi
+from crowdfund.abi import escrow_abi, vault_abi
 from crowdfund.links import link_text
 
 # Events whose inputs are one-word types, with at most one string as the last value of
@@ -53,8 +53,17 @@ class _EventSpec:
 
 @cache
 def _events_by_topic() -> dict[str, _EventSpec]:
+    return _specs([*escrow_abi(), *_EARLIER_EVENTS])
+
+
+@cache
+def _vault_events_by_topic() -> dict[str, _EventSpec]:
+    return _specs(vault_abi())
+
+
+def _specs(abi: list[dict[str, Any]]) -> dict[str, _EventSpec]:
     found = {}
-    for item in [*escrow_abi(), *_EARLIER_EVENTS]:
+    for item in abi:
         if item["type"] == "event":
             signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
             indexed = tuple((i["name"], i["type"]) for i in item["inputs"] if i["indexed"])
@@ -70,6 +79,11 @@ def _events_by_topic() -> dict[str, _EventSpec]:
 def topics() -> list[str]:
     """The topic of every escrow event, for an eth_getLogs filter."""
     return list(_events_by_topic())
+
+
+def vault_topics() -> list[str]:
+    """The topic of every milestone vault event, for an eth_getLogs filter."""
+    return list(_vault_events_by_topic())
 
 
 def topic_of(name: str) -> str:
@@ -182,3 +196,16 @@ def decode_event(log: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if spec.name == "Claimed" and "to" not in args:
         args["to"] = args["creator"]  # a claim logged before claimTo existed paid the creator
     return spec.name, args
+
+
+def decode_vault_event(log: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A milestone vault event's name and arguments, decoded strictly by eth_abi (its
+    schedules are arrays); None for a log that is no vault event. A log whose topics or
+    data do not fit its event raises (ValueError or eth_abi's DecodingError)."""
+    topics_ = [hex_text(t) for t in log["topics"]]
+    spec = _vault_events_by_topic().get(topics_[0]) if topics_ else None
+    if spec is None:
+        return None
+    if len(topics_) != 1 + len(spec.indexed) or any(len(t) != 66 for t in topics_):
+        raise ValueError(f"a {spec.name} log with {len(topics_)} topics")
+    return spec.name, _decode(spec, topics_[1:], hex_text(log["data"]))

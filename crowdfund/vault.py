@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from eth_typing import HexStr
 from eth_utils.address import to_checksum_address
 from typing_extensions import Unpack
 from web3 import Web3
@@ -106,6 +107,11 @@ def _call_data() -> CallData:
     return CallData(vault_abi())
 
 
+def encode_call(function: str, *args: Any) -> HexStr:
+    """Call data for a vault function, as 0x-hex, built without a node."""
+    return _call_data()(function, *args)
+
+
 class Vault:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
@@ -141,7 +147,7 @@ class Vault:
     # transactions, unsigned: for simulating, showing (--dry-run) and sending
 
     def _tx(self, function: str, *args: Any) -> TxParams:
-        return {"to": self.contract.address, "data": _call_data()(function, *args), "value": Wei(0)}
+        return {"to": self.contract.address, "data": encode_call(function, *args), "value": Wei(0)}
 
     def build_create_campaign(
         self, tranches: tuple[Tranche, ...], **terms: Unpack[CampaignTerms]

@@ -27,7 +27,40 @@ def token(value: TokenInfo) -> schemas.Token:
 
 
 def campaign(value: found.CampaignFigures) -> schemas.Campaign:
-    return schemas.Campaign(**_campaign_fields(value))
+    return schemas.Campaign(
+        **_campaign_fields(value),
+        milestones=None if value.milestones is None else _milestone_summary(value.milestones),
+    )
+
+
+def _milestone_summary(value: found.Milestones) -> schemas.MilestonesSummary:
+    return schemas.MilestonesSummary(
+        creator=value.creator,
+        tranche_count=len(value.tranches),
+        paid_tranches=value.paid_tranches,
+        next_release_at=value.next_release_at,
+        collected=value.collected,
+        received=str(value.received),
+        released=str(value.released),
+        unreleased=str(value.unreleased),
+        objections=str(value.objections),
+        objection_bps=value.objection_bps,
+        halted_at=value.halted_at,
+        refundable=str(value.refundable),
+        refunded=str(value.refunded),
+    )
+
+
+def milestones(value: found.Milestones) -> schemas.Milestones:
+    return schemas.Milestones(
+        **_milestone_summary(value).model_dump(),
+        tranches=[
+            schemas.Tranche(
+                release_at=t.release_at, share_bps=t.share_bps, amount=str(t.amount), status=t.status
+            )
+            for t in value.tranches
+        ],
+    )
 
 
 def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
@@ -55,6 +88,7 @@ def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
 def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
     return schemas.CampaignDetail(
         **_campaign_fields(value.campaign),
+        milestones=None if value.campaign.milestones is None else milestones(value.campaign.milestones),
         updates=[update(u) for u in value.updates],
         update_count=value.update_count,
         block=block(value.block),
@@ -126,6 +160,15 @@ def standing(value: found.Standing) -> schemas.BackerStanding:
         state=value.state.word,
         unpledge=permission(value.unpledge),
         refund=permission(value.refund),
+        milestones=None
+        if value.milestones is None
+        else schemas.BackerMilestones(
+            objection=str(value.milestones.objection),
+            refunded=value.milestones.refunded,
+            refund=str(value.milestones.refund),
+            object=permission(value.milestones.object),
+            withdraw_objection=permission(value.milestones.withdraw_objection),
+        ),
         block=block(value.block),
     )
 

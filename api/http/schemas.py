@@ -10,7 +10,24 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed", "expired"]
 HistoryKind = Literal["pledged", "unpledged", "refunded", "claimed"]
-EventKind = Literal["created", "pledged", "unpledged", "refunded", "claimed", "cancelled", "updated"]
+EventKind = Literal[
+    "created",
+    "pledged",
+    "unpledged",
+    "refunded",
+    "claimed",
+    "cancelled",
+    "updated",
+    # the milestone vault's
+    "scheduled",
+    "collected",
+    "released",
+    "objected",
+    "unobjected",
+    "halted",
+    "vault_refunded",
+]
+TrancheStatus = Literal["paid", "due", "upcoming", "halted", "void"]
 
 MAX_UINT256 = 2**256 - 1
 
@@ -79,9 +96,60 @@ class Token(BaseModel):
     decimals: int
 
 
+class MilestonesSummary(BaseModel):
+    """A campaign created through the milestone vault, which pays its real creator in
+    tranches; backers holding more than half of the pledged total can halt it."""
+
+    creator: str = Field(
+        description="the real creator, paid the tranches (the escrow's creator is the vault)"
+    )
+    tranche_count: int
+    paid_tranches: int = Field(description="how many tranches, from the first, the vault has paid")
+    next_release_at: int | None = Field(
+        description="when the next tranche not yet due falls due; null when none is to come"
+    )
+    collected: bool = Field(description="whether the vault has claimed the funds from the escrow")
+    received: str = Field(description='what the vault received from the escrow; "0" until it claimed')
+    released: str = Field(description="paid to the creator so far")
+    unreleased: str = Field(
+        description="what the vault holds, or will once it claims, not yet released nor refunded: "
+        "received (before the claim: pledged) less released and refunded; 0 for a campaign that "
+        "failed, was cancelled or expired (the escrow refunds it)"
+    )
+    objections: str = Field(description="the pledges of the backers objecting, in all")
+    objection_bps: int = Field(
+        description="objections as a share of the pledged total in basis points, rounded down (the "
+        "campaign halts once objections exceed half of the total, to the unit)"
+    )
+    halted_at: int | None = Field(
+        description="when objections halted the campaign for good; null: not halted"
+    )
+    refundable: str = Field(
+        description="halted: what the backers share (received less the tranches due at the halt)"
+    )
+    refunded: str = Field(description="paid back to backers by the vault so far")
+
+
+class Tranche(BaseModel):
+    release_at: int = Field(description="when it falls due (unix seconds)")
+    share_bps: int = Field(description="its share of the funds, in basis points")
+    amount: str = Field(
+        description="what it pays: its part of what the vault received, rounded as the vault "
+        "rounds (before the claim: of the pledged total)"
+    )
+    status: TrancheStatus = Field(
+        description="paid; due (release pays it now); upcoming; halted (due after the halt: the "
+        "backers' to refund); void (the campaign failed, was cancelled or expired)"
+    )
+
+
+class Milestones(MilestonesSummary):
+    tranches: list[Tranche] = Field(description="the schedule, fixed at creation, in order")
+
+
 class Campaign(BaseModel):
     id: int
-    creator: str
+    creator: str = Field(description="who created it in the escrow (the milestone vault for its campaigns)")
     token: Token
     goal: str
     cap: str = Field(description='"0" when the campaign has no cap')
@@ -104,6 +172,10 @@ class Campaign(BaseModel):
     metadata_uri_truncated: bool = Field(description="the link on chain is longer and was cut at 2,048")
     claimed: bool
     cancelled: bool
+    milestones: MilestonesSummary | None = Field(
+        description="a campaign created through the milestone vault: its tranches paid and to come "
+        "and the objections (every tranche in the campaign's own answer); null for any other"
+    )
 
 
 class Update(BaseModel):
@@ -115,6 +187,9 @@ class Update(BaseModel):
 
 
 class CampaignDetail(Campaign):
+    milestones: Milestones | None = Field(
+        description="a campaign created through the milestone vault, with every tranche; null for any other"
+    )
     updates: list[Update] = Field(
         description="the creator's newest 20 updates, oldest first; every one at /campaigns/{id}/updates"
     )
@@ -162,13 +237,27 @@ class Permission(BaseModel):
     reason: str | None = Field(description="why not, in words, when not allowed")
 
 
+class BackerMilestones(BaseModel):
+    objection: str = Field(description='the weight of the backer\'s objection (its pledge); "0": none')
+    refunded: bool = Field(description="whether it took its refund from the vault")
+    refund: str = Field(description="what the vault paid it back")
+    object: Permission = Field(
+        description="whether it may object now (simulated with the vault's rules; `amount`: its weight)"
+    )
+    withdraw_objection: Permission = Field(description="whether it may withdraw its objection now")
+
+
 class BackerStanding(BaseModel):
     campaign_id: int
     backer: str
     pledge: str = Field(description="held for this backer now")
     state: StateName
     unpledge: Permission
-    refund: Permission
+    refund: Permission = Field(
+        description="from the escrow; from the vault for a halted milestone campaign (its `amount` "
+        "then the least the vault pays: the last backers to refund get the rounding remainder)"
+    )
+    milestones: BackerMilestones | None = Field(description="in a milestone campaign; null in any other")
     block: BlockRef
 
 
@@ -210,6 +299,7 @@ class Health(BaseModel):
     role: Role = Field(description=ROLE)
     chain_id: int
     escrow: str
+    vault: str | None = Field(description="the milestone vault indexed beside the escrow; null: none")
     head: int = Field(description="the node's latest block")
     indexed: int = Field(description="the last block in the index")
     lag: int = Field(description="blocks the index trails the confirmed head by")
@@ -289,6 +379,14 @@ class UpdateBody(SenderBody):
     uri: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
 
+class TrancheBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    release_at: Timestamp = Field(
+        description="when it falls due: the deadline or later, at most five years after it"
+    )
+    share_bps: int = Field(ge=1, le=10_000, strict=True, description="its share in basis points")
+
+
 class CreateBody(SenderBody):
     token: Address = Field("0x0000000000000000000000000000000000000000", description="zero address: ETH")
     goal: Amount
@@ -296,15 +394,34 @@ class CreateBody(SenderBody):
     starts_at: Timestamp = Field(0, description="0: now")
     deadline: Timestamp
     metadata_uri: Annotated[str, StringConstraints(max_length=2048)]
+    schedule: list[TrancheBody] | None = Field(
+        None,
+        max_length=12,
+        description="pay the creator in tranches through the milestone vault: 1 to 12, in order, "
+        "shares adding up to 10,000; none: an escrow campaign paid at once",
+    )
 
 
 class EscrowEvent(BaseModel):
+    """One of the escrow's events, or of its milestone vault's (what `amount` and
+    `new_total` hold for each kind is in docs/api.md)."""
+
     kind: EventKind
     campaign_id: int
-    backer: str | None = Field(description="backer, or the creator for created and claimed")
+    backer: str | None = Field(
+        description="backer, or the creator for created and claimed; the real creator for scheduled "
+        "and released"
+    )
     payer: str | None
-    amount: str | None = Field(description="the amount moved (the goal for created)")
-    new_total: str | None
+    amount: str | None = Field(
+        description="the amount moved (the goal for created; received for collected; the weight "
+        "for objected and unobjected; the objections for halted)"
+    )
+    new_total: str | None = Field(
+        description="the total it leads to: the campaign's pledged total for pledged, unpledged, "
+        "refunded, claimed, collected and halted; released (released in all), objected and unobjected "
+        "(objections in all), vault_refunded (refunded by the vault in all)"
+    )
     uri: str | None = Field(description="the link of created and updated, at most 2,048 characters")
     uri_truncated: bool
     transaction_hash: str

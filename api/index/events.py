@@ -1,4 +1,5 @@
-"""The escrow's event logs as index rows (decoded by crowdfund.events)."""
+"""The escrow's event logs as index rows (decoded by crowdfund.events); the milestone
+vault's are in vault.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from crowdfund.events import decode_event, hex_text, topics
 
-__all__ = ["KINDS", "decode_log", "topics"]
+__all__ = ["KINDS", "decode_log", "log_place", "topics"]
 
 # The event names in the index, by the escrow's event names.
 KINDS = {
@@ -20,6 +21,19 @@ KINDS = {
 }
 
 
+def log_place(log: dict[str, Any], timestamp: int) -> dict[str, Any]:
+    """Where a raw log stands: the columns every event row has, whoever logged it."""
+    return {
+        "block_number": int(log["blockNumber"], 16)
+        if isinstance(log["blockNumber"], str)
+        else log["blockNumber"],
+        "log_index": int(log["logIndex"], 16) if isinstance(log["logIndex"], str) else log["logIndex"],
+        "block_hash": hex_text(log["blockHash"]),
+        "timestamp": timestamp,
+        "transaction_hash": hex_text(log["transactionHash"]),
+    }
+
+
 def decode_log(log: dict[str, Any], timestamp: int) -> dict[str, Any] | None:
     """An `events` row for one raw log (as eth_getLogs returns it); None for other logs."""
     decoded = decode_event(log)
@@ -28,13 +42,7 @@ def decode_log(log: dict[str, Any], timestamp: int) -> dict[str, Any] | None:
     name, args = decoded
     kind = KINDS[name]
     row: dict[str, Any] = {
-        "block_number": int(log["blockNumber"], 16)
-        if isinstance(log["blockNumber"], str)
-        else log["blockNumber"],
-        "log_index": int(log["logIndex"], 16) if isinstance(log["logIndex"], str) else log["logIndex"],
-        "block_hash": hex_text(log["blockHash"]),
-        "timestamp": timestamp,
-        "transaction_hash": hex_text(log["transactionHash"]),
+        **log_place(log, timestamp),
         "campaign_id": args["id"],
         "kind": kind,
         "backer": args.get("backer") or args.get("creator"),

@@ -1,6 +1,6 @@
-"""The indexer: follows the escrow's events with eth_getLogs in chunks into the database,
-resumes where it stopped, rolls back after a reorg, and stays `confirmations` blocks
-behind the head.
+"""The indexer: follows the escrow's events (and its milestone vault's) with eth_getLogs in
+chunks into the database, resumes where it stopped, rolls back after a reorg, and stays
+`confirmations` blocks behind the head.
 
 It runs inside the gateway by default, or alone (the `crowdfund index` command). Of all
 the processes started with it on one database, one leads and indexes (`leadership.py`);
@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crowdfund.deployments import DeploymentNotFound
 
 from ..node.rpc import BadAnswer, ChainHolder, NodeUnavailable, RpcError
-from . import store
+from . import store, vault
 from .backoff import backoff, pause
 from .database import IndexDatabase, failure
 from .events import decode_log, topics
@@ -68,6 +68,7 @@ class _Chunk:
     logs: list[dict[str, Any]]
     blocks: dict[int, tuple[str, int]]
     tip: Tip
+    vault: str | None = None  # the milestone vault's address, whose logs are among `logs`
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ class Indexer:
         if start is None:
             start = chain.deployment_block or 0
         self.start_block = start
-        tip = await asyncio.to_thread(store.open_index, self.engine, chain.chain_id, chain.address, start)
+        tip = await asyncio.to_thread(
+            store.open_index, self.engine, chain.chain_id, chain.address, start, chain.vault
+        )
         self.tip = tip
         self.on_tip(tip)
         return tip
@@ -194,7 +197,7 @@ class Indexer:
             logs: list[dict[str, Any]] = await chain.rpc(
                 "eth_getLogs",
                 [{"address": chain.address, "fromBlock": hex(tip.number + 1), "toBlock": hex(to),
-                  "topics": [topics()]}],
+                  "topics": [topics()]} | vault.log_filter(chain.address, chain.vault)],
             )  # fmt: skip
         except RpcError as exc:
             # Providers cap how many logs one request may return: ask for fewer blocks.
@@ -220,7 +223,7 @@ class Indexer:
         for entry in logs:
             if entry.get("removed") or entry["blockHash"] != blocks[int(entry["blockNumber"], 16)][0]:
                 return None
-        return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)))
+        return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)), chain.vault)
 
     async def _write(self, chunk: _Chunk) -> Tip:
         """Decode a fetched chunk and store it with its blocks and the new tip."""
@@ -228,7 +231,11 @@ class Indexer:
         def decode_and_write() -> list[dict[str, Any]]:
             rows = []
             for entry in chunk.logs:
-                row = decode_log(entry, chunk.blocks[int(entry["blockNumber"], 16)][1])
+                timestamp = chunk.blocks[int(entry["blockNumber"], 16)][1]
+                if vault.logged_by(entry, chunk.vault):
+                    row = vault.decode_log(entry, timestamp)
+                else:
+                    row = decode_log(entry, timestamp)
                 if row is not None:
                     rows.append(row)
             store.write_chunk(self.engine, rows, chunk.blocks, chunk.tip)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, select, true, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, or_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,8 +15,17 @@ from crowdfund.links import bounded
 from crowdfund.state import RULES, Condition, Flag, NowBefore, State, Unset
 
 from . import schema as db
+from . import vault
 from .store import tip_of
-from .types import BackerPosition, CampaignFilter, IndexedCampaign, IndexedEvent, Tip
+from .types import (
+    BackerPosition,
+    CampaignFilter,
+    IndexedCampaign,
+    IndexedEvent,
+    Tip,
+    VaultBacker,
+    VaultRecord,
+)
 
 HISTORY_KINDS = ("pledged", "unpledged", "refunded", "claimed")
 # A campaign's answer carries its newest updates only; a creator may post thousands, and
@@ -70,11 +79,12 @@ def _refunds(conn: Connection, campaign_ids: list[int]) -> dict[int, int]:
 
 
 def _campaigns(conn: Connection, rows: list[RowMapping]) -> list[IndexedCampaign]:
-    refunds = _refunds(conn, [r["id"] for r in rows])
-    return [_campaign(r, refunds[r["id"]]) for r in rows]
+    ids = [r["id"] for r in rows]
+    refunds, milestones = _refunds(conn, ids), vault.records(conn, ids)
+    return [_campaign(r, refunds[r["id"]], milestones.get(r["id"])) for r in rows]
 
 
-def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
+def _campaign(row: RowMapping, refunded: int, milestones: VaultRecord | None = None) -> IndexedCampaign:
     link = bounded(row["metadata_uri"])
     return IndexedCampaign(
         id=row["id"],
@@ -92,6 +102,7 @@ def _campaign(row: RowMapping, refunded: int) -> IndexedCampaign:
         claimed=row["claimed"],
         cancelled=row["cancelled"],
         refunded=refunded,
+        milestones=milestones,
     )
 
 
@@ -125,7 +136,11 @@ def campaigns_page(
         if which.state is not None:
             query = query.where(state_clause(which.state, tip.timestamp))
         if which.creator is not None:
-            query = query.where(c.creator == which.creator)
+            # A milestone campaign's creator in the escrow is the vault; it is its real
+            # creator's campaign too.
+            v = db.vault_campaigns.c
+            real = exists().where(v.id == c.id, v.creator == which.creator)
+            query = query.where(or_(c.creator == which.creator, real))
         if which.token is not None:
             query = query.where(c.token == which.token)
         if which.backer is not None:
@@ -253,3 +268,17 @@ def events_behind(engine: Engine, after: tuple[int, int], most: int) -> tuple[Ti
             .subquery()
         )
         return tip, conn.execute(select(func.count()).select_from(later)).scalar_one()
+
+
+def vault_record(engine: Engine, campaign_id: int) -> VaultRecord | None:
+    """The milestone campaign `campaign_id`; None for a campaign the vault did not create."""
+    with _at_tip(engine) as (conn, _):
+        return vault.records(conn, [campaign_id]).get(campaign_id)
+
+
+def vault_standing(engine: Engine, campaign_id: int, backer: str) -> tuple[VaultRecord | None, VaultBacker]:
+    """A milestone campaign (None for any other), `backer`'s objection to it and its refund
+    from the vault."""
+    with _at_tip(engine) as (conn, _):
+        record = vault.records(conn, [campaign_id]).get(campaign_id)
+        return record, vault.backer(conn, campaign_id, backer)

@@ -1,4 +1,5 @@
-"""The index's tables: the escrow's events and what they add up to, per campaign and backer.
+"""The index's tables: the escrow's and the milestone vault's events and what they add up
+to, per campaign and backer.
 
 Amounts are decimal strings: SQLite has no integer wider than 64 bits and token amounts
 need 256. Nothing in SQL adds them up; the indexer does, in Python, and stores
@@ -85,6 +86,33 @@ positions = Table("positions", metadata,
     Column("refunded", String(80), nullable=False),
     Column("first_block", BigInteger, nullable=False),
     Index("positions_by_backer", "backer", "campaign_id"))
+
+# Campaigns created through the milestone vault, as its events add them up (api/index/vault.py):
+# the real creator, the schedule (JSON [[release_at, share_bps], ...]) and the money it moved.
+# `pledged` and `received` are "0" until the vault knows them (the claim; a halt for `pledged`).
+vault_campaigns = Table("vault_campaigns", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("creator", String(42), nullable=False, index=True),
+    Column("token", String(42), nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("schedule", Text, nullable=False),
+    Column("paid_tranches", Integer, nullable=False),
+    Column("collected", Boolean, nullable=False),
+    Column("pledged", String(80), nullable=False),
+    Column("received", String(80), nullable=False),
+    Column("released", String(80), nullable=False),
+    Column("objections", String(80), nullable=False),
+    Column("halted_at", BigInteger, nullable=False),  # 0: not halted
+    Column("refunded", String(80), nullable=False),
+    Column("created_block", BigInteger, nullable=False))
+
+# Each backer's objection to a vault campaign and its refund from the vault.
+vault_backers = Table("vault_backers", metadata,
+    Column("campaign_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("backer", String(42), primary_key=True),
+    Column("objection", String(80), nullable=False),  # its weight; "0": none
+    Column("refunded", Boolean, nullable=False),
+    Column("refund", String(80), nullable=False))
 # fmt: on
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import schema as db
+from . import vault
 from .ledger import Ledger, Position
 from .types import Tip
 
@@ -51,16 +52,18 @@ def _store_tip(conn: Connection, tip: Tip) -> None:
     _set_meta(conn, tip_number=str(tip.number), tip_hash=tip.hash or "", tip_timestamp=str(tip.timestamp))
 
 
-def open_index(engine: Engine, chain_id: int, escrow: str, start_block: int) -> Tip:
-    """The tip to resume from; an index of another chain or escrow is emptied first."""
+def open_index(engine: Engine, chain_id: int, escrow: str, start_block: int, vault: str | None = None) -> Tip:
+    """The tip to resume from; an index of another chain, escrow or vault is emptied first
+    (a vault added later is indexed from the start)."""
     with engine.begin() as conn:
         meta, tip_before = _meta(conn), tip_of(conn)
-        if meta.get("chain_id") == str(chain_id) and meta.get("escrow") == escrow and tip_before is not None:
+        same = meta.get("chain_id") == str(chain_id) and meta.get("escrow") == escrow
+        if same and meta.get("vault", "") == (vault or "") and tip_before is not None:
             return tip_before
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(delete(table))
         tip = Tip(start_block - 1, None, 0)
-        _set_meta(conn, chain_id=str(chain_id), escrow=escrow)
+        _set_meta(conn, chain_id=str(chain_id), escrow=escrow, vault=vault or "")
         _store_tip(conn, tip)
         return tip
 
@@ -183,6 +186,7 @@ def write_chunk(
             )
             for row in rows:
                 ledger.apply(row)
+            vault.write(conn, rows)
             # The rows go as they are: the driver reads the columns' values and ignores the
             # campaign fields a `created` row carries besides them.
             _insert_many(conn, db.events, rows)
@@ -239,5 +243,6 @@ def roll_back(engine: Engine, tip: Tip) -> list[int]:
             _save(conn, ledger)
         else:
             conn.execute(delete(db.positions).where(db.positions.c.campaign_id.in_(touched)))
+        vault.roll_back(conn, tip, touched)
         _store_tip(conn, tip)
         return sorted(touched)

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from crowdfund.escrow import CampaignRecord
+from crowdfund.schedule import Tranche
 from crowdfund.state import State, state_at
 
 
@@ -21,6 +22,33 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class VaultRecord:
+    """A campaign created through the milestone vault, as the vault's events add it up.
+    `pledged` and `received` are 0 until the vault knows them (its claim; `pledged` also
+    from a halt)."""
+
+    creator: str  # the real creator, paid the tranches (the escrow's creator is the vault)
+    tranches: tuple[Tranche, ...]  # due times as unix seconds (the deadline for a first 0)
+    paid_tranches: int
+    collected: bool
+    pledged: int
+    received: int
+    released: int
+    objections: int  # the weight of the objections standing now
+    halted_at: int  # 0: not halted
+    refunded: int  # paid back to backers by the vault, in all
+
+
+@dataclass(frozen=True)
+class VaultBacker:
+    """One backer's objection to a vault campaign and its refund from the vault."""
+
+    objection: int  # its weight (the backer's pledge); 0: none
+    refunded: bool
+    refund: int  # what the vault paid it back
+
+
+@dataclass(frozen=True)
 class IndexedCampaign(CampaignRecord):
     """A campaign as its events add it up, at the tip it was read at, with what only the
     events hold (its metadata link, how many backers hold a pledge)."""
@@ -30,6 +58,7 @@ class IndexedCampaign(CampaignRecord):
     goal_reached: bool
     refunded: int  # what backers took back in refunds, in all
     metadata_uri_truncated: bool = False  # the link on chain is longer (crowdfund.links)
+    milestones: VaultRecord | None = None  # a campaign created through the milestone vault
 
     def state(self, now: int) -> State:
         return state_at(
@@ -49,7 +78,7 @@ class CampaignFilter:
     """Which campaigns a list holds; None matches any."""
 
     state: State | None = None
-    creator: str | None = None
+    creator: str | None = None  # the escrow's creator, or a milestone campaign's real creator
     token: str | None = None
     backer: str | None = None  # campaigns this address ever pledged to
 

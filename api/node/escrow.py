@@ -7,6 +7,7 @@ from typing import Any
 
 from crowdfund.errors import EscrowError, decode_error
 from crowdfund.escrow import Campaign, decode_campaign, decode_result, encode_call
+from crowdfund.vault import encode_call as vault_call
 
 from .reads import Reader
 from .rpc import Chain, RpcError
@@ -57,12 +58,18 @@ class EscrowReads:
         return amount
 
     async def attempt(
-        self, chain: Chain, block: Block, sender: str, function: str, *args: Any
+        self, chain: Chain, block: Block, sender: str, function: str, *args: Any, vault: bool = False
     ) -> Refusal | None:
-        """What the escrow would say to `sender` calling `function`: None when it goes through."""
-        data = encode_call(function, *args)
+        """What the escrow (or with `vault`, its milestone vault) would say to `sender`
+        calling `function`: None when it goes through."""
+        to, data = (
+            (chain.vault, vault_call(function, *args))
+            if vault
+            else (chain.address, encode_call(function, *args))
+        )
+        assert to is not None, "a vault call is asked only of a gateway with a vault"
         try:
-            await self.reader.call(chain, block, chain.address, data, sender=sender)
+            await self.reader.call(chain, block, to, data, sender=sender)
         except RpcError as exc:
             return Refusal.of(exc)
         return None

@@ -15,6 +15,7 @@ from web3.exceptions import Web3Exception
 
 from crowdfund import deployments
 from crowdfund.networks import display_url
+from crowdfund.vault import encode_call as vault_call
 
 
 class NodeUnavailable(Exception):
@@ -111,6 +112,7 @@ class Chain:
     chain_id: int
     deployment_block: int | None
     timeout: float
+    vault: str | None = None  # the milestone vault's, checksummed; None: the escrow alone
 
     async def rpc(self, method: str, params: list[Any]) -> Any:
         """One JSON-RPC request; NodeUnavailable when the node does not answer."""
@@ -181,9 +183,14 @@ def provider_of(w3: AsyncWeb3[Any]) -> Any:
 
 
 async def connect(
-    rpc_url: str, escrow_address: str | None, timeout: float, expected_chain_id: int | None = None
+    rpc_url: str,
+    escrow_address: str | None,
+    timeout: float,
+    vault_address: str | None = None,
+    expected_chain_id: int | None = None,
 ) -> Chain:
-    """Build the process's AsyncWeb3 and find the escrow (from settings or the registry);
+    """Build the process's AsyncWeb3 and find the escrow and its milestone vault (from
+    settings or the registry; a registry without a vault serves the escrow alone);
     WrongChain when the node serves another chain than `expected_chain_id`."""
     # No retries inside the provider: a node that is down must turn into a prompt 503
     # (with Retry-After), not a request that waits through a backoff schedule.
@@ -205,6 +212,7 @@ async def connect(
         await provider_of(w3).disconnect()
         raise WrongChain(chain_id, expected_chain_id)
     block: int | None = None
+    vault = vault_address
     if escrow_address:
         address = escrow_address
     else:
@@ -214,27 +222,55 @@ async def connect(
             await provider_of(w3).disconnect()  # the next try opens its own session
             raise
         address, block = deployment.address, deployment.block
+        vault = vault or deployment.vault_address
     address = AsyncWeb3.to_checksum_address(address)
-    try:
-        async with asyncio.timeout(timeout + 1):
-            code = await w3.eth.get_code(address)
-    except NODE_ERRORS as exc:
-        await provider_of(w3).disconnect()
-        raise NodeUnavailable(f"the node did not answer eth_getCode: {type(exc).__name__}") from exc
-    if not code:
-        # An address without code would be indexed as an escrow without events, silently.
-        await provider_of(w3).disconnect()
-        raise NodeUnavailable(
-            f"there is no contract at {address} on chain {chain_id}: check ESCROW_ADDRESS "
-            "(or the deployment registry), or wait for the deployment to be mined"
-        )
+    vault = AsyncWeb3.to_checksum_address(vault) if vault else None
+    for contract, setting in ((address, "ESCROW_ADDRESS"), (vault, "VAULT_ADDRESS")):
+        if contract is None:
+            continue
+        try:
+            async with asyncio.timeout(timeout + 1):
+                code = await w3.eth.get_code(contract)
+        except NODE_ERRORS as exc:
+            await provider_of(w3).disconnect()
+            raise NodeUnavailable(f"the node did not answer eth_getCode: {type(exc).__name__}") from exc
+        if not code:
+            # An address without code would be indexed as a contract without events, silently.
+            await provider_of(w3).disconnect()
+            raise NodeUnavailable(
+                f"there is no contract at {contract} on chain {chain_id}: check {setting} "
+                "(or the deployment registry), or wait for the deployment to be mined"
+            )
+    if vault is not None:
+        await _check_vault(w3, vault, address, timeout)
     return Chain(
         w3=w3,
         address=address,
         chain_id=chain_id,
         deployment_block=block,
         timeout=timeout,
+        vault=vault,
     )
+
+
+async def _check_vault(w3: AsyncWeb3[Any], vault: str, escrow: str, timeout: float) -> None:
+    """The vault must work over the escrow served: another contract's logs read as the
+    vault's would be left out, or the escrow's with them should it be the escrow itself."""
+    try:
+        async with asyncio.timeout(timeout + 1):
+            answer = bytes(await w3.eth.call({"to": vault, "data": vault_call("escrow")}))
+    except (Web3Exception, ValueError):
+        answer = b""  # it reverted: no vault
+    except NODE_ERRORS as exc:
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(f"the node did not answer eth_call: {type(exc).__name__}") from exc
+    over = "0x" + answer[12:32].hex() if len(answer) == 32 and not answer[:12].strip(b"\0") else None
+    if over is None or over != escrow.lower():
+        await provider_of(w3).disconnect()
+        raise NodeUnavailable(
+            f"the contract at {vault} is no milestone vault over the escrow {escrow}: check VAULT_ADDRESS "
+            "(or the deployment registry)"
+        )
 
 
 class ChainHolder:
@@ -246,9 +282,11 @@ class ChainHolder:
     with WrongChain until it serves that chain again, so that nothing is read from, or
     written for, a chain the index does not hold."""
 
-    def __init__(self, rpc_url: str, escrow_address: str | None, timeout: float) -> None:
+    def __init__(
+        self, rpc_url: str, escrow_address: str | None, timeout: float, vault_address: str | None = None
+    ) -> None:
         self.rpc_url = rpc_url
-        self._args = (rpc_url, escrow_address, timeout)
+        self._args = (rpc_url, escrow_address, timeout, vault_address)
         self._chain: Chain | None = None
         self._lock = asyncio.Lock()
         self.last_error_at = 0.0

@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
+from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
 from ..gateway import Gateway, block_of
@@ -19,7 +20,16 @@ from ..node.escrow import Refusal
 from ..node.reads import CampaignKey
 from ..node.rpc import Chain
 from ..node.types import Block, TokenInfo
-from .types import BackerCampaign, CampaignDetail, CampaignFigures, Page, Permission, Standing
+from .milestones import milestones
+from .types import (
+    BackerCampaign,
+    BackerMilestones,
+    CampaignDetail,
+    CampaignFigures,
+    Page,
+    Permission,
+    Standing,
+)
 
 
 def _figures(
@@ -50,6 +60,9 @@ def _figures(
         metadata_uri_truncated=indexed.metadata_uri_truncated,
         claimed=source.claimed,
         cancelled=source.cancelled,
+        milestones=None
+        if indexed.milestones is None
+        else milestones(indexed.milestones, state, pledged, now),
     )
 
 
@@ -207,21 +220,44 @@ async def backer_campaigns(
 
 async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: int, backer: str) -> Standing:
     """What `backer` holds in the campaign and what it may do now, each action simulated at
-    `block` with the escrow's own rules. CampaignMissing when there is no such campaign."""
+    `block` with the escrow's own rules (a halted milestone campaign refunds from the vault,
+    with the vault's). CampaignMissing when there is no such campaign."""
     escrow = gateway.escrow
-    live, pledge = await asyncio.gather(
-        escrow.campaign(chain, block, campaign_id), escrow.pledge_of(chain, block, campaign_id, backer)
+    live, pledge, (record, held) = await asyncio.gather(
+        escrow.campaign(chain, block, campaign_id),
+        escrow.pledge_of(chain, block, campaign_id, backer),
+        gateway.db(queries.vault_standing, campaign_id, backer),
+    )
+    # As the builder routes it: once the vault holds the funds (or halted), refunds are its.
+    from_vault = (
+        record is not None and (record.halted_at != 0 or record.collected) and chain.vault is not None
     )
     no_pledge = Permission(
         allowed=False, amount=0, reason=f"{backer} holds no pledge in campaign {campaign_id}"
     )
-    unpledge = refund = no_pledge
+    unpledge = refund = objecting = withdrawing = no_pledge
+    if pledge > 0 and record is not None and chain.vault is not None:
+        # The vault's own rules decide, with its words; the weight is the pledge.
+        objecting, withdrawing = (
+            Permission(allowed=True, amount=pledge)
+            if refusal is None
+            else Permission(False, 0, refusal.message)
+            for refusal in await asyncio.gather(
+                escrow.attempt(chain, block, backer, "object", campaign_id, vault=True),
+                escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
+            )
+        )
     if pledge > 0:
         refusals = await asyncio.gather(
             escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),
-            escrow.attempt(chain, block, backer, "refund", campaign_id),
+            escrow.attempt(chain, block, backer, "refund", campaign_id, vault=from_vault),
         )
         unpledge, refund = (_permission(refusal, pledge, live) for refusal in refusals)
+        if from_vault and refund.allowed and record is not None and record.halted_at:
+            # Each vault refund is at least the pledge's part of what the backers share.
+            base = record.received if record.collected else live.pledged
+            shared = refundable(base, record.tranches, record.halted_at)
+            refund = Permission(allowed=True, amount=pledge * shared // live.pledged if live.pledged else 0)
     return Standing(
         campaign_id=campaign_id,
         backer=backer,
@@ -230,6 +266,15 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
         unpledge=unpledge,
         refund=refund,
         block=block,
+        milestones=None
+        if record is None
+        else BackerMilestones(
+            objection=held.objection,
+            refunded=held.refunded,
+            refund=held.refund,
+            object=objecting,
+            withdraw_objection=withdrawing,
+        ),
     )
 
 

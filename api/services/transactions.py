@@ -4,6 +4,11 @@ gateway holds no key and sends nothing.
 Every escrow action is a row of ACTIONS: which function it calls with which arguments,
 and how it is described. A pledge adds the payment decision of crowdfund.payment: a
 token pledge whose allowance falls short is answered with the token's approve first.
+
+The milestone vault's actions are the rows of VAULT_ACTIONS, called on the vault: those
+only it has (release, object, withdraw-objection), and those it takes over for its own
+campaigns (cancel and update, which it forwards to the escrow as their creator; refund once
+halted; create with a schedule).
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Any
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
-from crowdfund.units import format_amount
+from crowdfund.schedule import Tranche, call_arguments, check
+from crowdfund.units import UnitError, format_amount
+from crowdfund.vault import encode_call as vault_call
 
 from ..gateway import Gateway
+from ..index import queries
 from ..node import simulate
 from ..node.escrow import CampaignMissing
 from ..node.rpc import Chain, RpcError
@@ -64,16 +72,83 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+def _schedule(p: Params) -> tuple[list[int], list[int]]:
+    return call_arguments([Tranche(t["release_at"], t["share_bps"]) for t in p["schedule"]], p["deadline"])
+
+
+VAULT_ACTIONS: dict[str, Action] = {
+    "create": Action(
+        "createCampaign",
+        lambda _, p: (*ACTIONS["create"].args(None, p), *_schedule(p)),
+        lambda _, p: (
+            f"create a campaign with goal {p['goal']}, paid to its creator in "
+            f"{len(p['schedule'])} tranches by the milestone vault"
+        ),
+    ),
+    "release": Action(
+        "release", lambda cid, _: (cid,), lambda cid, _: f"pay the creator of campaign {cid} the tranches due"
+    ),
+    "object": Action(
+        "object", lambda cid, _: (cid,), lambda cid, _: f"object to the rest of campaign {cid}'s schedule"
+    ),
+    "withdraw-objection": Action(
+        "withdrawObjection", lambda cid, _: (cid,), lambda cid, _: f"withdraw the objection to campaign {cid}"
+    ),
+    "refund": Action(
+        "refund",
+        lambda cid, _: (cid,),
+        lambda cid, _: f"take back the pledge's share of what halted campaign {cid} did not release",
+    ),
+    "cancel": ACTIONS["cancel"],
+    "update": ACTIONS["update"],
+}
+
+
+async def _on_vault(
+    gateway: Gateway, chain: Chain, action: str, campaign_id: int | None, params: Params
+) -> bool:
+    """Whether the action goes to the milestone vault: always for its own actions; for a
+    campaign it created, a cancel, an update and (once collected or halted) a refund; a
+    create with a schedule. Rejected when it would and this gateway serves no vault."""
+    if action in ("release", "object", "withdraw-objection"):
+        mine = True
+    elif action == "create":
+        mine = params.get("schedule") is not None
+    elif action in ("cancel", "update", "refund") and campaign_id is not None and chain.vault is not None:
+        record = await gateway.db(queries.vault_record, campaign_id)
+        # Once the vault holds the funds (or backers halted it), refunds are the vault's.
+        mine = record is not None and (action != "refund" or record.halted_at != 0 or record.collected)
+    else:
+        mine = False
+    if mine and chain.vault is None:
+        raise Rejected(
+            "NoMilestoneVault",
+            f"no milestone vault is deployed beside the escrow on chain {chain.chain_id}: "
+            f"{action} is a milestone campaign's action",
+            {},
+        )
+    return mine
+
+
 async def escrow_action(
     gateway: Gateway, chain: Chain, action: str, campaign_id: int | None, sender: str, params: Params
 ) -> TransactionPlan:
-    """The unsigned transaction for one of ACTIONS, simulated on the head."""
-    row = ACTIONS[action]
+    """The unsigned transaction for one of ACTIONS (or VAULT_ACTIONS, called on the
+    milestone vault), simulated on the head."""
+    on_vault = await _on_vault(gateway, chain, action, campaign_id, params)
+    if on_vault and action == "create":
+        try:
+            check([Tranche(t["release_at"], t["share_bps"]) for t in params["schedule"]], params["deadline"])
+        except UnitError as exc:
+            raise Rejected("ScheduleInvalid", str(exc), {"deadline": params["deadline"]}) from None
+    row = VAULT_ACTIONS[action] if on_vault else ACTIONS[action]
     block = await simulate.head(chain)
     function = row.function if isinstance(row.function, str) else row.function(params)
-    data = encode_call(function, *row.args(campaign_id, params))
+    encode = vault_call if on_vault else encode_call
+    data = encode(function, *row.args(campaign_id, params))
+    to = chain.vault if on_vault and chain.vault is not None else chain.address
     try:
-        tx = await simulate.unsigned(chain, block, sender, chain.address, data)
+        tx = await simulate.unsigned(chain, block, sender, to, data)
     except Rejected as refused:
         if campaign_id is None:
             raise

@@ -14,6 +14,53 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class TrancheFigures:
+    """One payment to a milestone campaign's creator, as it stands at a given time."""
+
+    release_at: int
+    share_bps: int
+    amount: int  # its part of what the vault received (before the claim: of the pledged total)
+    status: str  # paid, due, upcoming, halted (after the halt: the backers'), void (never funded)
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """What the milestone vault holds of a campaign it created, at a given time."""
+
+    creator: str  # the real creator, paid the tranches
+    tranches: list[TrancheFigures]
+    paid_tranches: int
+    next_release_at: int | None  # the next tranche not yet due; None when none is to come
+    collected: bool
+    received: int
+    released: int
+    unreleased: int  # received (or to be received) less released and refunded
+    objections: int
+    objection_bps: int  # objections as a share of the pledged total, rounded down
+    halted_at: int | None
+    refundable: int  # halted: what the backers share
+    refunded: int
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Whether a backer may take an action now, how much it would move, and why not."""
+
+    allowed: bool
+    amount: int = 0
+    reason: str | None = None  # in words, when not allowed
+
+
+@dataclass(frozen=True)
+class BackerMilestones:
+    objection: int  # the weight of the backer's objection; 0: none
+    refunded: bool  # took its refund from the vault
+    refund: int  # what the vault paid it back
+    object: Permission  # whether it may object now (amount: its weight)
+    withdraw_objection: Permission
+
+
+@dataclass(frozen=True)
 class CampaignFigures:
     """A campaign as answers show it, read at one block."""
 
@@ -34,6 +81,7 @@ class CampaignFigures:
     metadata_uri_truncated: bool
     claimed: bool
     cancelled: bool
+    milestones: Milestones | None = None  # a campaign created through the milestone vault
 
 
 @dataclass(frozen=True)
@@ -61,23 +109,15 @@ class BackerCampaign:
 
 
 @dataclass(frozen=True)
-class Permission:
-    """Whether a backer may take an action now, how much it would move, and why not."""
-
-    allowed: bool
-    amount: int = 0
-    reason: str | None = None  # in words, when not allowed
-
-
-@dataclass(frozen=True)
 class Standing:
     campaign_id: int
     backer: str
     pledge: int
     state: State
     unpledge: Permission
-    refund: Permission
+    refund: Permission  # from the vault for a halted milestone campaign
     block: Block
+    milestones: BackerMilestones | None = None  # in a milestone campaign
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,17 @@ from typing import Any
 
 import httpx
 
-ACTIONS = ("pledge", "unpledge", "claim", "refund", "cancel", "update")
+ACTIONS = (
+    "pledge",
+    "unpledge",
+    "claim",
+    "refund",
+    "cancel",
+    "update",
+    "release",
+    "object",
+    "withdraw-objection",
+)
 
 
 def schema_name(response: dict[str, Any]) -> str:

@@ -48,7 +48,10 @@ def _missing(campaign_id: int) -> HTTPException:
 async def list_campaigns(
     request: Request,
     state: Annotated[schemas.StateName | None, Query(description="only campaigns in this state")] = None,
-    creator: Annotated[schemas.Address | None, Query(description="only this creator's campaigns")] = None,
+    creator: Annotated[
+        schemas.Address | None,
+        Query(description="only this creator's campaigns (a milestone campaign's real creator too)"),
+    ] = None,
     token: Annotated[
         schemas.Address | None, Query(description="only campaigns in this token (0x0…0: ETH)")
     ] = None,

@@ -52,6 +52,7 @@ async def health(gateway: GatewayDep) -> Any:
         role=now.role,
         chain_id=now.chain_id,
         escrow=now.escrow,
+        vault=now.vault,
         head=now.head,
         indexed=now.indexed,
         lag=now.lag,

@@ -47,7 +47,12 @@ class Route:
 
 # Every escrow action but the pledge, whose payment has a route of its own below.
 ROUTES = (
-    Route("create", schemas.CreateBody, "Create a campaign; the sender becomes its creator."),
+    Route(
+        "create",
+        schemas.CreateBody,
+        "Create a campaign; the sender becomes its creator. With a `schedule`, through the milestone "
+        "vault: the vault is the campaign's creator in the escrow and pays the sender in tranches.",
+    ),
     Route(
         "unpledge",
         schemas.AmountBody,
@@ -62,12 +67,38 @@ ROUTES = (
     Route(
         "refund",
         schemas.SenderBody,
-        "A backer takes their whole pledge back from a failed, cancelled or expired campaign.",
+        "A backer takes their whole pledge back from a failed, cancelled or expired campaign; from a "
+        "halted milestone campaign, their pledge's share of what it had not released (from the vault).",
     ),
     Route(
-        "cancel", schemas.SenderBody, "The creator cancels the campaign before its deadline; refunds open."
+        "cancel",
+        schemas.SenderBody,
+        "The creator cancels the campaign before its deadline; refunds open. For a milestone "
+        "campaign, through the vault.",
     ),
-    Route("update", schemas.UpdateBody, "The creator anchors an update (published at `uri`) on chain."),
+    Route(
+        "update",
+        schemas.UpdateBody,
+        "The creator anchors an update (published at `uri`) on chain. For a milestone campaign, "
+        "through the vault.",
+    ),
+    Route(
+        "release",
+        schemas.SenderBody,
+        "Anyone pays a succeeded milestone campaign's creator every tranche due (the first call "
+        "also claims the funds from the escrow, within 180 days of the deadline).",
+    ),
+    Route(
+        "object",
+        schemas.SenderBody,
+        "A backer of a succeeded milestone campaign objects to the rest of its schedule, with its "
+        "pledge as weight, while a tranche is to come; more than half of the pledged total halts it.",
+    ),
+    Route(
+        "withdraw-objection",
+        schemas.SenderBody,
+        "A backer withdraws its objection to a milestone campaign that is not halted.",
+    ),
 )
 
 

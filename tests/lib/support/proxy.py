@@ -8,6 +8,7 @@ another node at any time, and can be told to spoil the answers to chosen methods
         proxy.spoil("eth_getLogs", "drop")       # the connection is closed, no answer
         proxy.heal()                             # every answer is the node's again
         proxy.pending_as_latest = True           # as providers without a pending block
+        proxy.rewrite("eth_getLogs", f)          # the result is f(the node's result)
 
 The server runs on its own event loop in a thread, so that the tests stay synchronous.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -43,6 +44,7 @@ class RpcProxy:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.spoiled: dict[str, Spoil] = {}
+        self.rewritten: dict[str, Callable[[Any], Any]] = {}
         self.seen: dict[str, int] = {}  # requests per method, spoiled or not
         # Calls asked at the pending block are answered at the latest, as by providers
         # that keep no pending block.
@@ -55,8 +57,13 @@ class RpcProxy:
     def spoil(self, method: str, how: Spoil) -> None:
         self.spoiled[method] = how
 
+    def rewrite(self, method: str, how: Callable[[Any], Any]) -> None:
+        """Answer `method` with `how` applied to the node's result (errors pass unchanged)."""
+        self.rewritten[method] = how
+
     def heal(self) -> None:
         self.spoiled.clear()
+        self.rewritten.clear()
         self._loop.call_soon_threadsafe(self._healed.set)
 
     def count(self, method: str) -> int:
@@ -82,7 +89,10 @@ class RpcProxy:
         answers = answer if isinstance(answer, list) else [answer]
         by_id = {call.get("id"): call.get("method", "") for call in calls}
         for entry in answers:
-            how = self.spoiled.get(by_id.get(entry.get("id"), ""))
+            method = by_id.get(entry.get("id"), "")
+            how = self.spoiled.get(method)
+            if method in self.rewritten and "result" in entry:
+                entry["result"] = self.rewritten[method](entry["result"])
             if how == "error":
                 entry.pop("result", None)
                 entry["error"] = {"code": -32000, "message": "spoiled by the test proxy"}
