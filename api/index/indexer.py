@@ -31,13 +31,16 @@ from ..node.rpc import BadAnswer, ChainHolder, NodeUnavailable, RpcError
 from . import store
 from .backoff import backoff, pause
 from .database import IndexDatabase, failure
-from .events import decode_log, topics
+from .events import LogReader, topics
 from .leadership import Alone, Lease, lease_for
 from .types import Tip
 
 log = logging.getLogger("crowdfund.indexer")
 
 REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while looking for a fork
+# A step that starts more chunks than this behind its target writes them as a bulk load
+# (store.BulkLoad, SQLite only): a catch-up, not the following of the head.
+BULK_AFTER_CHUNKS = 8
 
 
 def problem_of(exc: Exception) -> tuple[str, str]:
@@ -146,6 +149,10 @@ class Indexer:
             if not isinstance(node_block, dict) or node_block.get("hash") != tip.hash:
                 tip = await self._roll_back()
                 moved = True
+        reader = LogReader()  # for this step: it keeps the checksums of the addresses it met
+        bulk: store.BulkLoad | None = None
+        if self.engine.dialect.name == "sqlite" and target - tip.number > BULK_AFTER_CHUNKS * self.chunk:
+            bulk = await asyncio.to_thread(store.BulkLoad, self.engine)
         # The next chunk is read from the node while the current one is decoded and
         # written: the node and the database work side by side instead of taking turns.
         ahead: asyncio.Task[_Chunk | Reorg | None] | None = None
@@ -154,23 +161,30 @@ class Indexer:
                 chunk = await (ahead or self._fetch(tip, min(tip.number + self.chunk, target)))
                 ahead = None
                 if chunk is REORG:
+                    await self._commit(bulk)
                     await self._roll_back()  # every chunk before it is written by now
                     return True
                 if not isinstance(chunk, _Chunk):
                     # The chain changed under the chunk. After a rollback look again at once;
                     # otherwise (a block the node could not serve) wait a poll first.
+                    await self._commit(bulk)
                     return moved or self.tip != tip
                 if chunk.tip.number < target:
                     ahead = asyncio.create_task(
                         self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
                     )
-                tip = await self._write(chunk)
+                tip = await self._write(chunk, reader, bulk)
                 moved = True
+            if bulk is not None:
+                await asyncio.to_thread(bulk.finish)
+                self._committed(bulk)
         finally:
             if ahead is not None:
                 ahead.cancel()
                 with contextlib.suppress(asyncio.CancelledError, NodeUnavailable, RpcError):
                     await ahead
+            if bulk is not None:
+                await asyncio.to_thread(bulk.close)  # after a fault: back to the last commit
         return moved
 
     async def _fetch(self, tip: Tip, to: int) -> _Chunk | Reorg | None:
@@ -222,23 +236,40 @@ class Indexer:
                 return None
         return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)))
 
-    async def _write(self, chunk: _Chunk) -> Tip:
-        """Decode a fetched chunk and store it with its blocks and the new tip."""
+    async def _write(self, chunk: _Chunk, reader: LogReader, bulk: store.BulkLoad | None) -> Tip:
+        """Decode a fetched chunk and store it with its blocks and the new tip (in a bulk
+        load: with the next commit)."""
+        self.chunk = self.options.log_chunk
+        if bulk is not None:
+            committed = await asyncio.to_thread(
+                lambda: bulk.write(reader.rows(chunk.logs, chunk.blocks), chunk.blocks, chunk.tip)
+            )
+            if committed:
+                self._committed(bulk)
+            return chunk.tip
 
         def decode_and_write() -> list[dict[str, Any]]:
-            rows = []
-            for entry in chunk.logs:
-                row = decode_log(entry, chunk.blocks[int(entry["blockNumber"], 16)][1])
-                if row is not None:
-                    rows.append(row)
+            rows = reader.rows(chunk.logs, chunk.blocks)
             store.write_chunk(self.engine, rows, chunk.blocks, chunk.tip)
             return rows
 
         rows = await asyncio.to_thread(decode_and_write)
         since, self.tip = self.tip, chunk.tip
-        self.chunk = self.options.log_chunk
         self.on_tip(chunk.tip, since, rows)  # the rows are all that changed since `since`
         return chunk.tip
+
+    async def _commit(self, bulk: store.BulkLoad | None) -> None:
+        """Commit what a bulk load wrote so far (before a rollback, or a pause)."""
+        if bulk is not None:
+            await asyncio.to_thread(bulk.commit)
+            self._committed(bulk)
+
+    def _committed(self, bulk: store.BulkLoad) -> None:
+        # The events of a bulk commit are too many to hand on: the tip's listeners are told
+        # that they are not known, and read the index (as after another process's move).
+        if bulk.tip is not None and bulk.tip != self.tip:
+            self.tip = bulk.tip
+            self.on_tip(bulk.tip)
 
     async def _roll_back(self) -> Tip:
         """Find the newest known block still on the node's chain and forget what followed."""
