@@ -65,6 +65,7 @@ _PLEDGED = topic_of("Pledged")
 _PADDED_ADDRESS = "0x" + "0" * 24  # a topic holding an address, up to its 40 digits
 _PLEDGED_DATA = 2 + 3 * 64  # payer, amount, newTotal
 ADDRESSES_KEPT = 1 << 18  # checksums a reader keeps: ~60 MB at most, for one catch-up
+AMOUNTS_KEPT = 1 << 16  # amounts in decimal a reader keeps: ~15 MB at most
 
 
 class LogReader:
@@ -79,6 +80,15 @@ class LogReader:
 
     def __init__(self) -> None:
         self._addresses: dict[str, str] = {}
+        self._amounts: dict[str, str] = {}  # 64 hex digits -> their value in decimal
+
+    def _amount(self, word: str) -> str:
+        found = self._amounts.get(word)
+        if found is None:
+            if len(self._amounts) >= AMOUNTS_KEPT:
+                self._amounts.clear()
+            found = self._amounts[word] = str(int(word, 16))
+        return found
 
     def _address(self, lower_hex40: str) -> str:
         found = self._addresses.get(lower_hex40)
@@ -131,7 +141,7 @@ class LogReader:
             "kind": "pledged",
             "backer": self._address(backer_topic[26:].lower()),
             "payer": self._address(data[26:66].lower()),
-            "amount": str(int(data[66:130], 16)),
-            "new_total": str(int(data[130:194], 16)),
+            "amount": self._amount(data[66:130]),
+            "new_total": self._amount(data[130:194]),
             "uri": None,
         }

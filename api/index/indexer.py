@@ -219,7 +219,8 @@ class Indexer:
             raise
         if not isinstance(logs, list):  # indexing what is not a list would skip its events
             raise BadAnswer(f"the node answered eth_getLogs with {type(logs).__name__}, not a list")
-        numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} - {to})
+        written = {entry["blockNumber"] for entry in logs}  # each block's number, as the node wrote it
+        numbers = sorted({int(n, 16) for n in written} - {to})
         headers = await chain.batch(
             [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
             + [("eth_getBlockByNumber", [hex(to), False])]
@@ -231,8 +232,9 @@ class Indexer:
             blocks[number] = (header["hash"], int(header["timestamp"], 16))
         if blocks[to][0] != last["hash"]:
             return None  # the chunk's last block changed while it was read
+        hashes = {n: blocks[int(n, 16)][0] for n in written}
         for entry in logs:
-            if entry.get("removed") or entry["blockHash"] != blocks[int(entry["blockNumber"], 16)][0]:
+            if entry.get("removed") or entry["blockHash"] != hashes[entry["blockNumber"]]:
                 return None
         return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)))
 

@@ -171,11 +171,16 @@ MONEY_KINDS = frozenset({"pledged", "unpledged", "refunded"})  # the events that
 
 
 def _write_events(
-    conn: Connection, ledger: Ledger, rows: list[dict[str, Any]], blocks: dict[int, tuple[str, int]]
+    conn: Connection,
+    ledger: Ledger,
+    rows: list[dict[str, Any]],
+    blocks: dict[int, tuple[str, int]],
+    complete: bool = False,
 ) -> None:
     """Store a chunk's events and the blocks seen, and apply the events to `ledger`, which
-    is given the stored rows they change and it does not hold yet."""
-    if rows:
+    is given the stored rows they change and it does not hold yet (none when it is
+    `complete`: it holds every stored campaign and position)."""
+    if rows and not complete:
         # Membership tests rather than `set - dict.keys()`, which walks the whole ledger: a
         # bulk load's holds every campaign and position it met.
         campaigns, positions = ledger.campaigns, ledger.positions
@@ -190,6 +195,7 @@ def _write_events(
         )
         ledger.campaigns.update(stored.campaigns)
         ledger.positions.update(stored.positions)
+    if rows:
         for row in rows:
             ledger.apply(row)
         # The rows go as they are: the driver reads the columns' values and ignores the
@@ -222,7 +228,7 @@ def write_chunk(
 
 # ------------------------------------------------------------------------- bulk loads
 
-BULK_COMMIT_EVENTS = 250_000  # events a bulk load writes per transaction
+BULK_COMMIT_EVENTS = 500_000  # events a bulk load writes per transaction
 LEDGER_KEPT = 1_000_000  # campaigns and positions a bulk load keeps in memory between transactions
 
 
@@ -263,18 +269,23 @@ class BulkLoad:
         try:
             self.conn.begin()
             _writing(self.conn)
-            if self.conn.dialect.name == "sqlite" and not _indexes_deferred(self.conn):
-                if self.conn.execute(select(db.events.c.block_number).limit(1)).first() is None:
-                    for index in _secondary_indexes():
-                        index.drop(self.conn, checkfirst=True)
-                    _set_meta(self.conn, indexes="deferred")
+            # Loaded into an empty index, the ledger holds every campaign and position there
+            # is, and never needs to read one back (until it is let go of, below).
+            self.complete = all(
+                self.conn.execute(select(column).limit(1)).first() is None
+                for column in (db.events.c.block_number, db.campaigns.c.id, db.positions.c.campaign_id)
+            )
+            if self.complete and self.conn.dialect.name == "sqlite" and not _indexes_deferred(self.conn):
+                for index in _secondary_indexes():
+                    index.drop(self.conn, checkfirst=True)
+                _set_meta(self.conn, indexes="deferred")
         except BaseException:
             self.close()
             raise
 
     def write(self, rows: list[dict[str, Any]], blocks: dict[int, tuple[str, int]], tip: Tip) -> bool:
         """Write a chunk; True when it was committed with those before it."""
-        _write_events(self.conn, self.ledger, rows, blocks)
+        _write_events(self.conn, self.ledger, rows, blocks, self.complete)
         self.tip = tip
         self.pending += len(rows)
         if self.pending < BULK_COMMIT_EVENTS:
@@ -294,6 +305,7 @@ class BulkLoad:
         self.pending = 0
         if len(self.ledger.campaigns) + len(self.ledger.positions) > LEDGER_KEPT:
             self.ledger = Ledger()  # everything in it is stored: read again when needed
+            self.complete = False
         self.conn.begin()
 
     def finish(self) -> None:
