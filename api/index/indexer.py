@@ -15,10 +15,10 @@ fault of the node, never a reason to roll back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,6 +41,7 @@ REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while lo
 # A step that starts more chunks than this behind its target writes them as a bulk load
 # (store.BulkLoad, SQLite only): a catch-up, not the following of the head.
 BULK_AFTER_CHUNKS = 8
+BULK_READ_AHEAD = 4  # chunks a bulk load reads ahead of the one it writes (~15 MB each in memory)
 
 
 def problem_of(exc: Exception) -> tuple[str, str]:
@@ -153,13 +154,19 @@ class Indexer:
         bulk: store.BulkLoad | None = None
         if self.engine.dialect.name == "sqlite" and target - tip.number > BULK_AFTER_CHUNKS * self.chunk:
             bulk = await asyncio.to_thread(store.BulkLoad, self.engine)
-        # The next chunk is read from the node while the current one is decoded and
-        # written: the node and the database work side by side instead of taking turns.
-        ahead: asyncio.Task[_Chunk | Reorg | None] | None = None
+        # Chunks are read from the node ahead of the one being decoded and written, each
+        # after the one before it (its first block must follow that one's last): the node
+        # and the database work side by side instead of taking turns. A bulk load reads
+        # further ahead, so that reading goes on while a transaction commits.
+        depth = BULK_READ_AHEAD if bulk is not None else 1
+        ahead: deque[asyncio.Task[_Chunk | Reorg | None]] = deque()
         try:
             while tip.number < target:
-                chunk = await (ahead or self._fetch(tip, min(tip.number + self.chunk, target)))
-                ahead = None
+                if not ahead:
+                    ahead.append(asyncio.create_task(self._fetch(tip, min(tip.number + self.chunk, target))))
+                while len(ahead) <= depth:
+                    ahead.append(asyncio.create_task(self._fetch_after(ahead[-1], target)))
+                chunk = await ahead.popleft()
                 if chunk is REORG:
                     await self._commit(bulk)
                     await self._roll_back()  # every chunk before it is written by now
@@ -169,23 +176,28 @@ class Indexer:
                     # otherwise (a block the node could not serve) wait a poll first.
                     await self._commit(bulk)
                     return moved or self.tip != tip
-                if chunk.tip.number < target:
-                    ahead = asyncio.create_task(
-                        self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
-                    )
                 tip = await self._write(chunk, reader, bulk)
                 moved = True
             if bulk is not None:
                 await asyncio.to_thread(bulk.finish)
                 self._committed(bulk)
         finally:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(asyncio.CancelledError, NodeUnavailable, RpcError):
-                    await ahead
+            for reading in ahead:
+                reading.cancel()
+            await asyncio.gather(*ahead, return_exceptions=True)  # what they met no longer matters
             if bulk is not None:
                 await asyncio.to_thread(bulk.close)  # after a fault: back to the last commit
         return moved
+
+    async def _fetch_after(
+        self, previous: asyncio.Task[_Chunk | Reorg | None], target: int
+    ) -> _Chunk | Reorg | None:
+        """The chunk after the one `previous` reads; None when there is none to read (that
+        one did not arrive, or reached `target`): never looked at then."""
+        chunk = await previous
+        if not isinstance(chunk, _Chunk) or chunk.tip.number >= target:
+            return None
+        return await self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
 
     async def _fetch(self, tip: Tip, to: int) -> _Chunk | Reorg | None:
         """The escrow's logs in the blocks after `tip` up to `to`, with the headers they need;
