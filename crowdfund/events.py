@@ -94,7 +94,9 @@ def topic_of(name: str) -> str:
 def hex_text(value: Any) -> str:
     """A hash or data field as lower-case 0x-hex, whether the node library gave str or bytes."""
     if isinstance(value, str):
-        return value.lower()
+        # Nodes write lower case: then the text itself is kept, not copied (a catch-up
+        # holds a million of them at a time).
+        return value if value.islower() else value.lower()
     return "0x" + bytes(value).hex()
 
 

@@ -27,13 +27,6 @@ class Ledger:
     changed_campaigns: set[int] = field(default_factory=set)
     changed_positions: set[tuple[int, str]] = field(default_factory=set)
 
-    def position(self, campaign_id: int, backer: str, block: int) -> Position:
-        key = (campaign_id, backer)
-        self.changed_positions.add(key)
-        if key not in self.positions:
-            self.positions[key] = Position(first_block=block)
-        return self.positions[key]
-
     def written(self) -> None:
         """What changed is stored now."""
         self.changed_campaigns.clear()
@@ -58,7 +51,11 @@ class Ledger:
             return
         self.changed_campaigns.add(campaign_id)
         if kind in ("pledged", "unpledged", "refunded"):
-            position = self.position(campaign_id, row["backer"], row["block_number"])
+            key = (campaign_id, row["backer"])
+            position = self.positions.get(key)
+            if position is None:
+                position = self.positions[key] = Position(first_block=row["block_number"])
+            self.changed_positions.add(key)
             held_before = position.amount
             amount = int(row["amount"])
             if kind == "pledged":
