@@ -93,7 +93,12 @@ def main() -> None:
     parser.add_argument("--log-chunk", type=int, default=4, help="blocks per eth_getLogs in part scale")
     parser.add_argument("--sse-clients", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=5, help="load per endpoint and round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds over all endpoints (median reported)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds over all endpoints (median reported); 0 in part scale: its catch-up alone",
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()

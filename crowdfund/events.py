@@ -20,6 +20,21 @@ from eth_utils.crypto import keccak
 from crowdfund.abi import escrow_abi, vault_abi
 from crowdfund.links import link_text
 
+try:
+    # safe-pysha3, installed with the gateway: its keccak costs a tenth of pycryptodome's
+    # (eth_hash's choice), whose per-call setup outweighs hashing 40 digits, and a catch-up
+    # checksums the address of every backer it meets.
+    from sha3 import keccak_256
+
+    def _keccak_hex(data: bytes) -> bytes:
+        return keccak_256(data).hexdigest().encode()  # type: ignore[no-any-return]
+
+except ImportError:  # the core package alone (brownie's environment) has only eth_hash
+
+    def _keccak_hex(data: bytes) -> bytes:
+        return keccak256(data).hex().encode()
+
+
 # Events whose inputs are one-word types, with at most one string as the last value of
 # the data, are read straight from the hex: an index catching up decodes about a million
 # of them, and eth_abi's general decoder costs several times the rest of indexing an
@@ -93,7 +108,9 @@ def topic_of(name: str) -> str:
 def hex_text(value: Any) -> str:
     """A hash or data field as lower-case 0x-hex, whether the node library gave str or bytes."""
     if isinstance(value, str):
-        return value.lower()
+        # Nodes write lower case: then the text itself is kept, not copied (a catch-up
+        # holds a million of them at a time).
+        return value if value.islower() else value.lower()
     return "0x" + bytes(value).hex()
 
 
@@ -103,17 +120,19 @@ _HIGH_NIBBLE = bytes.maketrans(b"0123456789abcdef", b"\0" * 8 + b"\x20" * 8)
 _LETTER = bytes.maketrans(b"0123456789abcdef", b"\0" * 10 + b"\x20" * 6)
 
 
-@lru_cache(maxsize=16_384)
-def _checksummed(lower_hex40: str) -> str:
-    """EIP-55 over eth_hash's keccak (the one eth_utils calls), written out because
-    eth_utils' to_checksum_address validates its input through several layers first,
-    which triples the cost of the one conversion every event needs; the caller has the 40
-    lower-case digits already. tests/unit/test_log_decoding.py checks it against
-    eth_utils. Payers and busy backers recur, so their checksums are kept."""
+def checksummed(lower_hex40: str) -> str:
+    """EIP-55 over keccak, written out because eth_utils' to_checksum_address validates
+    its input through several layers first, which triples the cost of the one conversion
+    every event needs; the caller has the 40 lower-case digits already.
+    tests/unit/test_log_decoding.py checks it against eth_utils."""
     lower = lower_hex40.encode()
-    digest = keccak256(lower).hex().encode()[:40]
+    digest = _keccak_hex(lower)[:40]
     upper = int.from_bytes(digest.translate(_HIGH_NIBBLE)) & int.from_bytes(lower.translate(_LETTER))
     return "0x" + (int.from_bytes(lower) - upper).to_bytes(40).decode()
+
+
+# Payers and busy backers recur, so their checksums are kept.
+_checksummed = lru_cache(maxsize=16_384)(checksummed)
 
 
 def _word(word: str, type_: str) -> Any:

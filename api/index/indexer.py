@@ -15,12 +15,13 @@ fault of the node, never a reason to roll back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,13 +32,17 @@ from ..node.rpc import BadAnswer, ChainHolder, NodeUnavailable, RpcError
 from . import store, vault
 from .backoff import backoff, pause
 from .database import IndexDatabase, failure
-from .events import decode_log, topics
+from .events import LogReader, topics
 from .leadership import Alone, Lease, lease_for
 from .types import Tip
 
 log = logging.getLogger("crowdfund.indexer")
 
 REORG_SEARCH_PAGE = 64  # known blocks compared with the node per batch while looking for a fork
+# A step that starts more chunks than this behind its target writes them as a bulk load
+# (store.BulkLoad, SQLite only): a catch-up, not the following of the head.
+BULK_AFTER_CHUNKS = 8
+BULK_READ_AHEAD = 4  # chunks a bulk load reads ahead of the one it writes (~15 MB each in memory)
 
 
 def problem_of(exc: Exception) -> tuple[str, str]:
@@ -149,32 +154,54 @@ class Indexer:
             if not isinstance(node_block, dict) or node_block.get("hash") != tip.hash:
                 tip = await self._roll_back()
                 moved = True
-        # The next chunk is read from the node while the current one is decoded and
-        # written: the node and the database work side by side instead of taking turns.
-        ahead: asyncio.Task[_Chunk | Reorg | None] | None = None
+        reader = LogReader()  # for this step: it keeps the checksums of the addresses it met
+        bulk: store.BulkLoad | None = None
+        if self.engine.dialect.name == "sqlite" and target - tip.number > BULK_AFTER_CHUNKS * self.chunk:
+            bulk = await asyncio.to_thread(store.BulkLoad, self.engine)
+        # Chunks are read from the node ahead of the one being decoded and written, each
+        # after the one before it (its first block must follow that one's last): the node
+        # and the database work side by side instead of taking turns. A bulk load reads
+        # further ahead, so that reading goes on while a transaction commits.
+        depth = BULK_READ_AHEAD if bulk is not None else 1
+        ahead: deque[asyncio.Task[_Chunk | Reorg | None]] = deque()
         try:
             while tip.number < target:
-                chunk = await (ahead or self._fetch(tip, min(tip.number + self.chunk, target)))
-                ahead = None
+                if not ahead:
+                    ahead.append(asyncio.create_task(self._fetch(tip, min(tip.number + self.chunk, target))))
+                while len(ahead) <= depth:
+                    ahead.append(asyncio.create_task(self._fetch_after(ahead[-1], target)))
+                chunk = await ahead.popleft()
                 if chunk is REORG:
+                    await self._commit(bulk)
                     await self._roll_back()  # every chunk before it is written by now
                     return True
                 if not isinstance(chunk, _Chunk):
                     # The chain changed under the chunk. After a rollback look again at once;
                     # otherwise (a block the node could not serve) wait a poll first.
+                    await self._commit(bulk)
                     return moved or self.tip != tip
-                if chunk.tip.number < target:
-                    ahead = asyncio.create_task(
-                        self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
-                    )
-                tip = await self._write(chunk)
+                tip = await self._write(chunk, reader, bulk)
                 moved = True
+            if bulk is not None:
+                await asyncio.to_thread(bulk.finish)
+                self._committed(bulk)
         finally:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(asyncio.CancelledError, NodeUnavailable, RpcError):
-                    await ahead
+            for reading in ahead:
+                reading.cancel()
+            await asyncio.gather(*ahead, return_exceptions=True)  # what they met no longer matters
+            if bulk is not None:
+                await asyncio.to_thread(bulk.close)  # after a fault: back to the last commit
         return moved
+
+    async def _fetch_after(
+        self, previous: asyncio.Task[_Chunk | Reorg | None], target: int
+    ) -> _Chunk | Reorg | None:
+        """The chunk after the one `previous` reads; None when there is none to read (that
+        one did not arrive, or reached `target`): never looked at then."""
+        chunk = await previous
+        if not isinstance(chunk, _Chunk) or chunk.tip.number >= target:
+            return None
+        return await self._fetch(chunk.tip, min(chunk.tip.number + self.chunk, target))
 
     async def _fetch(self, tip: Tip, to: int) -> _Chunk | Reorg | None:
         """The escrow's logs in the blocks after `tip` up to `to`, with the headers they need;
@@ -208,7 +235,8 @@ class Indexer:
             raise
         if not isinstance(logs, list):  # indexing what is not a list would skip its events
             raise BadAnswer(f"the node answered eth_getLogs with {type(logs).__name__}, not a list")
-        numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} - {to})
+        written = {entry["blockNumber"] for entry in logs}  # each block's number, as the node wrote it
+        numbers = sorted({int(n, 16) for n in written} - {to})
         headers = await chain.batch(
             [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
             + [("eth_getBlockByNumber", [hex(to), False])]
@@ -220,32 +248,46 @@ class Indexer:
             blocks[number] = (header["hash"], int(header["timestamp"], 16))
         if blocks[to][0] != last["hash"]:
             return None  # the chunk's last block changed while it was read
+        hashes = {n: blocks[int(n, 16)][0] for n in written}
         for entry in logs:
-            if entry.get("removed") or entry["blockHash"] != blocks[int(entry["blockNumber"], 16)][0]:
+            if entry.get("removed") or entry["blockHash"] != hashes[entry["blockNumber"]]:
                 return None
         return _Chunk(logs, blocks, Tip(to, last["hash"], int(last["timestamp"], 16)), chain.vault)
 
-    async def _write(self, chunk: _Chunk) -> Tip:
-        """Decode a fetched chunk and store it with its blocks and the new tip."""
+    async def _write(self, chunk: _Chunk, reader: LogReader, bulk: store.BulkLoad | None) -> Tip:
+        """Decode a fetched chunk and store it with its blocks and the new tip (in a bulk
+        load: with the next commit)."""
+        self.chunk = self.options.log_chunk
+        if bulk is not None:
+            committed = await asyncio.to_thread(
+                lambda: bulk.write(_decoded(reader, chunk), chunk.blocks, chunk.tip)
+            )
+            if committed:
+                self._committed(bulk)
+            return chunk.tip
 
         def decode_and_write() -> list[dict[str, Any]]:
-            rows = []
-            for entry in chunk.logs:
-                timestamp = chunk.blocks[int(entry["blockNumber"], 16)][1]
-                if vault.logged_by(entry, chunk.vault):
-                    row = vault.decode_log(entry, timestamp)
-                else:
-                    row = decode_log(entry, timestamp)
-                if row is not None:
-                    rows.append(row)
+            rows = _decoded(reader, chunk)
             store.write_chunk(self.engine, rows, chunk.blocks, chunk.tip)
             return rows
 
         rows = await asyncio.to_thread(decode_and_write)
         since, self.tip = self.tip, chunk.tip
-        self.chunk = self.options.log_chunk
         self.on_tip(chunk.tip, since, rows)  # the rows are all that changed since `since`
         return chunk.tip
+
+    async def _commit(self, bulk: store.BulkLoad | None) -> None:
+        """Commit what a bulk load wrote so far (before a rollback, or a pause)."""
+        if bulk is not None:
+            await asyncio.to_thread(bulk.commit)
+            self._committed(bulk)
+
+    def _committed(self, bulk: store.BulkLoad) -> None:
+        # The events of a bulk commit are too many to hand on: the tip's listeners are told
+        # that they are not known, and read the index (as after another process's move).
+        if bulk.tip is not None and bulk.tip != self.tip:
+            self.tip = bulk.tip
+            self.on_tip(bulk.tip)
 
     async def _roll_back(self) -> Tip:
         """Find the newest known block still on the node's chain and forget what followed."""
@@ -380,3 +422,22 @@ async def follow(database_url: str, holder: ChainHolder, options: IndexerOptions
     finally:
         await holder.close()
         database.dispose()
+
+
+def _decoded(reader: LogReader, chunk: _Chunk) -> list[dict[str, Any]]:
+    """The rows of a chunk's logs, the escrow's and the vault's, in the chain's order (the
+    vault's rows are read with the escrow's rows they follow)."""
+    if chunk.vault is None:
+        return reader.rows(chunk.logs, chunk.blocks)
+    escrow_logs, vault_rows = [], []
+    for entry in chunk.logs:
+        if vault.logged_by(entry, chunk.vault):
+            row = vault.decode_log(entry, chunk.blocks[int(entry["blockNumber"], 16)][1])
+            if row is not None:
+                vault_rows.append(row)
+        else:
+            escrow_logs.append(entry)
+    rows = reader.rows(escrow_logs, chunk.blocks)
+    if vault_rows:
+        rows = sorted(rows + vault_rows, key=itemgetter("block_number", "log_index"))
+    return rows

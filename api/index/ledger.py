@@ -9,7 +9,7 @@ from typing import Any
 from crowdfund.state import goal_reached
 
 
-@dataclass
+@dataclass(slots=True)
 class Position:
     amount: int = 0
     refunded: int = 0
@@ -18,16 +18,19 @@ class Position:
 
 @dataclass
 class Ledger:
-    """Campaign rows and backer positions in memory while a chunk of events is applied."""
+    """Campaign rows and backer positions in memory while events are applied: those of one
+    chunk, or all those a catch-up met (then it is kept between its transactions, and
+    `changed` says what each must write)."""
 
     campaigns: dict[int, dict[str, Any]] = field(default_factory=dict)
     positions: dict[tuple[int, str], Position] = field(default_factory=dict)
+    changed_campaigns: set[int] = field(default_factory=set)
+    changed_positions: set[tuple[int, str]] = field(default_factory=set)
 
-    def position(self, campaign_id: int, backer: str, block: int) -> Position:
-        key = (campaign_id, backer)
-        if key not in self.positions:
-            self.positions[key] = Position(first_block=block)
-        return self.positions[key]
+    def written(self) -> None:
+        """What changed is stored now."""
+        self.changed_campaigns.clear()
+        self.changed_positions.clear()
 
     def apply(self, row: dict[str, Any]) -> None:
         kind = row["kind"]
@@ -41,12 +44,18 @@ class Ledger:
                 "claimed": False,
                 "cancelled": False,
             }
+            self.changed_campaigns.add(campaign_id)
             return
         campaign = self.campaigns.get(campaign_id)
         if campaign is None:  # an event of a campaign created before the index's first block
             return
+        self.changed_campaigns.add(campaign_id)
         if kind in ("pledged", "unpledged", "refunded"):
-            position = self.position(campaign_id, row["backer"], row["block_number"])
+            key = (campaign_id, row["backer"])
+            position = self.positions.get(key)
+            if position is None:
+                position = self.positions[key] = Position(first_block=row["block_number"])
+            self.changed_positions.add(key)
             held_before = position.amount
             amount = int(row["amount"])
             if kind == "pledged":

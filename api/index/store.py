@@ -3,9 +3,10 @@ and the tip (the last block indexed) that both move."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, Engine, Index, Table, delete, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -118,27 +119,34 @@ def _stored_positions(conn: Connection, keys: set[tuple[int, str]]) -> list[Any]
     )
 
 
-def _statement_rows(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Run an INSERT for many rows as one DBAPI executemany.
+def _statement_rows(conn: Connection, statement: Any, rows: list[Any], table: Table) -> None:
+    """Run an INSERT for many rows as one DBAPI executemany; the rows are dicts, or tuples
+    of every column in the table's order.
 
     The statement is compiled once and handed the rows as they are: SQLAlchemy's own
     executemany processes every parameter of every row in Python, which costs a catch-up
     more than the database does. Every column is given in every row, in the types the
     columns hold, so nothing is left to convert."""
     compiled = statement.compile(dialect=conn.dialect)
+    columns = [c.name for c in table.columns]
+    if isinstance(rows[0], tuple):
+        if compiled.positional and list(compiled.positiontup) == columns:
+            conn.exec_driver_sql(compiled.string, rows)
+            return
+        rows = [dict(zip(columns, row, strict=True)) for row in rows]
     if compiled.positional:
-        names = compiled.positiontup
-        conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in names) for row in rows])
+        values = itemgetter(*compiled.positiontup)
+        conn.exec_driver_sql(compiled.string, list(map(values, rows)))
     else:
         conn.exec_driver_sql(compiled.string, rows)
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _insert_many(conn: Connection, table: Table, rows: list[Any]) -> None:
     if rows:
-        _statement_rows(conn, insert(table), rows)
+        _statement_rows(conn, insert(table), rows, table)
 
 
-def _replace_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _replace_many(conn: Connection, table: Table, rows: list[Any]) -> None:
     """Insert the rows, or overwrite the rows with the same primary key (SQLite and
     PostgreSQL both say it ON CONFLICT ... DO UPDATE)."""
     if not rows:
@@ -147,20 +155,65 @@ def _replace_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
     statement = upsert(table)
     keys = [c.name for c in table.primary_key.columns]
     others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-    _statement_rows(conn, statement.on_conflict_do_update(index_elements=keys, set_=others), rows)
+    _statement_rows(conn, statement.on_conflict_do_update(index_elements=keys, set_=others), rows, table)
 
 
 def _save(conn: Connection, ledger: Ledger) -> None:
-    _replace_many(conn, db.campaigns, list(ledger.campaigns.values()))
-    _replace_many(
-        conn,
-        db.positions,
-        [
-            {"campaign_id": c, "backer": b, "amount": str(p.amount), "refunded": str(p.refunded),
-             "first_block": p.first_block}
-            for (c, b), p in ledger.positions.items()
-        ],
-    )  # fmt: skip
+    """Write what changed in the ledger since it was last written."""
+    campaigns, positions = ledger.campaigns, ledger.positions
+    _replace_many(conn, db.campaigns, [campaigns[c] for c in ledger.changed_campaigns])
+    rows = []
+    for key in ledger.changed_positions:
+        p = positions[key]
+        rows.append((*key, str(p.amount), str(p.refunded), p.first_block))
+    _replace_many(conn, db.positions, rows)
+    ledger.written()
+
+
+MONEY_KINDS = frozenset({"pledged", "unpledged", "refunded"})  # the events that move a position
+
+
+def _write_events(
+    conn: Connection,
+    ledger: Ledger,
+    rows: list[dict[str, Any]],
+    blocks: dict[int, tuple[str, int]],
+    complete: bool = False,
+) -> None:
+    """Store a chunk's events and the blocks seen, and apply the events to `ledger`, which
+    is given the stored rows they change and it does not hold yet (none when it is
+    `complete`: it holds every stored campaign and position)."""
+    if rows and not complete:
+        # Membership tests rather than `set - dict.keys()`, which walks the whole ledger: a
+        # bulk load's holds every campaign and position it met.
+        campaigns, positions = ledger.campaigns, ledger.positions
+        stored = _load(
+            conn,
+            {c for c in {r["campaign_id"] for r in rows} if c not in campaigns},
+            {
+                key
+                for r in rows
+                if r["kind"] in MONEY_KINDS and (key := (r["campaign_id"], r["backer"])) not in positions
+            },
+        )
+        ledger.campaigns.update(stored.campaigns)
+        ledger.positions.update(stored.positions)
+    if rows:
+        for row in rows:
+            ledger.apply(row)
+        # The rows go as they are: the driver reads the columns' values and ignores the
+        # campaign fields a `created` row carries besides them.
+        _insert_many(conn, db.events, rows)
+    _replace_many(conn, db.blocks, [(n, h, t) for n, (h, t) in blocks.items()])
+
+
+def _writing(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        # A chunk touches index pages all over the events and positions tables: with
+        # SQLite's default 2 MB page cache most of them are read and spilled again, and
+        # a checkpoint every 4 MB of log copies the same pages into the file chunk after chunk.
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=16384")
 
 
 def write_chunk(
@@ -168,33 +221,110 @@ def write_chunk(
 ) -> None:
     """Store a chunk's events, what they add up to, the blocks seen and the new tip, at once."""
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            # A chunk touches index pages all over the events and positions tables: with
-            # SQLite's default 2 MB page cache most of them are read and spilled again, and
-            # a checkpoint every 4 MB of log copies the same pages into the file chunk after chunk.
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
-            conn.exec_driver_sql("PRAGMA wal_autocheckpoint=16384")
-        if rows:
-            ledger = _load(
-                conn,
-                {r["campaign_id"] for r in rows},
-                {
-                    (r["campaign_id"], r["backer"])
-                    for r in rows
-                    if r["kind"] in ("pledged", "unpledged", "refunded")
-                },
-            )
-            for row in rows:
-                ledger.apply(row)
-            vault.write(conn, rows)
-            # The rows go as they are: the driver reads the columns' values and ignores the
-            # campaign fields a `created` row carries besides them.
-            _insert_many(conn, db.events, rows)
-            _save(conn, ledger)
-        _replace_many(
-            conn, db.blocks, [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in blocks.items()]
-        )
+        _writing(conn)
+        build_indexes(conn)  # those a bulk load put off, should it have stopped before its end
+        ledger = Ledger()
+        _write_events(conn, ledger, rows, blocks)
+        vault.write(conn, rows)
+        _save(conn, ledger)
         _store_tip(conn, tip)
+
+
+# ------------------------------------------------------------------------- bulk loads
+
+BULK_COMMIT_EVENTS = 500_000  # events a bulk load writes per transaction
+# Campaigns and positions a bulk load keeps in memory between its transactions: 100,000
+# campaigns and 200,000 positions take ~150 MB. Beyond it they are let go of and read back.
+LEDGER_KEPT = 500_000
+
+
+def _secondary_indexes() -> list[Index]:
+    return [index for table in db.metadata.sorted_tables for index in table.indexes]
+
+
+def _indexes_deferred(conn: Connection) -> bool:
+    return conn.execute(select(db.meta.c.value).where(db.meta.c.key == "indexes")).scalar() == "deferred"
+
+
+def build_indexes(conn: Connection) -> None:
+    """Create the secondary indexes a bulk load put off, if it did."""
+    if _indexes_deferred(conn):
+        for index in _secondary_indexes():
+            index.create(conn, checkfirst=True)
+        conn.execute(delete(db.meta).where(db.meta.c.key == "indexes"))
+
+
+class BulkLoad:
+    """A catch-up far behind the head, written in few large transactions.
+
+    Each transaction holds whole chunks (so whole blocks) and ends with the tip they lead
+    to, as a chunk's does: what is visible and what a restart resumes from always agree.
+    Campaigns and positions are added up in memory across the transactions and each is
+    written once per transaction, not once per chunk. On SQLite, an index that starts
+    empty is loaded without its secondary indexes, which are built once at the end (a
+    sort, much quicker than a million scattered insertions into each of them): meta's
+    `indexes` says they are put off, in the transaction that dropped them, so that a load
+    that stops midway has them built by whichever write comes next (`build_indexes`).
+    Meanwhile the index is far behind the head, and answers are 503s anyway."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.ledger = Ledger()
+        self.pending = 0  # events written since the last commit
+        self.tip: Tip | None = None  # the last chunk's, written with the next commit
+        self.conn = engine.connect()
+        try:
+            self.conn.begin()
+            _writing(self.conn)
+            # Loaded into an empty index, the ledger holds every campaign and position there
+            # is, and never needs to read one back (until it is let go of, below).
+            self.complete = all(
+                self.conn.execute(select(column).limit(1)).first() is None
+                for column in (db.events.c.block_number, db.campaigns.c.id, db.positions.c.campaign_id)
+            )
+            if self.complete and self.conn.dialect.name == "sqlite" and not _indexes_deferred(self.conn):
+                for index in _secondary_indexes():
+                    index.drop(self.conn, checkfirst=True)
+                _set_meta(self.conn, indexes="deferred")
+        except BaseException:
+            self.close()
+            raise
+
+    def write(self, rows: list[dict[str, Any]], blocks: dict[int, tuple[str, int]], tip: Tip) -> bool:
+        """Write a chunk; True when it was committed with those before it."""
+        _write_events(self.conn, self.ledger, rows, blocks, self.complete)
+        vault.write(self.conn, rows)
+        self.tip = tip
+        self.pending += len(rows)
+        if self.pending < BULK_COMMIT_EVENTS:
+            return False
+        self.commit()
+        return True
+
+    def _store(self) -> None:
+        if self.tip is not None:
+            _save(self.conn, self.ledger)
+            _store_tip(self.conn, self.tip)
+
+    def commit(self) -> None:
+        """Commit the chunks written so far with their tip, and begin the next transaction."""
+        self._store()
+        self.conn.commit()
+        self.pending = 0
+        if len(self.ledger.campaigns) + len(self.ledger.positions) > LEDGER_KEPT:
+            self.ledger = Ledger()  # everything in it is stored: read again when needed
+            self.complete = False
+        self.conn.begin()
+
+    def finish(self) -> None:
+        """Commit the rest with the secondary indexes built, and end the load."""
+        self._store()
+        build_indexes(self.conn)
+        self.conn.commit()
+        self.close()
+
+    def close(self) -> None:
+        """End the load; what was written since the last commit is rolled back."""
+        self.conn.close()
 
 
 def known_blocks(engine: Engine, below: int, limit: int) -> list[tuple[int, str, int]]:
@@ -233,6 +363,7 @@ def roll_back(engine: Engine, tip: Tip) -> list[int]:
                     pledged="0", goal_reached=False, backer_count=0, claimed=False, cancelled=False
                 )
                 ledger.campaigns[campaign["id"]] = campaign
+                ledger.changed_campaigns.add(campaign["id"])  # recounted, with or without events left
             history = conn.execute(
                 select(db.events)
                 .where(db.events.c.campaign_id.in_(ids), db.events.c.kind != "created")

@@ -1,9 +1,11 @@
 """The index, on SQLite and on PostgreSQL: reorgs roll it back, it resumes after a restart,
-honours the confirmations setting, and can run apart from several gateway replicas."""
+honours the confirmations setting, can run apart from several gateway replicas, and a
+catch-up far behind (a bulk load) leaves the index that following the chain does."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -120,3 +122,50 @@ def test_catch_up_once_from_the_command_line(chain: tuple[Web3, Escrow, Path], d
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"indexed up to block {w3.eth.block_number}" in done.stdout
+
+
+def _index_once(w3: Web3, registry: Path, database: Path) -> None:
+    env = {"RPC_URL": w3.provider.endpoint_uri, "CROWDFUND_DEPLOYMENTS": str(registry),  # type: ignore[attr-defined]
+           "DATABASE_URL": f"sqlite:///{database}", "LOG_CHUNK": "1"}  # fmt: skip
+    done = subprocess.run(
+        [CROWDFUND, "index", "--once"], cwd=ROOT, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def _contents(database: Path) -> list[object]:
+    """The schema and every table's rows, in order."""
+    with sqlite3.connect(database) as conn:
+        objects = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        tables = sorted(name for kind, name, _ in objects if kind == "table")
+        return [objects, *(sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables)]
+
+
+def test_a_catch_up_far_behind_leaves_the_index_that_following_the_chain_does(
+    chain: tuple[Web3, Escrow, Path], tmp_path: Path
+) -> None:
+    # One block a chunk: a catch-up over more than 8 blocks is written as a bulk load
+    # (SQLite), while an indexer that looks every few blocks writes chunk by chunk.
+    w3, escrow, registry = chain
+    creator, alice, bob, carol = w3.eth.accounts[:4]
+    deadline = w3.eth.get_block("latest")["timestamp"] + 10 * 86_400
+    followed = tmp_path / "followed.sqlite"
+    _index_once(w3, registry, followed)
+    second = escrow.create_campaign(creator, goal=ETHER, deadline=deadline, metadata_uri="ipfs://c2")
+    for round_ in range(4):
+        escrow.pledge(bob, 1, ETHER // 4)
+        escrow.pledge(carol, second, ETHER // 8)
+        escrow.unpledge(bob, 1, ETHER // 8)
+        escrow.post_update(creator, 1, f"ipfs://news-{round_}")
+        _index_once(w3, registry, followed)
+    escrow.cancel(creator, second)
+    escrow.refund(carol, second)
+    escrow.pledge(alice, 1, ETHER)
+    _index_once(w3, registry, followed)
+
+    caught_up = tmp_path / "caught-up.sqlite"
+    _index_once(w3, registry, caught_up)
+
+    assert w3.eth.block_number > 20
+    assert _contents(caught_up) == _contents(followed)

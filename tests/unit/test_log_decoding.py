@@ -13,7 +13,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from crowdfund.events import _checksummed, _decode, _events_by_topic, _read_words, decode_event, topics
-from crowdfund_api.index.events import decode_log
+from crowdfund_api.index.events import LogReader, decode_log
 
 PLEDGED = "0x" + keccak(text="Pledged(uint256,address,address,uint256,uint256)").hex()
 
@@ -133,3 +133,25 @@ def test_a_claim_names_its_recipient_and_one_logged_before_claim_to_its_creator(
         to_checksum_address(creator),
         "5",
     )
+
+
+def test_the_reader_reads_every_pledge_as_the_general_decoder_does() -> None:
+    rng = random.Random(7)
+    logs = []
+    for n in range(300):
+        log = _pledged("0x" + rng.randbytes(20).hex(), "0x" + rng.randbytes(20).hex(),
+                       rng.randrange(2**256), rng.randrange(2**256))  # fmt: skip
+        log["logIndex"] = hex(n)
+        if n % 3 == 0:  # nodes may write hex in capitals
+            log["topics"] = [log["topics"][0], *(t.upper().replace("0X", "0x") for t in log["topics"][1:])]
+            log["data"] = log["data"].upper().replace("0X", "0x")
+        logs.append(log)
+    rows = LogReader().rows(logs, {42: ("0x" + "ab" * 32, 1_700_000_000)})
+    assert rows == [decode_log(log, 1_700_000_000) for log in logs]
+
+
+def test_the_reader_leaves_a_pledge_with_dirty_padding_to_the_general_decoder() -> None:
+    log = _pledged("0x" + "1f" * 20, "0x" + "a0" * 20, 1, 1)
+    log["data"] = "0x" + "11" * 12 + log["data"][26:]
+    with pytest.raises(NonEmptyPaddingBytes):
+        LogReader().rows([log], {42: ("0x" + "ab" * 32, 0)})
