@@ -4,6 +4,8 @@ gateway needs from the connection itself, which ASGI does not reach.
 - A bound on a request's line and headers: past it the answer is 431 (after the answers
   to any requests pipelined before it) and the connection closes. httptools has no such
   bound, and h11's (uvicorn's h11_max_incomplete_event_size) answers 400.
+- Bounds on what a connection may hold: its request's head within HEAD_TIMEOUT seconds,
+  and at most PIPELINE_LIMIT requests waiting behind the one being answered.
 - A way to drop the client: the scope's extension `crowdfund.drop` aborts the connection
   at once, and gives its socket (to bound what the kernel holds for a slow reader).
   Closing a connection politely waits for buffered bytes to leave, which never happens
@@ -12,11 +14,21 @@ gateway needs from the connection itself, which ASGI does not reach.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 DROP = "crowdfund.drop"
+# Seconds a client has to send a request's line and headers once it has connected or begun
+# them: a client that sends nothing, or a byte now and then, holds a connection (a file
+# descriptor) for nothing; it is closed.
+HEAD_TIMEOUT = 10.0
+# Requests one connection may have waiting behind the one being answered. Each is parsed
+# into memory as soon as it arrives: a client that sends thousands in one go and reads
+# nothing would make the gateway hold them all; it is cut off instead.
+PIPELINE_LIMIT = 32
 
 
 def bounded_protocol(header_limit: int) -> type[HttpToolsProtocol]:
@@ -31,6 +43,30 @@ def bounded_protocol(header_limit: int) -> type[HttpToolsProtocol]:
         _parsed = 0
         _in_head = True
         _refused = False
+
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._time_head()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._untime_head()
+            super().connection_lost(exc)
+
+        def _time_head(self) -> None:
+            self._untime_head()
+            self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._head_too_slow)
+
+        def _untime_head(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_too_slow(self) -> None:
+            self._head_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -47,6 +83,7 @@ def bounded_protocol(header_limit: int) -> type[HttpToolsProtocol]:
 
         def on_message_begin(self) -> None:
             self._parsed = 0
+            self._time_head()
             super().on_message_begin()
 
         def on_url(self, url: bytes) -> None:
@@ -61,11 +98,15 @@ def bounded_protocol(header_limit: int) -> type[HttpToolsProtocol]:
             if self._refused:
                 return  # the parser finishes the read it was given; nothing of it is served
             self._in_head = False
+            self._untime_head()
             self.scope.setdefault("extensions", {})[DROP] = {
                 "abort": self.transport.abort,
                 "socket": self.transport.get_extra_info("socket"),
             }
             super().on_headers_complete()
+            if len(self.pipeline) > PIPELINE_LIMIT:
+                self._refused = True  # nothing more of this read is parsed into requests
+                self.transport.abort()
 
         def on_body(self, body: bytes) -> None:
             if not self._refused:

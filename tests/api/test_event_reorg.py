@@ -135,3 +135,27 @@ def test_a_last_event_id_from_a_block_a_reorg_took_asks_for_a_refetch(
         with api.stream("GET", "/events", headers={"Last-Event-ID": f"{int(block) - 1}-{log}"}) as stream:
             resumed = next(_events(stream))
         assert resumed["event"] == "pledged" and resumed["data"]["backer"] == carol
+
+
+def test_a_stream_standing_after_a_block_without_events_sees_the_reorg_that_took_it(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    """The ids of `reorg` and `refetch` name a block that may hold no event: when a reorg
+    takes that block, the index holds nothing of it any more, and that says it was taken."""
+    w3, escrow, registry = chain
+    bob, carol = w3.eth.accounts[2:4]
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        escrow.pledge(bob, 1, ETHER // 4)
+        rpc(w3, "evm_mine")  # a block without events, where the stream will stand
+        empty = w3.eth.get_block("latest")
+        wait_indexed(api, empty["number"])
+        standing = f"{empty['number']}-{END_OF_BLOCK}-{empty['hash'].hex()[:16]}"
+        # Bob's block and the empty one are replaced, carol's pledge in the first, and the
+        # chain grows on at once: the index takes the new blocks in one chunk, and holds
+        # nothing of the one at the stream's height (no event, no chunk's end).
+        _fork(w3, escrow, 2, carol, ETHER // 10)
+        rpc(w3, "anvil_mine", hex(3))
+        _following(api, w3.eth.get_block("latest")["hash"].to_0x_hex())
+        with api.stream("GET", "/events", headers={"Last-Event-ID": standing}) as stream:
+            told = next(_events(stream))
+        assert told["event"] == "refetch" and told["data"]["block"] == w3.eth.block_number

@@ -8,6 +8,7 @@ import json
 import re
 import select
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import httpx
 import pytest
 from support.gateway import Served, refused_stream, served, wait_indexed
 from web3 import Web3
+
+from crowdfund_api.http.protocol import HEAD_TIMEOUT, PIPELINE_LIMIT
 
 BODY_LIMIT = 64 * 1024
 
@@ -128,6 +131,49 @@ def test_a_pipelined_request_with_headers_too_long_is_refused_after_the_one_befo
     statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", received)]
     assert statuses[-1] == 431 and len(statuses) == 2, received[:500]
     assert statuses[0] != 431
+
+
+def test_a_connection_that_sends_no_request_is_closed(running: Served) -> None:
+    """Silent, or a header a byte at a time: either holds a file descriptor for nothing."""
+    with (
+        socket.create_connection(("127.0.0.1", running.port)) as silent,
+        socket.create_connection(("127.0.0.1", running.port)) as trickle,
+    ):
+        trickle.sendall(b"GET /health/live HTTP/1.1\r\nHost: gateway\r\n")
+        started, cut = time.monotonic(), None
+        for _ in range(int(HEAD_TIMEOUT) + 10):
+            time.sleep(1)
+            try:
+                trickle.sendall(b"X")  # a byte a second never makes the head complete
+            except OSError:
+                cut = time.monotonic() - started
+                break
+        assert cut is not None and cut <= HEAD_TIMEOUT + 3, cut
+        silent.settimeout(5)
+        assert silent.recv(100) == b""  # closed by the gateway too
+    assert running.client.get("/health/live").status_code == 200
+
+
+def test_a_flood_of_pipelined_requests_is_cut_off(running: Served) -> None:
+    """Thousands of requests in one go, none of their answers read: the gateway answers
+    a few and drops the connection, rather than hold them all."""
+    request = b"GET /health/live HTTP/1.1\r\nHost: gateway\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", running.port)) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            sock.sendall(request * 20_000)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # dropped while still sending
+        sock.settimeout(20)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            pass
+    answered = received.count(b"HTTP/1.1 200")
+    assert answered <= PIPELINE_LIMIT + 2, answered
+    assert running.client.get("/health/live").status_code == 200
 
 
 def tx_builder(client: httpx.Client, forwarded_for: str | None = None) -> httpx.Response:

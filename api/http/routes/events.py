@@ -37,6 +37,7 @@ END_OF_BLOCK = 2**31 - 1  # a log index past any real one: "after the whole bloc
 HASH_DIGITS = 16  # hex digits of the block hash in an event id
 _HASH_DIGITS = re.compile(f"[0-9a-f]{{{HASH_DIGITS}}}")
 BLOCKS_KEPT = 64  # blocks a stream remembers sending from, to go back to after a reorg
+SLICE = 16 * 2**10  # bytes of a block's rendered events sent at once
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
@@ -110,10 +111,10 @@ class _Place:
             return True
         if sent is None:  # a Last-Event-ID from before ids carried hashes: nothing to compare
             return False
-        if held is None:
-            # The index holds nothing of a block the stream sent an event from.
-            return self.position[1] != END_OF_BLOCK
-        return _short(held) != sent
+        # The index keeps the hash of every block an event came from and of every block a
+        # chunk ended at (tips included), and forgets one only when a reorg takes it: a
+        # block the stream named, with its hash, that the index no longer holds was taken.
+        return held is None or _short(held) != sent
 
     def go_back(self, tip: Tip, held: dict[int, str]) -> bytes:
         """Back to the newest block sent that the index, at `tip`, still holds: a `reorg`
@@ -208,8 +209,11 @@ async def _stream(
             move = next((m for m in follower.moves if m.number == seen + 1), None)
             if move is not None and move.rows is not None and len(move.rows) <= BATCH:
                 piece, blocks = _rendered(move)
+                # In slices: a client that has stopped reading holds at most one in the
+                # gateway's memory (with its transport's buffer), not a whole block's events.
+                for start in range(0, len(piece), SLICE):
+                    yield piece[start : start + SLICE]
                 if piece:
-                    yield piece
                     for position, block_hash in blocks:
                         place.advance(position, block_hash)
                     sent = time.monotonic()
