@@ -10,6 +10,7 @@ from support.chain import ROOT
 from support.gateway import wait_indexed
 from web3 import Web3
 
+from crowdfund import artifacts
 from crowdfund.compiler import compile_files
 from crowdfund.demo import DAY
 from crowdfund.escrow import Escrow
@@ -37,3 +38,31 @@ def test_a_token_with_hostile_answers_does_not_break_the_answers(
     refused = api.post(f"/campaigns/{campaign_id}/transactions/pledge", json={"sender": bob, "amount": "5"})
     assert refused.status_code == 409, refused.text
     assert refused.json()["rule"] == "TokenRefused" and odd in refused.json()["detail"]
+
+
+def test_a_token_calling_itself_eth_is_shown_by_its_address(
+    api: httpx.Client, w3: Web3, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    creator = w3.eth.accounts[0]
+    artifact = artifacts.load(artifacts.DEMO_TOKEN)
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + DAY
+    shown = {}
+    # Plain, lower case, and Cyrillic letters that look like ETH on a page.
+    for symbol in ("ETH", "eth", "\u0415\u0422\u041d"):
+        data = factory.constructor("Worthless", symbol, 18).data_in_transaction
+        token = str(send(w3, creator, {"data": data})["contractAddress"])
+        campaign_id = escrow.create_campaign(
+            creator, goal=100, deadline=deadline, metadata_uri="x", token=token
+        )
+        shown[campaign_id] = token
+    wait_indexed(api, w3.eth.block_number)
+
+    for campaign_id, token in shown.items():
+        answer = api.get(f"/campaigns/{campaign_id}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["token"] == {
+            "address": token,
+            "symbol": f"{token[:6]}…{token[-4:]}",
+            "decimals": 18,
+        }
