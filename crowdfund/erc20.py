@@ -70,11 +70,20 @@ def encode_call(function: str, *args: Any) -> HexStr:
 MAX_DECIMALS = 36
 # Longer text is no ticker symbol; it is named by its address instead, like a missing one.
 MAX_SYMBOL = 32
+# Amounts in the native coin are labelled ETH: a token calling itself so (in any case, or
+# in look-alike letters, which the ASCII rule refuses) would pass a worthless token off as
+# ether on every page and in the CLI.
+_NATIVE = "ETH"
+
+
+def _printable_ascii(text: str) -> bool:
+    # Only ASCII, so that no symbol is a homoglyph of another (Cyrillic "ЕТН" for "ETH").
+    return all(" " <= c <= "~" for c in text)
 
 
 def decode_symbol(raw: bytes) -> str | None:
     """A token's `symbol()` answer: an ABI string, or a bytes32 as early tokens (MKR) return;
-    None when it is neither, or empty, or not printable text."""
+    None when it is neither, or empty, or not printable ASCII, or claims to be ETH."""
     if len(raw) > 1024:  # far more than any symbol of MAX_SYMBOL characters takes
         return None
     text: str | None = None
@@ -87,7 +96,9 @@ def decode_symbol(raw: bytes) -> str | None:
                 text = raw.rstrip(b"\0").decode("utf-8")
             except UnicodeDecodeError:
                 text = None
-    return text if text and len(text) <= MAX_SYMBOL and text.isprintable() else None
+    if not text or len(text) > MAX_SYMBOL or not _printable_ascii(text):
+        return None
+    return None if text.strip().upper() == _NATIVE else text
 
 
 def decode_decimals(raw: bytes) -> int | None:

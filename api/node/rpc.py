@@ -4,6 +4,7 @@ request, no middleware), and a holder that connects lazily and again after failu
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -58,14 +59,24 @@ class WrongChain(NodeUnavailable):
         self.expected = expected
 
 
+# A quantity is at most 256 bits. Matched before int() reads it: int() also takes "0x1_0"
+# and surrounding spaces, and megabytes of hex digits, which would then overflow the
+# float a gas margin is worked out in.
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")
+
+
 def quantity(value: Any, what: str) -> int:
     """A JSON-RPC quantity ("0x1a") as an int; BadAnswer for anything else."""
-    if isinstance(value, str) and value.startswith("0x"):
-        try:
-            return int(value, 16)
-        except ValueError:
-            pass
+    if isinstance(value, str) and _QUANTITY.fullmatch(value):
+        return int(value, 16)
     raise BadAnswer(f"the node answered {what} with {_shown(value)}, not a hex quantity")
+
+
+def _hash(value: Any, what: str) -> str:
+    """A 32-byte hash as the node sends it; BadAnswer for anything else."""
+    if not (isinstance(value, str) and len(value) == 66 and value.startswith("0x")):
+        raise BadAnswer(f"the node answered {what} with {_shown(value)}, not a hash")
+    return value
 
 
 def _shown(value: Any) -> str:
@@ -84,9 +95,7 @@ def _header(answer: Any, number: int) -> Any:
         raise BadAnswer(f"the node answered block {number} with {_shown(answer)}")
     what = f"block {number}'s"
     for field in ("hash", "parentHash"):
-        value = answer.get(field)
-        if not (isinstance(value, str) and len(value) == 66 and value.startswith("0x")):
-            raise BadAnswer(f"the node answered {what} {field} with {_shown(value)}, not a hash")
+        _hash(answer.get(field), f"{what} {field}")
     if quantity(answer.get("number"), f"{what} number") != number:
         raise BadAnswer(f"the node answered block {answer.get('number')} when asked for block {number}")
     quantity(answer.get("timestamp"), f"{what} timestamp")
@@ -172,9 +181,20 @@ class Chain:
         return [_header(answer, n) for n, answer in zip(numbers, answers[1:], strict=True)]
 
     async def block(self, ident: int | str) -> dict[str, Any] | None:
+        """The header of block `ident` (a number or a tag such as "latest"), or None when the
+        node has none; BadAnswer for anything without a hash and a number to read at."""
         tag = hex(ident) if isinstance(ident, int) else ident
-        block: dict[str, Any] | None = await self.rpc("eth_getBlockByNumber", [tag, False])
-        return block
+        answer = await self.rpc("eth_getBlockByNumber", [tag, False])
+        if answer is None:
+            return None
+        if isinstance(ident, int):
+            checked: dict[str, Any] = _header(answer, ident)
+            return checked
+        if not isinstance(answer, dict):
+            raise BadAnswer(f"the node answered block {tag} with {_shown(answer)}")
+        _hash(answer.get("hash"), f"block {tag}'s hash")
+        quantity(answer.get("number"), f"block {tag}'s number")
+        return answer
 
 
 def provider_of(w3: AsyncWeb3[Any]) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from crowdfund.errors import EscrowError, decode_error
 from crowdfund.units import ETHER, Currency, format_amount
 
-from .rpc import Chain, NodeUnavailable, RpcError
+from .rpc import Chain, NodeUnavailable, RpcError, quantity
 from .types import Block, UnsignedTx
 
 GAS_MARGIN = 1.2  # the state can change before the transaction is mined (another pledge lands first)
@@ -45,11 +45,11 @@ async def head(chain: Chain) -> Block:
     block = await chain.block("latest")
     if block is None:
         raise NodeUnavailable("the node has no latest block")
-    return Block(number=int(block["number"], 16), hash=block["hash"])
+    return Block(number=quantity(block["number"], "the latest block's number"), hash=block["hash"])
 
 
 async def eth_balance(chain: Chain, address: str, block: Block) -> int:
-    return int(await chain.rpc("eth_getBalance", [address, {"blockHash": block.hash}]), 16)
+    return quantity(await chain.rpc("eth_getBalance", [address, {"blockHash": block.hash}]), "eth_getBalance")
 
 
 async def unsigned(chain: Chain, block: Block, sender: str, to: str, data: str, value: int = 0) -> UnsignedTx:
@@ -66,7 +66,7 @@ async def unsigned(chain: Chain, block: Block, sender: str, to: str, data: str, 
     tx = {"from": sender, "to": to, "data": data, "value": hex(value)}
     try:
         await chain.rpc("eth_call", [tx, {"blockHash": block.hash}])
-        gas = int(await chain.rpc("eth_estimateGas", [tx, hex(block.number)]), 16)
+        gas = quantity(await chain.rpc("eth_estimateGas", [tx, hex(block.number)]), "eth_estimateGas")
     except RpcError as exc:
         raise rejection(exc) from None
     return UnsignedTx(

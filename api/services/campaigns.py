@@ -73,10 +73,19 @@ async def list_campaigns(
     tip, rows = await gateway.db(queries.campaigns_page, which, before=before, limit=limit)
     block = block_of(tip)
     shown = rows[:limit]
-    tokens = {a: await gateway.tokens.info(chain, a, block) for a in {r.token for r in shown}}
+    tokens = await _tokens(gateway, chain, block, {r.token for r in shown})
     items = [_figures(r, tokens[r.token], tip.timestamp) for r in shown]
     more = len(rows) > limit
     return Page(items=items, after=(items[-1].id,) if more else None, block=block)
+
+
+async def _tokens(gateway: Gateway, chain: Chain, block: Block, addresses: set[str]) -> dict[str, TokenInfo]:
+    """The tokens a page counts in, read together (one batch for the node). A token whose
+    own code fails is an unknown token (Tokens.info), so one hostile token never fails the
+    page; only a node failing fails it, as it would fail any other answer."""
+    listed = sorted(addresses)
+    infos = await asyncio.gather(*(gateway.tokens.info(chain, a, block) for a in listed))
+    return dict(zip(listed, infos, strict=True))
 
 
 @dataclass(frozen=True)
@@ -204,11 +213,10 @@ async def backer_campaigns(
     """Every campaign `backer` ever pledged to, newest campaign first."""
     tip, rows = await gateway.db(queries.backer_campaigns, backer, before=before, limit=limit)
     block = block_of(tip)
+    tokens = await _tokens(gateway, chain, block, {row.campaign.token for row in rows[:limit]})
     items = [
         BackerCampaign(
-            campaign=_figures(
-                row.campaign, await gateway.tokens.info(chain, row.campaign.token, block), tip.timestamp
-            ),
+            campaign=_figures(row.campaign, tokens[row.campaign.token], tip.timestamp),
             pledge=row.pledge,
             refunded=row.refunded,
         )

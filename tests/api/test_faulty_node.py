@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -205,3 +206,47 @@ def test_a_node_on_another_chain_is_refused_and_the_index_kept(
             assert pledges(api) == 2
             transaction = api.post("/campaigns/1/transactions/pledge", json={"sender": alice, "amount": "1"})
             assert transaction.status_code == 200 and transaction.json()["transaction"]["chain_id"] == 31337
+
+
+def _latest_block_as(answer: object) -> Any:
+    """A reply to eth_getBlockByNumber("latest"), the head a transaction is simulated on."""
+    return lambda params: {"result": answer} if params and params[0] == "latest" else None
+
+
+@pytest.mark.parametrize(
+    "method, reply",
+    [
+        ("eth_getBlockByNumber", _latest_block_as("0x00")),
+        ("eth_getBlockByNumber", _latest_block_as({"number": "0xzz", "hash": "0x" + "ab" * 32})),
+        ("eth_getBlockByNumber", _latest_block_as({"number": "0x5"})),
+        ("eth_getBalance", lambda params: {"result": "0xzz"}),
+        ("eth_estimateGas", lambda params: {"result": "0xzz"}),
+        ("eth_estimateGas", lambda params: {"result": ["0x5208"]}),
+        ("eth_estimateGas", lambda params: {"result": "0x" + "f" * 50_000_000}),  # 50 MB
+    ],
+    ids=[
+        "block-0x00",
+        "block-number-0xzz",
+        "block-without-hash",
+        "balance-0xzz",
+        "gas-0xzz",
+        "gas-list",
+        "gas-50MB",
+    ],
+)
+def test_a_malformed_answer_to_a_transaction_build_is_a_503(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, method: str, reply: Any
+) -> None:
+    w3, _, registry = chain
+    pledge = {"sender": w3.eth.accounts[2], "amount": str(ETHER)}
+    with gateway(proxy.url, registry) as api:
+        wait_indexed(api, w3.eth.block_number)
+        proxy.reply(method, reply)
+        refused = api.post("/campaigns/1/transactions/pledge", json=pledge)
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["retry-after"] == "5"
+        assert method in refused.json()["detail"] or "block latest" in refused.json()["detail"]
+
+        proxy.heal()
+        built = api.post("/campaigns/1/transactions/pledge", json=pledge)
+        assert built.status_code == 200, built.text

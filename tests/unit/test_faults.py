@@ -13,7 +13,12 @@ def test_a_quantity_is_read(answer: str, number: int) -> None:
     assert quantity(answer, "eth_blockNumber") == number
 
 
-@pytest.mark.parametrize("answer", [None, "", "0x", "0xzz", "26", 26, 26.0, [], {}, "x" * 500])
+@pytest.mark.parametrize(
+    "answer",
+    [None, "", "0x", "0xzz", "26", 26, 26.0, [], {}, "x" * 500]
+    # What int() would take: underscores, spaces, and more than 256 bits of digits.
+    + ["0x1_0", " 0x10", "0x10\n", "0x1" + "0" * 64, "0x" + "f" * 1_000_000],
+)
 def test_anything_else_is_a_bad_answer_that_counts_as_a_node_fault(answer: object) -> None:
     with pytest.raises(BadAnswer) as caught:
         quantity(answer, "eth_blockNumber")

@@ -8,6 +8,7 @@ from eth_abi.abi import encode
 from crowdfund.erc20 import (
     MAX_DECIMALS,
     MAX_SYMBOL,
+    currency_of,
     decode_decimals,
     decode_symbol,
     decode_uint,
@@ -17,7 +18,8 @@ from crowdfund.erc20 import (
 
 def test_an_abi_string_symbol_is_read() -> None:
     assert decode_symbol(encode(["string"], ["USDC"])) == "USDC"
-    assert decode_symbol(encode(["string"], ["Ünï €"])) == "Ünï €"
+    assert decode_symbol(encode(["string"], ["WETH"])) == "WETH"
+    assert decode_symbol(encode(["string"], ["a-b_c 1.0"])) == "a-b_c 1.0"
 
 
 def test_a_bytes32_symbol_as_early_tokens_return_is_read() -> None:
@@ -51,6 +53,30 @@ def test_an_empty_or_unprintable_symbol_reads_as_none(raw: bytes) -> None:
 )
 def test_a_bytes32_that_is_not_text_reads_as_none(raw: bytes) -> None:
     assert decode_symbol(raw) is None
+
+
+@pytest.mark.parametrize(
+    "symbol",
+    [
+        "ETH",
+        "eth",
+        "Eth",
+        " ETH ",
+        "\u0415\u0422\u041d",  # Cyrillic "ЕТН", shown as ETH
+        "\uff25\uff34\uff28",  # fullwidth "ＥＴＨ"
+        "Ünï €",  # not ASCII: no symbol can be told from a look-alike
+        "ETH\u200b",  # a zero-width space after it
+    ],
+)
+def test_a_symbol_passing_for_ether_or_outside_ascii_reads_as_none(symbol: str) -> None:
+    assert decode_symbol(encode(["string"], [symbol])) is None
+    assert decode_symbol(symbol.encode().ljust(32, b"\0")[:32]) is None
+
+
+def test_a_token_calling_itself_eth_is_named_by_its_shortened_address() -> None:
+    address = "0x1234567890abcdef1234567890abcdef12345678"
+    currency, answered = currency_of(address, encode(["string"], ["ETH"]), encode(["uint256"], [18]))
+    assert (currency.symbol, currency.decimals, answered) == ("0x1234…5678", 18, True)
 
 
 def test_uint_answers() -> None:

@@ -9,6 +9,8 @@ another node at any time, and can be told to spoil the answers to chosen methods
         proxy.heal()                             # every answer is the node's again
         proxy.pending_as_latest = True           # as providers without a pending block
         proxy.rewrite("eth_getLogs", f)          # the result is f(the node's result)
+        proxy.reply("eth_call", f)               # f(params): {"result": ...} or {"error": ...}
+                                                 # in place of the node's answer, or None
 
 The server runs on its own event loop in a thread, so that the tests stay synchronous.
 """
@@ -45,6 +47,7 @@ class RpcProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.spoiled: dict[str, Spoil] = {}
         self.rewritten: dict[str, Callable[[Any], Any]] = {}
+        self.replied: dict[str, Callable[[list[Any]], dict[str, Any] | None]] = {}
         self.seen: dict[str, int] = {}  # requests per method, spoiled or not
         # Calls asked at the pending block are answered at the latest, as by providers
         # that keep no pending block.
@@ -61,9 +64,16 @@ class RpcProxy:
         """Answer `method` with `how` applied to the node's result (errors pass unchanged)."""
         self.rewritten[method] = how
 
+    def reply(self, method: str, how: Callable[[list[Any]], dict[str, Any] | None]) -> None:
+        """Answer `method` with what `how` makes of the request's params (a "result" or an
+        "error"), or with the node's own answer where it gives None: a node's wording of a
+        failure for chosen calls only, say."""
+        self.replied[method] = how
+
     def heal(self) -> None:
         self.spoiled.clear()
         self.rewritten.clear()
+        self.replied.clear()
         self._loop.call_soon_threadsafe(self._healed.set)
 
     def count(self, method: str) -> int:
@@ -87,10 +97,16 @@ class RpcProxy:
         async with self._session.post(self.upstream, json=body) as upstream:
             answer = await upstream.json(content_type=None)
         answers = answer if isinstance(answer, list) else [answer]
-        by_id = {call.get("id"): call.get("method", "") for call in calls}
+        by_id = {call.get("id"): call for call in calls}
         for entry in answers:
-            method = by_id.get(entry.get("id"), "")
+            call = by_id.get(entry.get("id"), {})
+            method = call.get("method", "")
             how = self.spoiled.get(method)
+            replied = self.replied[method](call.get("params", [])) if method in self.replied else None
+            if replied is not None:
+                entry.pop("result", None)
+                entry.pop("error", None)
+                entry.update(replied)
             if method in self.rewritten and "result" in entry:
                 entry["result"] = self.rewritten[method](entry["result"])
             if how == "error":
