@@ -71,6 +71,8 @@ class BlockCache:
         self._blocks: OrderedDict[str, dict[Hashable, asyncio.Future[Any]]] = OrderedDict()
         # Every finished answer kept, oldest first, with what it is charged.
         self._charged: OrderedDict[tuple[str, Hashable], int] = OrderedDict()
+        # The answers kept at a block because they were carried there (not read there).
+        self._carried: set[tuple[str, Hashable]] = set()
 
     async def get(self, block: Block, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         if not self.enabled:
@@ -114,15 +116,18 @@ class BlockCache:
         if not self.enabled or not source or from_hash == to_hash:
             return 0
         # Kept answers only (charged): not reads in flight, not failures; and only those
-        # read at `from_hash` itself. A read may have been taken at a newer block than the
-        # one it is kept under (the index moved meanwhile): carried, it could outlive a
-        # reorg that took that newer block back.
+        # read at `from_hash` itself or carried there. A read may have been taken at a newer
+        # block than the one it is kept under (the index moved meanwhile): carried, it could
+        # outlive a reorg that took that newer block back.
         done = [
             (key, task, self._charged[(from_hash, key)])
             for key, task in source.items()
             if isinstance(key, CampaignKey)
             and (from_hash, key) in self._charged
-            and getattr(getattr(task.result(), "block", None), "hash", from_hash) == from_hash
+            and (
+                (from_hash, key) in self._carried
+                or getattr(getattr(task.result(), "block", None), "hash", from_hash) == from_hash
+            )
         ]
         if not done:
             return 0
@@ -134,6 +139,7 @@ class BlockCache:
                 continue
             target[key] = task
             self._charged[(to_hash, key)] = cost
+            self._carried.add((to_hash, key))
             self.bytes += cost
             carried += 1
         self._trim()
@@ -180,6 +186,7 @@ class BlockCache:
 
     def _uncharge(self, block_hash: str, key: Hashable) -> None:
         self.bytes -= self._charged.pop((block_hash, key), 0)
+        self._carried.discard((block_hash, key))
 
 
 def _data(answer: object) -> str:

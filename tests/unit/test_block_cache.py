@@ -249,3 +249,24 @@ def test_an_answer_read_at_a_newer_block_than_its_key_is_not_carried() -> None:
         return cache.carry(B1.hash, B3.hash, set)
 
     assert run(body) == 1
+
+
+def test_a_carried_answer_is_carried_on_from_block_to_block() -> None:
+    # Read at B1 and carried to B2, it is still the reading of B1: it goes on to B3 and
+    # further, block after block, for as long as no move touches its campaign.
+    @dataclass(frozen=True)
+    class Reading:
+        block: Block
+
+    chain = [Block(n, "0x" + f"{n:02x}" * 32) for n in range(1, 6)]
+    cache = BlockCache()
+    compute = Counted(answer=Reading(chain[0]))
+
+    async def body() -> list[int]:
+        await cache.get(chain[0], CampaignKey("reading", 1), compute)
+        carried = [cache.carry(a.hash, b.hash, set) for a, b in zip(chain, chain[1:], strict=False)]
+        await cache.get(chain[-1], CampaignKey("reading", 1), compute)
+        return carried
+
+    assert run(body) == [1, 1, 1, 1]
+    assert compute.calls == 1
