@@ -278,7 +278,7 @@ def _equivalents() -> dict[str, str]:
     return found
 
 
-def report(outcomes: list[Outcome], seconds: float) -> str:
+def report(outcomes: list[Outcome], seconds: float, selection: str = "") -> str:
     equivalent = _equivalents()
     valid = [o for o in outcomes if o.result != "stillborn"]
     killed = [o for o in valid if o.result == "killed"]
@@ -289,7 +289,7 @@ def report(outcomes: list[Outcome], seconds: float) -> str:
         f"(do not compile or break the tests' setup), {len(valid)} valid: **{len(killed)} killed**, "
         f"{len(explained)} equivalent, {len(survivors) - len(explained)} unexplained survivors; "
         f"score {len(killed) / max(1, len(valid) - len(explained)):.0%} of the non-equivalent. "
-        f"Took {seconds / 60:.0f} min.",
+        f"Took {seconds / 60:.0f} min." + (f" Mutants chosen: `{selection}`." if selection else ""),
         "",
         "| contract | kind | mutants | killed | equivalent | survived |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -305,7 +305,8 @@ def report(outcomes: list[Outcome], seconds: float) -> str:
         lines += ["", "Survivors:", ""]
         for o in survivors:
             why = equivalent.get(o.mutant.id, "**not explained: a test is missing**")
-            lines.append(f"- `{o.mutant.id}` in `{o.mutant.function}`: `{o.mutant.after.strip()}`: {why}")
+            change = " / ".join(line.strip() for line in o.mutant.after.split("\n") if line.strip())
+            lines.append(f"- `{o.mutant.id}` in `{o.mutant.function}`: `{change}`: {why}")
     return "\n".join(lines)
 
 
@@ -369,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[{len(outcomes)}/{len(mutants)}] {outcome.result:<9} {outcome.mutant.id:<32} "
                       f"{outcome.seconds:5.0f} s  {outcome.by}", flush=True)  # fmt: skip
     outcomes.sort(key=lambda o: (o.mutant.contract, o.mutant.line, o.mutant.id))
-    text = report(outcomes, time.monotonic() - started)
+    chosen = [
+        f"--{name} {value}" for name in ("contract", "kind", "only") for value in getattr(args, name) or ()
+    ]
+    text = report(outcomes, time.monotonic() - started, " ".join(chosen))
     print()
     print(text)
     if args.write:
