@@ -146,3 +146,16 @@ def test_reentering_another_campaign_only_moves_its_own_money(
     assert eth_balance(attacker) == 12 * ETHER
     assert escrow.pledgeOf(campaign.id, attacker) == escrow.pledgeOf(other.id, attacker) == 0
     assert eth_balance(escrow) == 5 * ETHER
+
+
+def test_a_refund_has_written_the_total_before_it_pays(escrow, campaign, attacker, creator, mallory):
+    """What a backer's payout can see of the campaign already counts its refund: the total is
+    written before the money leaves. Written after, anything run from the payout (the
+    backer's own code, or a second backer refunding from it) would find the total overstated."""
+    escrow.cancel(campaign.id, {"from": creator})
+    attacker.arm(escrow.getCampaign.encode_input(campaign.id), 1, {"from": mallory})
+    attacker.act(escrow.refund.encode_input(campaign.id), {"from": mallory})
+    ok, data = attacker.attempt(0)
+    assert ok
+    seen = escrow.getCampaign.decode_output(data)
+    assert seen["pledged"] == 5 * ETHER  # alice's pledge alone, during the attacker's payout
