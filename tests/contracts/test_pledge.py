@@ -122,6 +122,16 @@ def test_cap_exceeded_by_a_single_pledge_reports_the_amount(
         escrow.pledge(c.id, 101, {"from": bob, "value": 101})
 
 
+def test_a_pledge_of_exactly_the_cap_on_top_of_others_reports_the_total_it_would_make(
+    escrow, create_campaign, alice, bob, assert_reverts
+):
+    # The amount alone reaches the cap without passing it: what is reported is the total.
+    c = create_campaign(goal=50, cap=100)
+    escrow.pledge(c.id, 30, {"from": alice, "value": 30})
+    with assert_reverts("CapExceeded", c.id, 100, 130):
+        escrow.pledge(c.id, 100, {"from": bob, "value": 100})
+
+
 def test_uncapped_campaign_is_limited_to_max_amount(
     escrow, create_campaign, token, deployer, alice, bob, assert_reverts
 ):
