@@ -244,8 +244,8 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         (uint256 paidBps, uint256 due, uint256 dueBps, uint256 nextAt) =
             _walk(c, h, before, halted ? h.haltedAt() : block.timestamp);
         if (halted) nextAt = 0; // nothing after the halt is ever due
-        // Cannot overflow: received < 2^256 / BPS (it came out of a balance and the escrow
-        // holds at most 2^104 per campaign) and dueBps >= paidBps.
+        // Cannot overflow or underflow: received < 2^104 (the escrow's total, or checked by
+        // SafeCast in _collect), shares <= BPS, and dueBps >= paidBps.
         uint256 amount;
         unchecked {
             amount = received * dueBps / BPS - received * paidBps / BPS;
