@@ -53,9 +53,9 @@ function withPaid(Head h, uint256 count) pure returns (Head) {
     return Head.wrap((Head.unwrap(h) & ~(uint256(0xff) << 240)) | (count << 240));
 }
 
-/// @dev Set once, from 0; `at` is a block timestamp, below 2^40 for the next 30,000 years.
-function withHaltedAt(Head h, uint256 at) pure returns (Head) {
-    return Head.wrap(Head.unwrap(h) | (uint256(uint40(at)) << 200));
+/// @dev Set once, from 0; `time` is a block timestamp, below 2^40 for the next 30,000 years.
+function withHaltedAt(Head h, uint256 time) pure returns (Head) {
+    return Head.wrap(Head.unwrap(h) | (uint256(uint40(time)) << 200));
 }
 
 function objections(Votes v) pure returns (uint256) {
@@ -188,21 +188,21 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         uint256 previous = deadline_; // an explicit first time must come after the deadline
         uint256 sum = 0;
         // Cannot overflow: times are below 2^64 + MAX_RELEASE_DELAY, shares below 12 * 2^16,
-        // and `at - deadline_` is at most MAX_RELEASE_DELAY < 2^32 once checked.
+        // and `time - deadline_` is at most MAX_RELEASE_DELAY < 2^32 once checked.
         unchecked {
             uint256 latest = uint256(deadline_) + MAX_RELEASE_DELAY;
             for (uint256 i; i < count; ++i) {
-                uint256 at = releaseAt[i];
-                if (i == 0 && at == 0) {
-                    at = deadline_;
-                } else if (at <= previous || at > latest) {
+                uint256 time = releaseAt[i];
+                if (i == 0 && time == 0) {
+                    time = deadline_;
+                } else if (time <= previous || time > latest) {
                     revert ReleaseTimeInvalid(i, releaseAt[i], previous + 1, latest);
                 }
                 uint256 share = shareBps[i];
                 if (share == 0) revert ShareIsZero(i);
                 sum += share;
-                words[i / _PER_SLOT] |= ((at - deadline_) | (share << 32)) << (_ENTRY_BITS * (i % _PER_SLOT));
-                previous = at;
+                words[i / _PER_SLOT] |= ((time - deadline_) | (share << 32)) << (_ENTRY_BITS * (i % _PER_SLOT));
+                previous = time;
             }
         }
         if (sum != BPS) revert ShareSumInvalid(sum, BPS);
@@ -244,8 +244,8 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         (uint256 paidBps, uint256 due, uint256 dueBps, uint256 nextAt) =
             _walk(c, h, before, halted ? h.haltedAt() : block.timestamp);
         if (halted) nextAt = 0; // nothing after the halt is ever due
-        // Cannot overflow: received < 2^256 / BPS (it came out of a balance and the escrow
-        // holds at most 2^104 per campaign) and dueBps >= paidBps.
+        // Cannot overflow or underflow: received < 2^104 (the escrow's total, or checked by
+        // SafeCast in _collect), shares <= BPS, and dueBps >= paidBps.
         uint256 amount;
         unchecked {
             amount = received * dueBps / BPS - received * paidBps / BPS;
@@ -495,8 +495,8 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
                 if (i < paidCount) {
                     paidBps += share;
                 } else {
-                    uint256 at = start + uint32(entry);
-                    if (at > limit) return (paidBps, due, dueBps, at);
+                    uint256 dueAt = start + uint32(entry);
+                    if (dueAt > limit) return (paidBps, due, dueBps, dueAt);
                 }
                 dueBps += share;
                 due = i + 1;

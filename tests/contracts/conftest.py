@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from brownie import Contract, web3
+from brownie._config import CONFIG
 from brownie.exceptions import VirtualMachineError
 from helpers import (
     DAY,
@@ -229,15 +230,13 @@ def create_campaign(escrow, creator):
 def vault(module_isolation, escrow, MilestoneVault, deployer):
     deployed = MilestoneVault.deploy(escrow, {"from": deployer})
     # brownie compares the deployed code with the build's and, when they differ, drops the
-    # program-counter map, which leaves the contract without traces and coverage. The vault's
-    # immutable escrow address is the only difference; it moves no instruction, so the build's
-    # map still fits the code.
-    if "pcMap" not in deployed._build:
+    # program-counter map, which leaves the contract without coverage. The vault's immutable
+    # escrow address is the only difference; it moves no instruction, so under --coverage the
+    # build's map is put back (offsets as tuples, as brownie loads them).
+    if CONFIG.argv.get("coverage") and "pcMap" not in deployed._build:
         pc_map = json.loads(VAULT_BUILD.read_text())["pcMap"]
-        # As brownie holds it: source offsets as (start, end) tuples, which JSON made lists
-        # (its compiled revert lookup refuses a list).
         deployed._build["pcMap"] = {
-            int(pc): {key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}
+            int(pc): {**entry, "offset": tuple(entry["offset"])} if "offset" in entry else entry
             for pc, entry in pc_map.items()
         }
     return deployed

@@ -189,3 +189,19 @@ def test_unknown_campaign(vault, create_campaign, alice, assert_reverts):
         vault.object(c.id, {"from": alice})
     with assert_reverts("NotAVaultCampaign", 999):
         vault.object(999, {"from": alice})
+
+
+def test_objecting_to_a_token_campaign_before_the_claim(
+    vault, escrow, token, create_vault_campaign, creator, alice, bob, clock
+):
+    c = create_vault_campaign(token=token, goal=100, release_at=(0, 1_000), share_bps=(5_000, 5_000))
+    escrow.pledge(c.id, 70, {"from": alice})
+    escrow.pledge(c.id, 30, {"from": bob})
+    clock.at(c.deadline + 1)
+    tx = vault.object(c.id, {"from": alice})
+    assert_event(tx, "Halted", id=c.id, haltedAt=c.deadline + 1, objections=70, pledged=100)
+    before = token.balanceOf(creator)
+    tx = vault.release(c.id)
+    assert_event(tx, "Collected", id=c.id, pledged=100, received=100)
+    assert token.balanceOf(creator) == before + 50
+    assert vault.refund(c.id, {"from": bob}).events["RefundPaid"]["amount"] == 15
