@@ -17,8 +17,14 @@ and not counted. Survivors are listed; one known to be equivalent (it changes no
 caller can observe) is explained in tools/mutants_equivalent.txt, by its id, and counted
 as such. The report goes to stdout and, with --write, into docs/audit.md between markers.
 
+A campaign takes hours, so every outcome is kept in .mutate/results.json as soon as it is
+known, and a later run takes it from there instead of testing the mutant again: a killed
+mutant while its contract's source is unchanged, any other outcome while the contract tests
+are unchanged too (--fresh tests every chosen mutant again). An interrupted campaign goes on
+where it stopped, and one can be run in parts (a contract, a kind) and reported whole.
+
     .venv/bin/python tools/mutate.py [--contract NAME]... [--kind KIND]... [--only ID]...
-        [--jobs N] [--write] [--list]
+        [--jobs N] [--fresh] [--write] [--list]
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import dataclasses
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -42,6 +50,7 @@ KINDS = ("boundary", "check", "effect", "constant", "event", "assembly")
 EQUIVALENT = ROOT / "tools" / "mutants_equivalent.txt"
 REPORT = ROOT / "docs" / "audit.md"
 BEGIN, END = "<!-- mutation report: begin -->", "<!-- mutation report: end -->"
+RESULTS = ROOT / ".mutate" / "results.json"
 # One brownie network per worker, each on its own port (registered by `make networks`).
 FIRST_PORT = 18950
 TEST_TIMEOUT = 1800  # seconds for one mutant's tests; past it the mutant counts as killed
@@ -266,6 +275,60 @@ def run_mutant(mutant: Mutant, port: int) -> Outcome:
     return Outcome(mutant, "stillborn", seconds, last[:120])
 
 
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _tests_digest() -> str:
+    """The contract tests as a mutant's outcome depends on them (their own contracts too)."""
+    folder = ROOT / "tests" / "contracts"
+    return _digest([p for p in folder.rglob("*") if p.is_file() and p.suffix in (".py", ".sol")])
+
+
+class Results:
+    """Outcomes of earlier runs, by mutant id, with the contract source and the tests they
+    were judged against (see the module's docstring for when one is taken as still true)."""
+
+    def __init__(self, path: Path = RESULTS) -> None:
+        self.path = path
+        self.stored: dict[str, dict[str, object]] = json.loads(path.read_text()) if path.exists() else {}
+        self.tests = _tests_digest()
+        self.sources = {
+            c: _digest([ROOT / "contracts" / f"{c}.sol"])
+            for c in CONTRACTS
+            if (ROOT / "contracts" / f"{c}.sol").exists()
+        }
+
+    def known(self, mutant: Mutant) -> Outcome | None:
+        entry = self.stored.get(mutant.id)
+        if (
+            entry is None
+            or entry["source"] != self.sources[mutant.contract]
+            or entry["after"] != mutant.after
+        ):
+            return None
+        if entry["result"] != "killed" and entry["tests"] != self.tests:
+            return None
+        return Outcome(mutant, str(entry["result"]), float(entry["seconds"]), str(entry["by"]))  # type: ignore[arg-type]
+
+    def keep(self, outcome: Outcome) -> None:
+        self.stored[outcome.mutant.id] = {
+            "source": self.sources[outcome.mutant.contract],
+            "tests": self.tests,
+            "after": outcome.mutant.after,
+            "result": outcome.result,
+            "seconds": round(outcome.seconds, 1),
+            "by": outcome.by,
+        }
+        self.path.parent.mkdir(exist_ok=True)
+        scratch = self.path.with_suffix(".tmp")
+        scratch.write_text(json.dumps(self.stored, indent=1, sort_keys=True))
+        scratch.replace(self.path)  # whole or not at all, should the run be stopped mid-write
+
+
 def _equivalents() -> dict[str, str]:
     """Mutant ids known to be equivalent, with why: `id  reason` lines, # for comments."""
     if not EQUIVALENT.exists():
@@ -278,7 +341,7 @@ def _equivalents() -> dict[str, str]:
     return found
 
 
-def report(outcomes: list[Outcome], seconds: float, selection: str = "") -> str:
+def report(outcomes: list[Outcome], seconds: float, selection: str = "", reused: int = 0) -> str:
     equivalent = _equivalents()
     valid = [o for o in outcomes if o.result != "stillborn"]
     killed = [o for o in valid if o.result == "killed"]
@@ -289,7 +352,9 @@ def report(outcomes: list[Outcome], seconds: float, selection: str = "") -> str:
         f"(do not compile or break the tests' setup), {len(valid)} valid: **{len(killed)} killed**, "
         f"{len(explained)} equivalent, {len(survivors) - len(explained)} unexplained survivors; "
         f"score {len(killed) / max(1, len(valid) - len(explained)):.0%} of the non-equivalent. "
-        f"Took {seconds / 60:.0f} min." + (f" Mutants chosen: `{selection}`." if selection else ""),
+        f"Took {seconds / 60:.0f} min"
+        + (f" (the outcomes of {reused} were kept from earlier runs of the same sources)." if reused else ".")
+        + (f" Mutants chosen: `{selection}`." if selection else ""),
         "",
         "| contract | kind | mutants | killed | equivalent | survived |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -335,6 +400,11 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=1, help="mutants tested at once (each runs its own anvil)"
     )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help=f"test every chosen mutant again, ignoring {RESULTS.relative_to(ROOT)}",
+    )
     parser.add_argument("--write", action="store_true", help="write the report into docs/audit.md")
     args = parser.parse_args(argv)
 
@@ -350,14 +420,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.id:<32} {m.function:<22} {m.after.strip()[:100]}")
         print(f"{len(mutants)} mutants")
         return 0
-    print(f"{len(mutants)} mutants, {args.jobs} at a time", flush=True)
-    started = time.monotonic()
+    results = Results()
     outcomes: list[Outcome] = []
+    queue = []
+    for m in mutants:
+        earlier = None if args.fresh else results.known(m)
+        if earlier is None:
+            queue.append(m)
+        else:
+            outcomes.append(earlier)
+    reused = len(outcomes)
+    print(f"{len(mutants)} mutants: {reused} judged by earlier runs ({RESULTS.relative_to(ROOT)}), "
+          f"{len(queue)} to test, {args.jobs} at a time", flush=True)  # fmt: skip
+    started = time.monotonic()
     ports = [FIRST_PORT + n for n in range(args.jobs)]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         free = list(ports)
         pending: dict[concurrent.futures.Future[Outcome], int] = {}
-        queue = list(mutants)
         while queue or pending:
             while queue and free:
                 port = free.pop()
@@ -367,13 +446,14 @@ def main(argv: list[str] | None = None) -> int:
                 free.append(pending.pop(future))
                 outcome = future.result()
                 outcomes.append(outcome)
+                results.keep(outcome)
                 print(f"[{len(outcomes)}/{len(mutants)}] {outcome.result:<9} {outcome.mutant.id:<32} "
                       f"{outcome.seconds:5.0f} s  {outcome.by}", flush=True)  # fmt: skip
     outcomes.sort(key=lambda o: (o.mutant.contract, o.mutant.line, o.mutant.id))
     chosen = [
         f"--{name} {value}" for name in ("contract", "kind", "only") for value in getattr(args, name) or ()
     ]
-    text = report(outcomes, time.monotonic() - started, " ".join(chosen))
+    text = report(outcomes, time.monotonic() - started, " ".join(chosen), reused)
     print()
     print(text)
     if args.write:

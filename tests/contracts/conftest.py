@@ -9,7 +9,9 @@ import pytest
 from brownie import Contract, web3
 from brownie._config import CONFIG
 from brownie.exceptions import VirtualMachineError
+from eth_account import Account
 from helpers import (
+    ANVIL_MNEMONIC,
     DAY,
     ESCROW_BUILD,
     ETHER,
@@ -160,6 +162,18 @@ def mallory(accounts):
 @pytest.fixture(scope="session")
 def outsider(accounts):
     return accounts[9]
+
+
+@pytest.fixture(scope="session")
+def keys(accounts):
+    """Private keys of the anvil dev accounts (the well-known test mnemonic), to sign permits."""
+    Account.enable_unaudited_hdwallet_features()
+    derived = [
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        for i in range(len(accounts))
+    ]
+    assert [d.address for d in derived] == [a.address for a in accounts]
+    return {a.address: d.key for a, d in zip(accounts, derived, strict=True)}
 
 
 # --------------------------------------------------------------------------- contracts

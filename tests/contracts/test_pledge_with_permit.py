@@ -2,22 +2,9 @@
 
 import pytest
 from eth_account import Account
-from helpers import ANVIL_MNEMONIC, ETHER, assert_event, assert_no_event
+from helpers import ETHER, assert_event, assert_no_event
 
 from crowdfund import permit
-
-Account.enable_unaudited_hdwallet_features()
-
-
-@pytest.fixture(scope="session")
-def keys(accounts):
-    """Private keys of the anvil dev accounts (the well-known test mnemonic)."""
-    derived = [
-        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-        for i in range(len(accounts))
-    ]
-    assert [d.address for d in derived] == [a.address for a in accounts]
-    return {a.address: d.key for a, d in zip(accounts, derived, strict=True)}
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,21 @@ import pytest
 from brownie import chain, web3
 from brownie.test import strategy
 from eth_abi import decode as abi_decode
+from eth_account import Account
 from eth_utils import keccak
-from helpers import CLAIM_WINDOW, DAY, GOAL_LOCK, MAX_AMOUNT, MAX_DURATION, ZERO_ADDRESS, State
+from helpers import (
+    CLAIM_WINDOW,
+    DAY,
+    GOAL_LOCK,
+    MAX_AMOUNT,
+    MAX_DURATION,
+    MAX_UINT256,
+    ZERO_ADDRESS,
+    State,
+)
 from hypothesis import HealthCheck, Verbosity
+
+from crowdfund import permit
 
 # CI profile by default; a deep run uses e.g. CROWDFUND_SM_EXAMPLES=2000 CROWDFUND_SM_STEPS=50.
 EXAMPLES = int(os.environ.get("CROWDFUND_SM_EXAMPLES", "200"))
@@ -25,6 +37,10 @@ OUTCOMES: Counter = Counter()
 MAX_CAMPAIGNS = 6
 URI = "ipfs://sm"
 GAS = hex(3_000_000)
+# A campaign near the 2^104 limit of a total counts its raw amounts in these units, so that a
+# few pledges reach the limit; each actor holds enough ETH and tokens to pledge it six times.
+BIG_UNIT = 2**94
+ACTOR_FUNDS = 2**112
 
 # Edges of the state diagram; a campaign may take several in one step (a time jump can
 # carry it from Upcoming through Active to Failed), but never go back. An expired
@@ -125,6 +141,11 @@ def is_active(c: ModelCampaign, now: int) -> bool:
     return c.state(now) == State.Active
 
 
+def unit(c: ModelCampaign | None) -> int:
+    """What one raw amount is worth in campaign `c`: BIG_UNIT near the 2^104 limit, else 1."""
+    return BIG_UNIT if c is not None and c.goal > 2**64 else 1
+
+
 @dataclass
 class Expect:
     """A predicted outcome: an error (name, args), or events plus the model update."""
@@ -159,13 +180,17 @@ class EscrowMachine:
     st_edge = strategy("uint8", max_value=3)
     st_offset = strategy("int8", min_value=-1, max_value=1)
     st_bool = strategy("bool")
+    st_size = strategy("uint8", max_value=7)
 
-    def __init__(cls, escrow, token, lens, actors, decoder):
+    def __init__(cls, escrow, token, lens, actors, decoder, keys):
         cls.escrow = escrow
         cls.token = token
         cls.lens = lens
         cls.actors = [a.address.lower() for a in actors]
         cls.decoder = decoder
+        cls.keys = {a.lower(): key for a, key in keys.items()}
+        _, name, version, chain_id, verifying_contract, _, _ = token.eip712Domain()
+        cls.permit_domain = permit.domain(name, version, chain_id, verifying_contract)
         cls.events_by_topic = {}
         for item in escrow.abi:
             if item["type"] == "event":
@@ -179,6 +204,8 @@ class EscrowMachine:
         self.tok = {a: snap["actorToken"][i] for i, a in enumerate(self.actors)}
         self.escrow_eth, self.escrow_tok = snap["escrowEth"], snap["escrowToken"]
         assert (self.escrow_eth, self.escrow_tok) == (0, 0)
+        self.allowance = dict(zip(self.actors, snap["allowances"], strict=True))  # the escrow's
+        self.nonce = dict(zip(self.actors, snap["nonces"], strict=True))  # for permits
         self.step = 0
         self.now = snap["timestamp"]  # the latest block's time, as far as the machine knows
         self._snap = (self.step, snap)
@@ -186,15 +213,16 @@ class EscrowMachine:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _send(self, sender: str, fn, *args, value: int = 0, at: int | None = None):
-        """Sends a transaction straight over RPC (brownie's per-transaction bookkeeping would
-        dominate the run time). Returns (block timestamp, error or None, escrow events)."""
+    def _send(self, sender: str, fn, *args, value: int = 0, at: int | None = None, to=None):
+        """Sends a transaction (to the escrow unless `to`) straight over RPC (brownie's
+        per-transaction bookkeeping would dominate the run time). Returns (block timestamp,
+        error or None, escrow events)."""
         self.step += 1
         if at is not None:
             _rpc("evm_setNextBlockTimestamp", [at])
         tx = {
             "from": sender,
-            "to": self.escrow.address,
+            "to": (to or self.escrow).address,
             "data": fn.encode_input(*args),
             "value": hex(value),
             "gas": GAS,
@@ -267,15 +295,23 @@ class EscrowMachine:
 
     @staticmethod
     def _pledge_amount(c, choice: int, raw: int) -> int:
-        """Mostly `raw`; with choice 4 exactly what the cap (or else the goal) still allows."""
-        room = ((c.cap or c.goal) - c.pledged) if c is not None else 0
-        return room if choice == 4 and room > 0 else raw
+        """Mostly `raw` (in the campaign's units); with choice 3 exactly the cap (uncapped: the
+        goal; near the limit: what reaches 2^104 - 1, or one past it); with choice 4 exactly
+        what the cap (or else the goal) still allows."""
+        if c is None:
+            return raw
+        if choice == 3:
+            if not c.cap and unit(c) > 1:
+                return MAX_AMOUNT - c.pledged + raw % 2
+            return c.cap or c.goal
+        room = (c.cap or c.goal) - c.pledged
+        return room if choice == 4 and room > 0 else raw * unit(c)
 
     @staticmethod
     def _unpledge_amount(c, mine: int, choice: int, raw: int) -> int:
         """raw, half or all of `mine`, or what takes the total exactly to the goal / one below."""
         if choice == 0 or c is None:
-            return raw
+            return raw * unit(c)
         if choice < 3:
             return -(-mine * choice // 2)
         excess = c.pledged - c.goal + (choice - 3)
@@ -337,7 +373,10 @@ class EscrowMachine:
 
         return at
 
-    def _expect_pledge(self, c, cid, payer, backer, amount, value, via_permit=False):
+    def _expect_pledge(self, c, cid, payer, backer, amount, value, via_permit=False, permit=None):
+        """`permit`: (deadline, whether signed by the payer for its current nonce), with
+        via_permit; the token takes it when both hold at the block's time."""
+
         def at(now):
             if c is None:
                 if not via_permit and value != amount:
@@ -345,6 +384,10 @@ class EscrowMachine:
                 return fail("CampaignNotFound", cid)
             if via_permit and not c.is_token:
                 return fail("NotATokenCampaign", cid)
+            permitted = via_permit and permit is not None and permit[1] and now <= permit[0]
+            allowance = amount if permitted else self.allowance[payer]
+            if via_permit and not permitted and allowance < amount:
+                return fail("PermitFailed", self.token.address, allowance, amount)
             if not c.is_token and value != amount:
                 return fail("WrongPaymentValue", amount, value)
             if c.is_token and value != 0:
@@ -357,6 +400,8 @@ class EscrowMachine:
             limit = min(c.cap, MAX_AMOUNT) if c.cap else MAX_AMOUNT
             if amount > limit - c.pledged:
                 return fail("CapExceeded", cid, limit, amount if amount > limit else c.pledged + amount)
+            if c.is_token and allowance < amount:
+                return fail("ERC20InsufficientAllowance", self.escrow.address, allowance, amount)
             if c.is_token and self.tok[payer] < amount:
                 return fail("ERC20InsufficientBalance", payer, self.tok[payer], amount)
 
@@ -364,6 +409,15 @@ class EscrowMachine:
                 c.pledged += amount
                 c.pledges[backer] = c.pledges.get(backer, 0) + amount
                 self._collect(c, payer, amount)
+                if c.is_token and allowance != MAX_UINT256:
+                    self.allowance[payer] = allowance - amount
+                if permitted:
+                    self.nonce[payer] += 1
+                    OUTCOMES["(a valid permit)"] += 1
+                if c.pledged == MAX_AMOUNT:
+                    OUTCOMES["(a total at its limit, 2^104 - 1)"] += 1
+                elif c.pledged == c.cap:
+                    OUTCOMES["(a total at its cap)"] += 1
 
             event = (
                 "Pledged",
@@ -483,20 +537,29 @@ class EscrowMachine:
         sent = self._send(sender, self.escrow.createCampaign, token, goal, cap, starts_at, deadline, URI)
         self._check(sent, self._expect_create(sender, is_token, goal, cap, starts_at, deadline))
 
-    def initialize_campaigns(self, st_goal, st_duration):
-        """Every run starts with an ETH and a token campaign open for pledges."""
+    def initialize_campaigns(self, st_goal, st_duration, st_bool):
+        """Every run starts with an ETH and a token campaign open for pledges, and a third,
+        uncapped, whose goal is in BIG_UNITs, so that pledges meet the 2^104 limit."""
         goal, duration = st_goal + 1, st_duration + DAY
         self._create(0, False, goal, 0, False, 0, duration, raw_cap=0)
         self._create(1, True, goal, 0, False, 0, duration, raw_cap=0)
+        self._create(2, st_bool, goal * BIG_UNIT, 0, False, 0, duration, raw_cap=0)
 
-    def rule_create(self, st_actor, st_bool, st_goal, st_cap, st_delay, st_duration, st_choice):
+    def rule_create(self, st_actor, st_bool, st_goal, st_cap, st_delay, st_duration, st_choice, st_size):
         if len(self.campaigns) >= MAX_CAMPAIGNS:
             return
         # st_choice 0 takes the raw draws (a zero goal or a cap below the goal is refused);
         # otherwise the goal is positive and the cap is none or the goal plus up to 200.
         goal = st_goal if st_choice == 0 else st_goal + 1
         raw_cap = st_cap if st_choice == 0 else (0 if st_choice < 3 else None)
-        self._create(st_actor, st_bool, goal, st_cap % 200, st_delay % 2 == 1, st_delay, st_duration, raw_cap)
+        cap_extra = st_cap % 200
+        if st_size == 7:
+            # Near the 2^104 limit: a goal one past it (refused), at it, or in BIG_UNITs; a
+            # cap in BIG_UNITs above the goal may pass the limit, which then bounds the total.
+            goal = (MAX_AMOUNT + 1, MAX_AMOUNT, goal * BIG_UNIT, goal * BIG_UNIT)[st_goal % 4]
+            raw_cap = 0 if st_choice < 3 else None
+            cap_extra *= BIG_UNIT
+        self._create(st_actor, st_bool, goal, cap_extra, st_delay % 2 == 1, st_delay, st_duration, raw_cap)
 
     def rule_pledge(self, st_index, st_actor, st_choice, st_amount, st_when):
         c, cid = self._pick(st_index, st_choice, is_active)
@@ -516,15 +579,37 @@ class EscrowMachine:
         sent = self._send(payer, self.escrow.pledgeFor, cid, backer, amount, value=value, at=at)
         self._check(sent, self._expect_pledge(c, cid, payer, backer, amount, value))
 
-    def rule_pledge_with_permit(self, st_index, st_actor, st_choice, st_amount, st_when):
-        # An invalid signature: the permit fails and the standing allowance is used.
+    def rule_pledge_with_permit(self, st_index, st_actor, st_choice, st_amount, st_when, st_edge):
+        """st_edge 1: a valid permit, its deadline the block's time when pinned; 2: signed
+        but expired; 3: signed for a nonce not yet used; 0: no signature at all. A permit the
+        token refuses falls back on the standing allowance."""
         c, cid = self._pick(st_index, st_choice, lambda c, now: c.is_token and is_active(c, now))
         sender = self.actors[st_actor]
         amount = self._pledge_amount(c, st_choice, st_amount)
-        zero = b"\x00" * 32
-        args = (cid, amount, 0, 27, zero, zero)
-        sent = self._send(sender, self.escrow.pledgeWithPermit, *args, at=self._when(c, st_when))
-        self._check(sent, self._expect_pledge(c, cid, sender, sender, amount, 0, via_permit=True))
+        at = self._when(c, st_when)
+        deadline = (at or self.now + DAY) if st_edge != 2 else self.now - 1
+        if st_edge == 0:
+            v, r, s, signed = 27, b"\x00" * 32, b"\x00" * 32, False
+        else:
+            nonce = self.nonce[sender] + (st_edge == 3)
+            message = permit.typed_data(
+                self.permit_domain, owner=sender, spender=self.escrow.address, value=amount,
+                nonce=nonce, deadline=deadline,
+            )  # fmt: skip
+            signature = Account.sign_typed_data(self.keys[sender], full_message=message)
+            v, r, s = signature.v, signature.r.to_bytes(32, "big"), signature.s.to_bytes(32, "big")
+            signed = st_edge != 3
+        sent = self._send(sender, self.escrow.pledgeWithPermit, cid, amount, deadline, v, r, s, at=at)
+        expect = self._expect_pledge(c, cid, sender, sender, amount, 0, True, (deadline, signed))
+        self._check(sent, expect)
+
+    def rule_approve(self, st_actor, st_choice, st_amount):
+        """An actor sets its allowance for the escrow: unlimited, or a few units."""
+        sender = self.actors[st_actor]
+        allowance = MAX_UINT256 if st_choice < 2 else st_amount * (1 if st_choice < 4 else BIG_UNIT)
+        _, error, _ = self._send(sender, self.token.approve, self.escrow.address, allowance, to=self.token)
+        assert error is None, f"approve reverted: {error}"
+        self.allowance[sender] = allowance
 
     def rule_unpledge(self, st_index, st_actor, st_choice, st_amount, st_when):
         c, cid = self._pick(st_index, st_choice, lambda c, now: is_active(c, now) and c.pledged > 0)
@@ -606,7 +691,8 @@ class EscrowMachine:
         return int(_rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
 
     def _read_snapshot(self, probes=()):
-        """One batched RPC round trip: the lens snapshot plus eth_call probes."""
+        """One batched RPC round trip: the lens snapshot, each actor's allowance for the escrow
+        and permit nonce, plus eth_call probes."""
         fn = self.lens.snapshot
         calls = [
             (
@@ -617,6 +703,9 @@ class EscrowMachine:
                 ],
             )
         ]
+        reads = [self.token.allowance.encode_input(a, self.escrow) for a in self.actors]
+        reads += [self.token.nonces.encode_input(a) for a in self.actors]
+        calls += [("eth_call", [{"to": self.token.address, "data": data}, "latest"]) for data in reads]
         calls += [
             ("eth_call", [{"from": sender, "to": self.escrow.address, "data": data}, "latest"])
             for sender, data in probes
@@ -639,7 +728,9 @@ class EscrowMachine:
             ],
             "probes": [],
         }
-        for response in responses[1:]:
+        token_reads = [int(r["result"], 16) for r in responses[1 : 1 + len(reads)]]
+        snap["allowances"], snap["nonces"] = token_reads[: len(self.actors)], token_reads[len(self.actors) :]
+        for response in responses[1 + len(reads) :]:
             if "error" in response:
                 data = response["error"].get("data", "0x")
                 snap["probes"].append(self.decoder.decode(bytes.fromhex(data[2:]))[0])
@@ -737,6 +828,8 @@ class EscrowMachine:
         assert (snap["escrowEth"], snap["escrowToken"]) == (self.escrow_eth, self.escrow_tok)
         assert snap["actorEth"] == [self.eth[a] for a in self.actors]
         assert snap["actorToken"] == [self.tok[a] for a in self.actors]
+        assert snap["allowances"] == [self.allowance[a] for a in self.actors]
+        assert snap["nonces"] == [self.nonce[a] for a in self.actors]
 
 
 @pytest.fixture(scope="module")
@@ -745,7 +838,7 @@ def lens(deploy, deployer):
 
 
 @pytest.mark.skip_coverage
-def test_escrow_state_machine(state_machine, escrow, token, lens, accounts, error_decoder):
+def test_escrow_state_machine(state_machine, escrow, token, lens, accounts, error_decoder, keys, deployer):
     settings = {
         "max_examples": EXAMPLES,
         "stateful_step_count": STEPS,
@@ -754,7 +847,11 @@ def test_escrow_state_machine(state_machine, escrow, token, lens, accounts, erro
         "suppress_health_check": [HealthCheck.too_slow],
     }
     OUTCOMES.clear()
-    state_machine(EscrowMachine, escrow, token, lens, accounts[1:7], error_decoder, settings=settings)
+    actors = accounts[1:7]
+    for actor in actors:  # enough to reach the 2^104 limit of a total, in ETH and in tokens
+        _rpc("anvil_setBalance", [actor.address, hex(ACTOR_FUNDS)])
+        token.mint(actor, ACTOR_FUNDS, {"from": deployer})
+    state_machine(EscrowMachine, escrow, token, lens, actors, error_decoder, keys, settings=settings)
     if SHOW_STATS:
         print(
             f"\n{sum(OUTCOMES.values())} transactions:",

@@ -3,8 +3,10 @@ one place that still reads as the source around it, and none in comments or type
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
+from pathlib import Path
 
 from support.chain import ROOT
 
@@ -85,3 +87,25 @@ def test_the_escrow_yields_mutants_of_every_kind() -> None:
     source = (ROOT / "contracts" / "CrowdfundEscrow.sol").read_text()
     kinds = {m.kind for m in mutate.mutants_of("CrowdfundEscrow", source)}
     assert kinds == set(mutate.KINDS)
+
+
+def test_an_outcome_is_kept_while_what_judged_it_is_unchanged(tmp_path: Path) -> None:
+    store = tmp_path / "results.json"
+    escrow = (ROOT / "contracts" / "CrowdfundEscrow.sol").read_text()
+    killed, survived = list(mutate.mutants_of("CrowdfundEscrow", escrow))[:2]
+    results = mutate.Results(store)
+    results.keep(mutate.Outcome(killed, "killed", 30.0, "tests/contracts/test_x.py::test_y"))
+    results.keep(mutate.Outcome(survived, "survived", 300.0))
+
+    again = mutate.Results(store)  # a later run reads them back
+    assert again.known(killed) == mutate.Outcome(killed, "killed", 30.0, "tests/contracts/test_x.py::test_y")
+    assert again.known(survived) == mutate.Outcome(survived, "survived", 300.0, "")
+
+    # The tests changed: a survivor is tested again, a killed mutant stays killed.
+    again.tests = "another"
+    assert again.known(survived) is None
+    assert again.known(killed) is not None
+    # The contract changed, or the mutant reads otherwise: nothing is taken from before.
+    again.sources["CrowdfundEscrow"] = "another"
+    assert again.known(killed) is None
+    assert mutate.Results(store).known(dataclasses.replace(killed, after=killed.after + " ")) is None
