@@ -227,8 +227,12 @@ def _project_copy(into: Path) -> None:
 
 
 def _test_files(mutant: Mutant) -> list[str]:
-    """Every contract test file, those that name the mutated function first."""
+    """The contract tests that can see the mutant, those that name the mutated function
+    first, then the contract's own: the vault's tests (test_vault_*) for the vault; for the
+    escrow every file, its own before the vault's, which drive it through the vault."""
     files = sorted((ROOT / "tests" / "contracts").glob("test_*.py"))
+    vault = [f for f in files if f.name.startswith("test_vault_")]
+    files = vault if mutant.contract == "MilestoneVault" else [f for f in files if f not in vault] + vault
     name = mutant.function.lstrip("_")
     first = [f for f in files if name and name in f.read_text()]
     return [str(f.relative_to(ROOT)) for f in first + [f for f in files if f not in first]]

@@ -109,3 +109,14 @@ def test_an_outcome_is_kept_while_what_judged_it_is_unchanged(tmp_path: Path) ->
     again.sources["CrowdfundEscrow"] = "another"
     assert again.known(killed) is None
     assert mutate.Results(store).known(dataclasses.replace(killed, after=killed.after + " ")) is None
+
+
+def test_a_vault_mutant_runs_the_vault_tests_and_an_escrow_mutant_its_own_first() -> None:
+    vault = next(mutate.mutants_of("MilestoneVault", (ROOT / "contracts" / "MilestoneVault.sol").read_text()))
+    escrow = next(
+        mutate.mutants_of("CrowdfundEscrow", (ROOT / "contracts" / "CrowdfundEscrow.sol").read_text())
+    )
+    vault_files, escrow_files = mutate._test_files(vault), mutate._test_files(escrow)
+    assert vault_files and all(Path(f).name.startswith("test_vault_") for f in vault_files)
+    assert set(vault_files) < set(escrow_files)
+    assert not Path(escrow_files[0]).name.startswith("test_vault_")
