@@ -52,9 +52,10 @@ _WORDS: dict[str, str] = {
     "its deadline); the campaign expired and its backers may refund",
     "InvalidRecipient": "a claim cannot be paid to {to}",
     "SafeERC20FailedOperation": "the token {token} refused the transfer",
-    "ReentrancyGuardReentrantCall": "a token tried to call back into the escrow during a transfer",
+    # These three come from OpenZeppelin code in both contracts: worded for either.
+    "ReentrancyGuardReentrantCall": "a token or a payee tried to call back into the contract mid-transfer",
     "FailedCall": "the recipient refused the ETH payment",
-    "InsufficientBalance": "the escrow holds {balance}, less than {needed}",
+    "InsufficientBalance": "the contract holds {balance}, less than {needed}",
     "SafeCastOverflowedUintDowncast": "the value {value} does not fit in {bits} bits",
     # The milestone vault's rules. A call the vault forwards to the escrow (creating,
     # cancelling, claiming) fails with the escrow's own error, worded above.
