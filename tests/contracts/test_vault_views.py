@@ -1,7 +1,8 @@
 """vault views: a campaign's creator, schedule, money, objections and halt; a backer's
 objection and refund."""
 
-from helpers import DAY, ETHER, MAX_TRANCHES, ZERO_ADDRESS
+from brownie import web3
+from helpers import DAY, ETHER, MAX_AMOUNT, MAX_TRANCHES, ZERO_ADDRESS
 
 
 def test_a_campaign_through_its_life(vault, escrow, funded_vault, creator, alice, bob, carol, clock):
@@ -46,3 +47,27 @@ def test_unknown_campaign(vault, create_campaign, alice, assert_reverts):
         vault.objectionOf(c.id, alice)
     with assert_reverts("NotAVaultCampaign", c.id):
         vault.refundOf(c.id, alice)
+
+
+def test_totals_at_the_limit_are_kept_whole(vault, escrow, create_vault_campaign, alice, bob, clock):
+    """The vault packs a campaign's total and its objections in 104 bits each: a campaign
+    holding 2^104 - 1, the most the escrow lets a campaign hold, reads back to the unit."""
+    for backer in (alice, bob):
+        web3.provider.make_request("anvil_setBalance", [backer.address, hex(2**105)])
+    c = create_vault_campaign(goal=MAX_AMOUNT)
+    bobs = 2**102
+    escrow.pledge(c.id, MAX_AMOUNT - bobs, {"from": alice, "value": MAX_AMOUNT - bobs})
+    escrow.pledge(c.id, bobs, {"from": bob, "value": bobs})
+
+    clock.at(c.deadline)
+    vault.release(c.id)
+    halted_at = clock.of(vault.object(c.id, {"from": alice}))  # three quarters object: halted
+    view = vault.getCampaign(c.id)
+    first = MAX_AMOUNT * 2_500 // 10_000
+    assert (view["pledged"], view["received"], view["released"]) == (MAX_AMOUNT, MAX_AMOUNT, first)
+    assert (view["objections"], view["haltedAt"]) == (MAX_AMOUNT - bobs, halted_at)
+    assert view["refundable"] == MAX_AMOUNT - first
+    assert vault.objectionOf(c.id, alice) == MAX_AMOUNT - bobs
+
+    vault.refund(c.id, {"from": bob})
+    assert tuple(vault.refundOf(c.id, bob)) == (True, bobs * (MAX_AMOUNT - first) // MAX_AMOUNT)
