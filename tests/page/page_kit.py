@@ -13,9 +13,11 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -195,6 +197,11 @@ Visit = Callable[..., Page]
 def short(address: str) -> str:
     """An address or hash as the page abbreviates it."""
     return f"{address[:6]}…{address[-4:]}"
+
+
+def local_input(timestamp: int) -> str:
+    """A datetime-local value in the browser's time zone."""
+    return datetime.fromtimestamp(timestamp, ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M")
 
 
 def status_of(page: Page) -> Locator:
