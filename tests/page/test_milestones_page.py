@@ -1,13 +1,15 @@
 """A campaign paid in tranches through the milestone vault: its schedule on the page, a
 backer's objection and its withdrawal, a release anyone may send, a halt and the vault's
-refund; and the screenshot of the schedule in docs/."""
+refund, and a creator asking for tranches in the create form; and the screenshot of the
+schedule in docs/."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from page_kit import Demo, Visit, status_of
+from page_kit import Demo, Visit, local_input, status_of
 from playwright.sync_api import Page, expect
 
 from crowdfund.demo import DAY, ETHER
@@ -135,3 +137,60 @@ def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Vi
     assert demo.vault.refund_of(ovens, judy) == (True, ETHER // 2)
     assert demo.w3.eth.get_balance(judy) > before + ETHER // 2 * 99 // 100  # less the gas
     expect(page.locator("[data-fact=vault-refunded] dd")).to_have_text("0.5 ETH of 2 ETH")
+
+
+def test_a_creator_asks_for_tranches_and_the_vault_holds_that_schedule(visit: Visit, demo: Demo) -> None:
+    heidi = demo.accounts[7]
+    uri = demo.metadata.publish("/meta/choir.json", "Choir risers", "Risers for the community choir.")
+    page = visit("/#/new", account=7)
+    page.get_by_label("Link to the campaign’s description").fill(uri)
+    page.get_by_label("Goal").fill("2")
+    page.get_by_label("Deadline").fill(local_input(demo.now() + 5 * DAY))
+    schedule = page.get_by_role("group", name="Pay me in tranches (optional)")
+    schedule.get_by_role("button", name="Add a tranche").click()
+    expect(page.get_by_label("Tranche 1: share (%)")).to_be_focused()
+    page.get_by_label("Tranche 1: share (%)").fill("25")
+    expect(page.get_by_label("Tranche 1: days after the deadline")).to_have_value("0")
+    schedule.get_by_role("button", name="Add a tranche").click()
+    page.get_by_label("Tranche 2: share (%)").fill("75%")
+    page.get_by_label("Tranche 2: days after the deadline").fill("90")
+    page.get_by_role("button", name="Create campaign").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choir risers")
+    expect(status_of(page)).to_contain_text("Confirmed: Create the campaign (ETH, paid in 2 tranches)")
+    campaign_id = int(re.search(r"#/campaigns/(\d+)$", page.url).group(1))  # type: ignore[union-attr]
+    created = demo.escrow.campaign(campaign_id)
+    assert (created.creator, created.goal) == (demo.vault.address, 2 * ETHER)
+    held = demo.vault.campaign(campaign_id)
+    assert held.creator == heidi
+    assert held.tranches == (Tranche(created.deadline, 2500), Tranche(created.deadline + 90 * DAY, 7500))
+    expect(page.locator("ol.tranches .tranche-status")).to_have_text(["Upcoming", "Upcoming"])
+    expect(page.locator("ol.tranches .tranche-share")).to_have_text(["25%", "75%"])
+    # The real creator, not the vault, is the one the page offers the creator's tools.
+    expect(page.locator("#your-part h3")).to_have_text("You created this campaign")
+
+
+def test_shares_not_adding_up_to_100_percent_are_named_and_nothing_is_sent(visit: Visit, demo: Demo) -> None:
+    built: list[str] = []
+    page = visit("/#/new", account=7)
+    page.on("request", lambda request: built.append(request.url) if "/transactions/" in request.url else None)
+    page.get_by_label("Link to the campaign’s description").fill("https://example.org/c.json")
+    page.get_by_label("Goal").fill("1")
+    for n, share in ((1, "40"), (2, "50")):
+        page.get_by_role("button", name="Add a tranche").click()
+        page.get_by_label(f"Tranche {n}: share (%)").fill(share)
+    page.get_by_label("Tranche 2: days after the deadline").fill("30")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator("#schedule-error")).to_have_text("The shares add up to 90%, not 100%.")
+    expect(page.get_by_label("Tranche 1: share (%)")).to_be_focused()
+    expect(page.get_by_label("Tranche 1: share (%)")).to_have_attribute("aria-invalid", "true")
+
+    # Out of order is named on its row.
+    page.get_by_label("Tranche 2: share (%)").fill("60")
+    page.get_by_label("Tranche 2: days after the deadline").fill("0")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator("#tranche-2-days-error")).to_have_text(
+        "Tranche 2 must fall due after tranche 1 (0 days)."
+    )
+    assert built == []
+    assert "eth_sendTransaction" not in page.evaluate("window.testWallet.state.requests")
