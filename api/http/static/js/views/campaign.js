@@ -332,7 +332,8 @@ export function campaignView(main, { match }) {
           onclick: () => act(`Object to the rest of the schedule of ${label()}`, () => post(`/campaigns/${id}/transactions/object`, sender())) },
         'Object to the rest of the schedule'),
         h('p', { id: 'object-help', class: 'help' }, OBJECTION_MEANS)));
-    } else if (stillToCome(m) && mine.object.reason) {
+    } else if (['succeeded', 'claimed'].includes(campaign.state) && stillToCome(m) && mine.object.reason) {
+      // Before the end objecting is not yet a question; after it, the vault's rule says why not.
       tools.push(h('p', { class: 'reason' }, `You cannot object now: ${mine.object.reason}.`));
     }
     return tools;
