@@ -41,7 +41,7 @@ def test_the_demo_milestone_campaign_shows_its_schedule_with_one_tranche_paid(
     amounts = chain.amounts(chain.received)
     page = visit("/#/?state=claimed", wallet=False)
     card = page.locator(f"[data-campaign-id='{bikes}']")
-    expect(card.locator(".card-tranches")).to_have_text("Paid in tranches: 1 of 3 tranches paid")
+    expect(card.locator(".card-tranches")).to_have_text("Paid in tranches: 1 of 3 paid")
     card.get_by_role("link", name=BIKES).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(BIKES)
     expect(page.locator(".campaign-head .badge")).to_have_text("Claimed")

@@ -23,7 +23,7 @@ export function share(bps) {
 
 /** One line for a campaign's card: how far its schedule has gone. */
 export function trancheSummary(m) {
-  const paid = `${m.paid_tranches} of ${m.tranche_count} ${m.tranche_count === 1 ? 'tranche' : 'tranches'} paid`;
+  const paid = `${m.paid_tranches} of ${m.tranche_count} paid`;
   return m.halted_at !== null ? `Paid in tranches: ${paid}, the rest halted by its backers` : `Paid in tranches: ${paid}`;
 }
 
