@@ -7,6 +7,8 @@ brings the clock to the machine's time, so that "now" on the chain, in the CLI a
 page agree. On a chain that is not behind, and when `seed` is called directly (tests whose
 chain starts at a fixed time, for fixed dates), the clock moves two days on instead. It
 deploys the demo token from the package's artifact and gives every dev account some of it.
+One campaign goes through the milestone vault recorded beside the escrow: it ends funded,
+and its first tranche (due at the deadline) is released once the clock has moved.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from web3 import Web3
 from crowdfund import artifacts
 from crowdfund.escrow import Escrow
 from crowdfund.networks import LOCAL_CHAIN_ID
+from crowdfund.schedule import Tranche
 from crowdfund.transactions import send
+from crowdfund.vault import Vault
 
 DAY = 86_400
 ETHER = 10**18
@@ -81,7 +85,9 @@ def seed(
     """Create the demo campaigns with anvil's dev accounts; returns them with their ids.
     `until_now`: bring the clock to the machine's time after the ended campaigns, when the
     chain is far enough behind it (`make run`); else the clock moves two days on, which
-    keeps a chain started at a fixed time (the page's tests) at fixed dates."""
+    keeps a chain started at a fixed time (the page's tests) at fixed dates. The milestone
+    vault is the one the registry records beside the escrow."""
+    vault = Vault.from_registry(w3)  # before anything is sent: a registry without one stops here
     accounts = list(w3.eth.accounts)
     creator, alice, bob, carol = accounts[0], accounts[1], accounts[2], accounts[3]
     seeded: list[DemoCampaign] = []
@@ -111,6 +117,29 @@ def seed(
     cafe = create("Repair cafe tools", "Failed", 5 * ETHER, 1)
     escrow.pledge(carol, cafe, ETHER)
     escrow.pledge(alice, cafe, ETHER // 2)
+    # Paid in three tranches: at the deadline, then 60 and 120 days on. The vault is the
+    # escrow's creator; the dev account that created it through the vault is paid.
+    deadline = now() + DAY
+    schedule = (
+        Tranche(deadline, 4000),
+        Tranche(deadline + 60 * DAY, 3000),
+        Tranche(deadline + 120 * DAY, 3000),
+    )
+    bikes_title = "Neighbourhood bike workshop"
+    bikes = vault.create_campaign(
+        creator,
+        schedule,
+        goal=3 * ETHER,
+        deadline=deadline,
+        metadata_uri="ipfs://demo/neighbourhood-bike-workshop.json",
+    )
+    # The escrow says Claimed once the vault has collected the funds (the release below).
+    seeded.append(DemoCampaign(bikes, bikes_title, "Claimed"))
+    log(f"  campaign {bikes}: {bikes_title} (Claimed), paid through the milestone vault: 40% at")
+    log("    the deadline, released once it passed, then 30% 60 days and 30% 120 days after it")
+    escrow.pledge(alice, bikes, ETHER + ETHER // 2)
+    escrow.pledge(bob, bikes, ETHER)
+    escrow.pledge(carol, bikes, ETHER)
     if until_now and behind > 2 * DAY:
         w3.provider.make_request("evm_setNextBlockTimestamp", [int(time.time())])  # type: ignore[arg-type]
     else:
@@ -118,6 +147,9 @@ def seed(
         if until_now:
             log("  (the chain's clock now runs two days ahead of the machine's, for the ended campaigns)")
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    # Past its deadline, anyone may release what is due: the vault collects the funds and
+    # pays the first tranche; the other two stay upcoming.
+    vault.release(carol, bikes)
 
     garden = create("Community garden", "Active", 10 * ETHER, 30)
     escrow.pledge(alice, garden, 3 * ETHER)

@@ -13,9 +13,11 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,9 +27,10 @@ from support.gateway import gateway, wait_indexed
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER, demo_token_abi, seed
-from crowdfund.deploy import deploy_escrow
+from crowdfund.deploy import deploy_escrow, deploy_vault
 from crowdfund.escrow import Escrow
 from crowdfund.transactions import send
+from crowdfund.vault import Vault
 
 # A loaded CI machine (2 cores, the rest of the suite before) gets some slack.
 expect.set_options(timeout=10_000)
@@ -51,6 +54,7 @@ SUMMARIES = {
     "Community garden": "Raised beds, a water tank and seeds for the empty lot on Elm Street.",
     "Open-air film night": "A projector and a screen for summer film nights in the park.",
     "Makerspace tool library": "A lending library of power tools, paid for in the makerspace's own token.",
+    "Neighbourhood bike workshop": "Stands, tools and a year's rent for a bike workshop, paid in tranches.",
 }
 
 
@@ -87,11 +91,13 @@ class MetadataHost:
 
 @dataclass
 class Demo:
-    """The chain the page tests share: the escrow, the demo campaigns by title, and more."""
+    """The chain the page tests share: the escrow and its milestone vault, the demo campaigns
+    by title, and more."""
 
     w3: Web3
     registry: Path
     escrow: Escrow
+    vault: Vault
     ids: dict[str, int]
     token: str
     metadata: MetadataHost
@@ -147,8 +153,8 @@ def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) 
     # A fixed genesis time: the chain's dates, and so the screenshots, stay the same.
     with anvil(None, "--timestamp", str(GENESIS)) as w3, pytest.MonkeyPatch.context() as mp:
         mp.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
-        deploy_escrow(w3, w3.eth.accounts[0])
-        escrow = Escrow.from_registry(w3)
+        deploy_vault(w3, w3.eth.accounts[0], deploy_escrow(w3, w3.eth.accounts[0]))
+        escrow, vault = Escrow.from_registry(w3), Vault.from_registry(w3)
         seeded = seed(w3, escrow, log=lambda _: None)
         ids = {c.title: c.id for c in seeded}
         for title, summary in SUMMARIES.items():
@@ -166,7 +172,7 @@ def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) 
         )
         escrow.post_update(creator, ids["Community garden"], "ipfs://demo/garden/first-beds.json")
         token = escrow.campaign(ids["Makerspace tool library"]).token
-        yield Demo(w3, registry, escrow, ids, token, metadata_host, list(w3.eth.accounts))
+        yield Demo(w3, registry, escrow, vault, ids, token, metadata_host, list(w3.eth.accounts))
 
 
 @pytest.fixture(scope="session")
@@ -191,6 +197,11 @@ Visit = Callable[..., Page]
 def short(address: str) -> str:
     """An address or hash as the page abbreviates it."""
     return f"{address[:6]}…{address[-4:]}"
+
+
+def local_input(timestamp: int) -> str:
+    """A datetime-local value in the browser's time zone."""
+    return datetime.fromtimestamp(timestamp, ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M")
 
 
 def status_of(page: Page) -> Locator:

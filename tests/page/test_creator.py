@@ -4,11 +4,9 @@ cancels another."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from page_kit import TIMEZONE, Demo, Visit, status_of
+from page_kit import Demo, Visit, local_input, status_of
 from playwright.sync_api import expect
 from web3 import Web3
 
@@ -16,11 +14,6 @@ from crowdfund.abi import escrow_abi
 from crowdfund.demo import DAY, ETHER
 
 CREATE_JS = Path(__file__).resolve().parents[2] / "api" / "http" / "static" / "js" / "views" / "create.js"
-
-
-def local_input(timestamp: int) -> str:
-    """A datetime-local value in the browser's time zone."""
-    return datetime.fromtimestamp(timestamp, ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_create_then_update_then_claim(visit: Visit, demo: Demo) -> None:

@@ -1,9 +1,14 @@
 // The gateway's event stream (GET /events): one EventSource for the page, shared by the
 // views, so that a pledge made anywhere shows up here without a reload.
 
-// `reorg` and `refetch` concern no one campaign: the stream moved to another block (after a
-// reorg, or after a gap longer than the gateway replays), and every view reads again.
-const KINDS = ['created', 'pledged', 'unpledged', 'refunded', 'claimed', 'cancelled', 'updated', 'reorg', 'refetch'];
+// The milestone vault's events name the campaign too. `reorg` and `refetch` concern no one
+// campaign: the stream moved to another block (after a reorg, or after a gap longer than
+// the gateway replays), and every view reads again.
+const KINDS = [
+  'created', 'pledged', 'unpledged', 'refunded', 'claimed', 'cancelled', 'updated',
+  'scheduled', 'collected', 'released', 'objected', 'unobjected', 'halted', 'vault_refunded',
+  'reorg', 'refetch',
+];
 const subscribers = new Set();
 let source = null;
 
@@ -24,7 +29,7 @@ function start() {
   }
 }
 
-/** Call fn(kind, data) for every escrow event (and `reorg`, `refetch`); returns the unsubscribe. */
+/** Call fn(kind, data) for every escrow and vault event (and `reorg`, `refetch`); returns the unsubscribe. */
 export function subscribe(fn) {
   start();
   subscribers.add(fn);

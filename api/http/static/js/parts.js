@@ -74,13 +74,15 @@ export function backers(count) {
 const HOUR = 3600;
 
 /** Milliseconds until the figures shown for these campaigns may change with no event at
- * all (a deadline or an opening passing), at most an hour, so that the time left stays
- * current too; null when none of them can change that way. */
+ * all (a deadline or an opening passing, a tranche falling due), at most an hour, so that
+ * the time left stays current too; null when none of them can change that way. */
 export function untilClockChange(campaigns) {
   const waits = campaigns.flatMap((c) => {
     const now = c.deadline - c.seconds_left; // the chain's time when the figures were read
     if (c.state === 'active') return [c.seconds_left];
     if (c.state === 'upcoming') return [c.starts_at - now];
+    // Past the deadline the answer says not what time the chain had: look again hourly.
+    if (c.milestones?.next_release_at) return [HOUR];
     return [];
   });
   return waits.length ? (Math.min(HOUR, ...waits) + 2) * 1000 : null;

@@ -5,6 +5,7 @@ import { get, post } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { append, facts, h, safeHref, uid } from '../dom.js';
 import { documentUrl, metadata } from '../metadata.js';
+import { OBJECTION_MEANS, somethingDue, stillToCome, timeline } from '../milestones.js';
 import { backers, progress, stateBadge, stateWord, time, timing, titleOf, untilClockChange } from '../parts.js';
 import { show, statusLine, takeOver, transact } from '../tx.js';
 import { AmountError, formatAmount, parseUnits, shortAddress } from '../units.js';
@@ -27,6 +28,18 @@ const ENDINGS = {
   expired: 'The campaign reached its goal but the creator did not claim the funds within 180 days of its deadline: every backer can take their pledge back.',
 };
 
+// A campaign paid through the milestone vault ends otherwise: the vault takes the funds and
+// pays them out on the schedule, unless the backers halt it.
+const MILESTONE_ENDINGS = {
+  succeeded: 'The campaign reached its goal: the milestone vault collects the funds and pays the creator in tranches on its schedule.',
+  claimed: 'The campaign reached its goal: the milestone vault holds the funds and pays the creator in tranches on its schedule.',
+  halted: 'Backers holding more than half of the pledged total objected: no further tranche is paid, and every backer can take back its share of what was not released.',
+};
+
+/** Who created the campaign: for one paid in tranches, the account the vault pays (the
+ * escrow's creator is the vault itself). */
+const creatorOf = (c) => c.milestones?.creator ?? c.creator;
+
 export function campaignView(main, { match }) {
   const id = match[1];
   const title = h('h1', { id: 'view-title', tabindex: '-1' }, `Campaign ${id}`);
@@ -39,6 +52,9 @@ export function campaignView(main, { match }) {
   const actions = h('div', { class: 'actions' });
   const status = statusLine();
   const updates = h('div', { class: 'updates' });
+  const schedule = h('div', { class: 'schedule' });
+  const scheduleSection = h('section', { class: 'milestones', 'aria-labelledby': 'milestones-title', hidden: true },
+    h('h2', { id: 'milestones-title' }, 'Milestones'), schedule);
   const history = h('tbody');
   const moreHistory = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older entries');
   const article = h('article', { class: 'campaign' },
@@ -47,6 +63,7 @@ export function campaignView(main, { match }) {
       h('section', { class: 'numbers', 'aria-labelledby': 'numbers-title' }, h('h2', { id: 'numbers-title' }, 'Where it stands'), numbers),
       h('section', { class: 'panel', id: 'your-part', 'aria-labelledby': 'you-title' },
         h('h2', { id: 'you-title' }, 'What you can do'), status, actions)),
+    scheduleSection,
     h('section', { 'aria-labelledby': 'updates-title' }, h('h2', { id: 'updates-title' }, 'Updates'), updates),
     h('section', { 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title' }, 'Pledge history'),
@@ -82,6 +99,7 @@ export function campaignView(main, { match }) {
       for (const section of article.querySelectorAll('section')) section.hidden = false;
       renderHead();
       renderNumbers();
+      renderMilestones();
       renderUpdates();
       history.replaceChildren();
       historyShown = 0;
@@ -135,9 +153,15 @@ export function campaignView(main, { match }) {
         ['Opens', time(c.starts_at), 'opens'],
         ['Deadline', time(c.deadline), 'deadline'],
         ['Currency', currency, 'currency'],
-        ['Creator', h('code', { title: c.creator }, shortAddress(c.creator)), 'creator'],
+        ['Creator', [h('code', { title: creatorOf(c) }, shortAddress(creatorOf(c))), c.milestones ? ', paid in tranches by the milestone vault' : null], 'creator'],
       ]),
       h('p', { class: 'muted small' }, `Figures as of block ${c.block.number}.`));
+  }
+
+  /** The schedule of a campaign paid through the milestone vault; hidden for any other. */
+  function renderMilestones() {
+    scheduleSection.hidden = !campaign.milestones;
+    if (campaign.milestones) schedule.replaceChildren(...timeline(campaign));
   }
 
   function renderUpdates() {
@@ -204,7 +228,8 @@ export function campaignView(main, { match }) {
     const key = JSON.stringify([
       Boolean(wallet.provider), wallet.account, wallet.chainId, c.state, c.creator, c.token,
       BigInt(c.cap) > 0n ? c.pledged : null, // the room left under the cap is shown
-      standing && [standing.pledge, standing.unpledge, standing.refund],
+      standing && [standing.pledge, standing.unpledge, standing.refund, standing.milestones],
+      c.milestones && [c.milestones.tranches?.map((t) => t.status), c.milestones.halted_at],
     ]);
     if (key === shownKey && !clear) return;
     shownKey = key;
@@ -222,7 +247,8 @@ export function campaignView(main, { match }) {
 
   function panel() {
     const c = campaign;
-    const ending = ENDINGS[c.state] ? h('p', { class: 'ending' }, ENDINGS[c.state]) : null;
+    const said = c.milestones ? MILESTONE_ENDINGS[c.milestones.halted_at !== null ? 'halted' : c.state] ?? ENDINGS[c.state] : ENDINGS[c.state];
+    const ending = said ? h('p', { class: 'ending' }, said) : null;
     const opens = c.state === 'upcoming' ? h('p', {}, 'Pledges open ', time(c.starts_at), '.') : null;
     if (!wallet.provider) {
       return [ending, opens, h('p', { class: 'no-wallet' }, 'No wallet found in this browser. Everything here is readable without one; to pledge, install a wallet and reload this page.')];
@@ -272,14 +298,51 @@ export function campaignView(main, { match }) {
       parts.push(h('button', { type: 'button', id: 'refund', onclick: () => act(`Refund ${amount} from ${label()}`,
         () => post(`/campaigns/${id}/transactions/refund`, sender())) }, `Refund my ${amount}`));
     }
-    if (sameAddress(wallet.account, c.creator)) parts.push(...creatorTools());
+    if (c.milestones) parts.push(...milestoneTools(held));
+    if (sameAddress(wallet.account, creatorOf(c))) parts.push(...creatorTools());
     return parts;
+  }
+
+  /** Releasing what is due (anyone may), and a backer's objection to the rest. */
+  function milestoneTools(held) {
+    const m = campaign.milestones;
+    const mine = standing?.milestones;
+    const tools = [];
+    if (somethingDue(m)) {
+      tools.push(h('div', { class: 'action' },
+        h('button', { type: 'button', id: 'release', 'aria-describedby': 'release-help',
+          onclick: () => act(`Release the due tranches of ${label()}`, () => post(`/campaigns/${id}/transactions/release`, sender())) },
+        'Release due tranches'),
+        h('p', { id: 'release-help', class: 'help' }, 'Anyone may send it: the vault pays the creator every tranche that has fallen due.')));
+    }
+    if (!mine || held === 0n) return tools;
+    const weight = BigInt(mine.objection);
+    if (weight > 0n) {
+      tools.push(h('div', { class: 'action objection' },
+        h('p', { id: 'your-objection', dataset: { objection: weight.toString() } },
+          `You object to the rest of the schedule, with your pledge of ${formatAmount(weight, campaign.token)}.`),
+        mine.withdraw_objection.allowed
+          ? h('button', { type: 'button', id: 'withdraw-objection', class: 'secondary',
+            onclick: () => act(`Withdraw your objection to ${label()}`, () => post(`/campaigns/${id}/transactions/withdraw-objection`, sender())) },
+          'Withdraw my objection')
+          : null));
+    } else if (mine.object.allowed) {
+      tools.push(h('div', { class: 'action objection' },
+        h('button', { type: 'button', id: 'object', class: 'secondary', 'aria-describedby': 'object-help',
+          onclick: () => act(`Object to the rest of the schedule of ${label()}`, () => post(`/campaigns/${id}/transactions/object`, sender())) },
+        'Object to the rest of the schedule'),
+        h('p', { id: 'object-help', class: 'help' }, OBJECTION_MEANS)));
+    } else if (['succeeded', 'claimed'].includes(campaign.state) && stillToCome(m) && mine.object.reason) {
+      // Before the end objecting is not yet a question; after it, the vault's rule says why not.
+      tools.push(h('p', { class: 'reason' }, `You cannot object now: ${mine.object.reason}.`));
+    }
+    return tools;
   }
 
   function creatorTools() {
     const c = campaign;
     const tools = [h('h3', {}, 'You created this campaign')];
-    if (c.state === 'succeeded') {
+    if (c.state === 'succeeded' && !c.milestones) { // the vault claims a milestone campaign
       const amount = formatAmount(c.pledged, c.token);
       tools.push(h('button', { type: 'button', id: 'claim', onclick: () => act(`Claim ${amount} from ${label()}`,
         () => post(`/campaigns/${id}/transactions/claim`, sender())) }, `Claim ${amount}`));

@@ -1,8 +1,10 @@
 // Start a campaign: the creator describes it in a metadata document (title, summary)
-// published anywhere, and signs the escrow's createCampaign with their own wallet.
+// published anywhere, and signs the escrow's createCampaign with their own wallet (the
+// milestone vault's, when the creator asks to be paid in tranches).
 
 import { post } from '../api.js';
 import { append, h } from '../dom.js';
+import { share } from '../milestones.js';
 import { handOver, show, statusLine, transact } from '../tx.js';
 import { AmountError, fromLocalInput, parseUnits, toLocalInput } from '../units.js';
 import { call, chainTime, ready, wallet, walletError } from '../wallet.js';
@@ -14,6 +16,9 @@ const ETH = '0x0000000000000000000000000000000000000000';
 const DECIMALS = '0x313ce567'; // decimals()
 const SYMBOL = '0x95d89b41'; // symbol()
 const DAY = 86400;
+// MilestoneVault.MAX_TRANCHES and MAX_RELEASE_DELAY (five years of 365.25 days, rounded down).
+const MAX_TRANCHES = 12;
+const MAX_DAYS_AFTER = 1826;
 
 function field({ id, label, help, ...input }) {
   const helpId = help ? `${id}-help` : null;
@@ -33,8 +38,45 @@ function decodeString(hex) {
   return new TextDecoder().decode(new Uint8Array(text.match(/../g)?.map((b) => parseInt(b, 16)) ?? []));
 }
 
+/** The optional schedule: rows of a share and a number of days after the deadline. With
+ * none, the campaign is the escrow's own and the creator claims it all at once. */
+function scheduleFields() {
+  const rows = h('ol', { class: 'tranche-rows' });
+  const error = h('p', { id: 'schedule-error', class: 'field-error', hidden: true });
+  const add = h('button', { type: 'button', class: 'secondary', id: 'add-tranche' }, 'Add a tranche');
+  const remove = h('button', { type: 'button', class: 'secondary', id: 'remove-tranche', hidden: true }, 'Remove the last tranche');
+  const count = () => rows.children.length;
+  function refreshButtons() {
+    add.disabled = count() >= MAX_TRANCHES;
+    add.textContent = count() >= MAX_TRANCHES ? `At most ${MAX_TRANCHES} tranches` : 'Add a tranche';
+    remove.hidden = count() === 0;
+  }
+  add.addEventListener('click', () => {
+    const n = count() + 1;
+    const row = h('li', { class: 'tranche-row' },
+      field({ id: `tranche-${n}-share`, label: `Tranche ${n}: share (%)`, type: 'text', inputmode: 'decimal', 'aria-describedby': `tranche-${n}-share-error schedule-error` }),
+      field({ id: `tranche-${n}-days`, label: `Tranche ${n}: days after the deadline`, type: 'text', inputmode: 'numeric',
+        value: n === 1 ? '0' : '', help: n === 1 ? '0: at the deadline.' : null }));
+    rows.append(row);
+    refreshButtons();
+    row.querySelector('input').focus();
+  });
+  remove.addEventListener('click', () => {
+    rows.lastElementChild?.remove();
+    refreshButtons();
+    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+  });
+  const fieldset = h('fieldset', { class: 'schedule', 'aria-describedby': 'schedule-help' },
+    h('legend', {}, 'Pay me in tranches (optional)'),
+    h('p', { id: 'schedule-help', class: 'help' },
+      'Leave it empty to claim everything at once. With tranches, the milestone vault holds the funds and pays you each share once it falls due; backers holding more than half of the pledged total can stop the tranches still to come. The shares add up to 100%.'),
+    rows, error, h('div', { class: 'field-row' }, add, remove));
+  return { fieldset, rows, error };
+}
+
 export function createView(main, { escrow }) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const tranches = scheduleFields();
   const status = statusLine();
   const submit = h('button', { type: 'submit' }, 'Create campaign');
   const form = h('form', { class: 'create', novalidate: true },
@@ -50,11 +92,12 @@ export function createView(main, { escrow }) {
       help: `Leave empty to open at once. Times are in your time zone (${zone}).` }),
     field({ id: 'new-deadline', label: 'Deadline', type: 'datetime-local', required: true,
       help: `Pledges close then (at most 366 days from the start). Your time zone: ${zone}.` }),
+    tranches.fieldset,
     submit);
   main.replaceChildren();
   append(main, [
     h('h1', { id: 'view-title', tabindex: '-1' }, 'Start a campaign'),
-    h('p', { class: 'lead' }, 'Set a goal and a deadline. If the goal is reached in time you claim it all; otherwise every backer takes their pledge back.'),
+    h('p', { class: 'lead' }, 'Set a goal and a deadline. If the goal is reached in time you claim it all, at once or in tranches; otherwise every backer takes their pledge back.'),
     wallet.provider ? null : h('p', { class: 'no-wallet' }, 'No wallet found in this browser: creating a campaign needs one to sign it.'),
     form, status]);
 
@@ -119,12 +162,46 @@ export function createView(main, { escrow }) {
     const deadline = fromLocalInput(input('new-deadline').value);
     if (!deadline) return problem('new-deadline', 'Choose when pledges close.');
     if (startsAt && deadline <= startsAt) return problem('new-deadline', 'The deadline must come after the opening.');
-    return {
-      unit,
-      request: {
-        token: unit.address, goal: goal.toString(), cap: cap.toString(), starts_at: startsAt, deadline, metadata_uri: uri,
-      },
+    const request = {
+      token: unit.address, goal: goal.toString(), cap: cap.toString(), starts_at: startsAt, deadline, metadata_uri: uri,
     };
+    if (tranches.rows.children.length) {
+      const schedule = scheduleOf(deadline);
+      if (!schedule) return null;
+      request.schedule = schedule;
+    }
+    return { unit, request, tranches: request.schedule?.length ?? 0 };
+  }
+
+  /** The rows as the gateway's schedule (the vault's rules checked in the rows' words), or
+   * null (the row or the schedule says what is wrong). */
+  function scheduleOf(deadline) {
+    const schedule = [];
+    let previous = null;
+    for (let n = 1; n <= tranches.rows.children.length; n += 1) {
+      let bps;
+      try {
+        bps = parseUnits(input(`tranche-${n}-share`).value.replace('%', ''), 2);
+        if (bps === 0n) throw new AmountError('a tranche’s share must be above 0%');
+      } catch (error) {
+        return problem(`tranche-${n}-share`, `Check the share: ${error.message}.`);
+      }
+      const days = input(`tranche-${n}-days`).value.trim();
+      if (!/^\d+$/.test(days)) return problem(`tranche-${n}-days`, 'Give a whole number of days after the deadline (0: at the deadline).');
+      if (Number(days) > MAX_DAYS_AFTER) return problem(`tranche-${n}-days`, `At most ${MAX_DAYS_AFTER} days (five years) after the deadline.`);
+      if (previous !== null && Number(days) <= previous) return problem(`tranche-${n}-days`, `Tranche ${n} must fall due after tranche ${n - 1} (${previous} days).`);
+      previous = Number(days);
+      schedule.push({ release_at: deadline + previous * DAY, share_bps: Number(bps) });
+    }
+    const total = schedule.reduce((sum, t) => sum + t.share_bps, 0);
+    if (total !== 10000) {
+      tranches.error.textContent = `The shares add up to ${share(total)}, not 100%.`;
+      tranches.error.hidden = false;
+      for (let n = 1; n <= schedule.length; n += 1) input(`tranche-${n}-share`).setAttribute('aria-invalid', 'true');
+      input('tranche-1-share').focus();
+      return null;
+    }
+    return schedule;
   }
 
   form.addEventListener('submit', async (event) => {
@@ -133,7 +210,8 @@ export function createView(main, { escrow }) {
     try {
       const values = await body();
       if (!values) return;
-      const receipt = await transact(status, `Create the campaign (${values.unit.symbol})`,
+      const paid = values.tranches ? `, paid in ${values.tranches === 1 ? '1 tranche' : `${values.tranches} tranches`}` : '';
+      const receipt = await transact(status, `Create the campaign (${values.unit.symbol}${paid})`,
         () => post('/campaigns/transactions/create', { sender: wallet.account, ...values.request }));
       const log = receipt?.logs.find((l) => l.topics[0] === CAMPAIGN_CREATED && l.address.toLowerCase() === escrow.toLowerCase());
       if (log) {

@@ -4,6 +4,7 @@ import { get } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { h } from '../dom.js';
 import { metadata } from '../metadata.js';
+import { trancheSummary } from '../milestones.js';
 import { STATES, backers, progress, stateBadge, stateWord, timing, titleOf, untilClockChange } from '../parts.js';
 
 const PAGE = 12;
@@ -90,6 +91,7 @@ function card(c) {
       h('h2', { id: titleId, class: 'card-title' }, link),
       summary,
       progress(c, 4),
+      c.milestones ? h('p', { class: 'card-facts card-tranches' }, trancheSummary(c.milestones)) : null,
       h('p', { class: 'card-facts' },
         h('span', { class: 'backers' }, backers(c.backer_count)), ' · ', h('span', { class: 'timing' }, timing(c)))));
 }
