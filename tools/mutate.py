@@ -264,19 +264,24 @@ def run_mutant(mutant: Mutant, port: int) -> Outcome:
         except subprocess.TimeoutExpired:
             return Outcome(mutant, "killed", time.monotonic() - started, "(timed out)")
     output = re.sub(r"\x1b\[[0-9;]*[a-zA-Z]", "", done.stdout + done.stderr)
-    seconds = time.monotonic() - started
-    failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
-    if done.returncode == 1 and failed:
-        return Outcome(mutant, "killed", seconds, failed.group(1))
-    if done.returncode == 0:
-        return Outcome(mutant, "survived", seconds)
-    # It did not compile, or broke what the tests need to start (a fixture's deployment):
-    # no test judged it.
-    errors = re.findall(r"^E\s+(.+)$|^ERROR (\S+)", output, re.MULTILINE)
+    result, by = judge(done.returncode, output)
+    return Outcome(mutant, result, time.monotonic() - started, by)
+
+
+def judge(returncode: int, output: str) -> tuple[str, str]:
+    """A mutant's outcome from its test run: killed by the first test that failed, or whose
+    setup failed (a fixture's campaign the mutant refuses: the tests noticed); survived when
+    every test passed; stillborn when no test ran at all, because it did not compile."""
+    failed = re.search(r"^(FAILED|ERROR) (tests/\S+)", output, re.MULTILINE)
+    if returncode == 1 and failed:
+        return "killed", failed.group(2) + (" (in its setup)" if failed.group(1) == "ERROR" else "")
+    if returncode == 0:
+        return "survived", ""
+    errors = re.findall(r"^E\s+(.+)$|^((?:CompilerError|\w*Error):.*)$", output, re.MULTILINE)
     last = next(
         (a or b for a, b in reversed(errors)), output.strip().splitlines()[-1] if output.strip() else ""
     )
-    return Outcome(mutant, "stillborn", seconds, last[:120])
+    return "stillborn", last[:120]
 
 
 def _digest(paths: list[Path]) -> str:
@@ -353,7 +358,7 @@ def report(outcomes: list[Outcome], seconds: float, selection: str = "", reused:
     explained = [o for o in survivors if o.mutant.id in equivalent]
     lines = [
         f"Mutation campaign (`make mutate`): {len(outcomes)} mutants, {len(outcomes) - len(valid)} stillborn "
-        f"(do not compile or break the tests' setup), {len(valid)} valid: **{len(killed)} killed**, "
+        f"(do not compile), {len(valid)} valid: **{len(killed)} killed**, "
         f"{len(explained)} equivalent, {len(survivors) - len(explained)} unexplained survivors; "
         f"score {len(killed) / max(1, len(valid) - len(explained)):.0%} of the non-equivalent. "
         f"Took {seconds / 60:.0f} min"

@@ -120,3 +120,25 @@ def test_a_vault_mutant_runs_the_vault_tests_and_an_escrow_mutant_its_own_first(
     assert vault_files and all(Path(f).name.startswith("test_vault_") for f in vault_files)
     assert set(vault_files) < set(escrow_files)
     assert not Path(escrow_files[0]).name.startswith("test_vault_")
+
+
+def test_a_mutant_is_judged_by_the_tests_that_ran() -> None:
+    setup = (
+        "MilestoneVault.createCampaign confirmed (Index out of range)   Block: 3\n"
+        "=========================== short test summary info ============================\n"
+        "ERROR tests/contracts/test_vault_views.py::test_a_campaign_through_its_life\n"
+        "=============================== 1 error in 2.06s ===============================\n"
+    )
+    assert mutate.judge(1, setup) == (
+        "killed",
+        "tests/contracts/test_vault_views.py::test_a_campaign_through_its_life (in its setup)",
+    )
+    failed = "FAILED tests/contracts/test_claim.py::test_claim[1] - AssertionError\n1 failed in 9s\n"
+    assert mutate.judge(1, failed) == ("killed", "tests/contracts/test_claim.py::test_claim[1]")
+    assert mutate.judge(0, "12 passed in 30s\n") == ("survived", "")
+    compile_error = (
+        "Compiling contracts...\nCompilerError: solc returned the following errors:\n\n"
+        "ParserError: Invalid version pragma.\n --> contracts/MilestoneVault.sol:2:1:\n\n"
+        "ERROR: Unable to load project\n"
+    )
+    assert mutate.judge(4, compile_error) == ("stillborn", "ParserError: Invalid version pragma.")
