@@ -70,4 +70,9 @@ def test_totals_at_the_limit_are_kept_whole(vault, escrow, create_vault_campaign
     assert vault.objectionOf(c.id, alice) == MAX_AMOUNT - bobs
 
     vault.refund(c.id, {"from": bob})
-    assert tuple(vault.refundOf(c.id, bob)) == (True, bobs * (MAX_AMOUNT - first) // MAX_AMOUNT)
+    bobs_refund = bobs * (MAX_AMOUNT - first) // MAX_AMOUNT
+    assert tuple(vault.refundOf(c.id, bob)) == (True, bobs_refund)
+    # An objector's record holds its weight and its refund side by side, both kept whole.
+    vault.refund(c.id, {"from": alice})
+    assert tuple(vault.refundOf(c.id, alice)) == (True, MAX_AMOUNT - first - bobs_refund)
+    assert vault.objectionOf(c.id, alice) == MAX_AMOUNT - bobs
