@@ -41,14 +41,18 @@ IMAGE_MAX = 2 * 2**20
 CONTENT_MAX = max(JSON_MAX, IMAGE_MAX)
 
 Kind = Literal["json", "png", "jpeg", "webp"]
-MEDIA_TYPES: dict[str, str] = {
+MEDIA_TYPES: dict[Kind, str] = {
     "json": "application/json",
     "png": "image/png",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
 }
-KIND_OF_MEDIA_TYPE = {media: kind for kind, media in MEDIA_TYPES.items()}
-LIMITS: dict[str, int] = {"json": JSON_MAX, "png": IMAGE_MAX, "jpeg": IMAGE_MAX, "webp": IMAGE_MAX}
+KIND_OF_MEDIA_TYPE: dict[str, Kind] = {
+    "application/json": "json",
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/webp": "webp",
+}
 
 Problem = Literal["unsupported", "malformed", "too_large"]
 
