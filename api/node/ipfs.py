@@ -55,9 +55,16 @@ class IpfsGateway:
         if fetching is None:
             fetching = asyncio.ensure_future(self._fetch(cid))
             self._fetching[cid] = fetching
-            fetching.add_done_callback(lambda _: self._fetching.pop(cid, None))
+            fetching.add_done_callback(lambda done: self._done(cid, done))
         # Shielded: one client hanging up does not cancel the fetch the others wait for.
         return await asyncio.shield(fetching)
+
+    def _done(self, cid: str, fetching: asyncio.Future[bytes | None]) -> None:
+        self._fetching.pop(cid, None)
+        # Its fault is each waiter's answer; when every waiter has hung up, it is nobody's,
+        # and asyncio would log it as never retrieved.
+        if not fetching.cancelled():
+            fetching.exception()
 
     async def _fetch(self, cid: str) -> bytes | None:
         url = f"{self.url}/ipfs/{quote(cid)}?format=raw"

@@ -7,9 +7,9 @@ nothing. A CID names one content for ever, so its answer may be cached for ever.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from crowdfund.content import (
@@ -39,7 +39,18 @@ SERVED = {
 # What the upload refusals answer, by the rule the content broke.
 REFUSED_STATUS = {"unsupported": 415, "malformed": 422, "too_large": 413}
 ACCEPTED_TYPES = ", ".join(MEDIA_TYPES.values())
-BYTES = {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
+BYTES: dict[str, Any] = {
+    media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()
+}
+# A document is a JSON object (of any shape, until the metadata schema gives it one).
+BYTES["application/json"] = {"schema": {"type": "object"}}
+Cid = Annotated[
+    str,
+    Path(
+        description="a CIDv1, raw codec, sha2-256, in base32",
+        examples=["bafkreibh5oav3wpiuvfel5helmt2gl6d5cv67ggclz5linaoqdx4tdc7eu"],
+    ),
+]
 
 
 def _problem(status: int, detail: str, retry_after: int | None = None) -> JSONResponse:
@@ -132,7 +143,7 @@ async def store(request: Request, gateway: GatewayDep) -> Any:
         504: {"model": schemas.Problem, "description": "the IPFS gateway did not answer in time"},
     },
 )
-async def serve(cid: str, request: Request, gateway: GatewayDep) -> Response:
+async def serve(cid: Cid, request: Request, gateway: GatewayDep) -> Response:
     """The content `cid` names: from this gateway's store, or, when an IPFS gateway is
     configured, fetched from it in the trustless raw format, checked against the CID and
     stored. Bytes that fail the check are never served."""
