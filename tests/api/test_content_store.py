@@ -125,8 +125,14 @@ def test_a_body_past_the_cap_is_refused_while_it_arrives(store: httpx.Client, fo
 
     before = stored(folder)
     refused = store.post("/content", content=chunks(), headers={"Content-Type": "image/png"})
-    assert refused.status_code == 413 and "longer than the" in refused.json()["detail"]
+    assert refused.status_code == 413 and f"longer than the {IMAGE_MAX} bytes" in refused.json()["detail"]
     assert stored(folder) == before
+
+
+def test_only_content_uploads_may_have_bodies_of_images_size(store: httpx.Client) -> None:
+    body = b'{"sender": "' + b"0" * 100_000 + b'"}'
+    refused = store.post("/campaigns/transactions/create", content=body)
+    assert refused.status_code == 413 and "longer than the 65536 bytes" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize(
