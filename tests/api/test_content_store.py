@@ -205,3 +205,14 @@ def test_replicas_on_one_postgresql_database_share_the_store(
         assert served.status_code == 200 and served.content == JPEG
         assert post(two, JPEG, "image/jpeg").status_code == 200  # already there, for every replica
     assert not (tmp_path / "one").exists() and not (tmp_path / "two").exists()
+
+
+def test_a_store_that_cannot_be_used_is_503_not_500(escrow: Escrow, registry: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("where the folder should be")
+    url = escrow.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    with gateway(url, registry, CONTENT_DIR=str(blocked / "content")) as client:
+        written = post(client, DOCUMENT, "application/json")
+        for answer in (written, client.get(f"/content/{cid_of(DOCUMENT)}")):
+            assert answer.status_code == 503, answer.text
+            assert "cannot be" in answer.json()["detail"] and "retry-after" in answer.headers
