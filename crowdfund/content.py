@@ -193,6 +193,9 @@ def kind_of(data: bytes) -> Kind:
     markup = _markup(data)
     if markup is not None:
         raise ContentRefused("unsupported", markup)
+    if data.startswith(_BOM):
+        # RFC 8259 forbids it, and readers differ on it: one document, one reading.
+        raise ContentRefused("malformed", "the document starts with a byte order mark, which JSON may not")
     if not data.lstrip(_WHITESPACE).startswith((b"{", b"[")):
         raise ContentRefused(
             "unsupported", "the content is neither a JSON document nor a PNG, JPEG or WebP image"

@@ -118,6 +118,7 @@ def test_content_is_told_apart_by_its_bytes(data: bytes, kind: str) -> None:
         (b'["a list"]', "malformed", "not an object"),
         (b'{"t": "\xff"}', "malformed", "not UTF-8"),
         (b"[" * 100_000, "malformed", "not valid JSON"),
+        (b'\xef\xbb\xbf{"title": "Garden"}', "malformed", "byte order mark"),
     ],
 )
 def test_markup_unknown_bytes_and_malformed_documents_are_refused(
