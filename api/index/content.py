@@ -34,8 +34,9 @@ class ContentStore(Protocol):
     def get(self, cid: str) -> bytes | None:
         """The bytes stored under `cid`, or None."""
 
-    def put(self, cid: str, data: bytes) -> bool:
-        """Store `data` under `cid`; False when they were there already."""
+    def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
+        """Store `data` under `cid`; False when something was there already (and is left
+        as it is, unless `replace`: bytes found spoilt are replaced by checked ones)."""
 
 
 class FolderStore:
@@ -58,9 +59,9 @@ class FolderStore:
         except OSError as exc:
             raise ContentStoreUnavailable(f"{self.where} cannot be read: {exc.strerror}") from exc
 
-    def put(self, cid: str, data: bytes) -> bool:
+    def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
         path = self._path(cid)
-        if path.exists():
+        if path.exists() and not replace:
             return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -91,10 +92,14 @@ class TableStore:
             data = conn.execute(select(content.c.data).where(content.c.cid == cid)).scalar_one_or_none()
         return bytes(data) if data is not None else None
 
-    def put(self, cid: str, data: bytes) -> bool:
+    def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
         self.database.ensure()
-        # The CID comes back only from a row this statement added.
         row = insert(content).values(cid=cid, data=data)
+        if replace:
+            with self.database.engine.begin() as conn:
+                conn.execute(row.on_conflict_do_update(index_elements=[content.c.cid], set_={"data": data}))
+            return True
+        # The CID comes back only from a row this statement added.
         statement = row.on_conflict_do_nothing().returning(content.c.cid)
         with self.database.engine.begin() as conn:
             return conn.execute(statement).first() is not None

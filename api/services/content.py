@@ -39,12 +39,15 @@ async def verified(gateway: Gateway, cid: str) -> Content:
     parse_cid(cid)
     store, ipfs = gateway.content, gateway.ipfs
     data = await asyncio.to_thread(store.get, cid)
+    spoilt = False
     if data is not None:
         try:
             return checked(cid, data)
         except ContentMismatch:
-            # Changed on disk or in the table since it was stored: never served as it.
+            # Changed on disk or in the table since it was stored: never served as it, and
+            # replaced once the right bytes are found.
             log.error("the stored content of %s in %s does not match its CID", cid, store.where)
+            spoilt = True
     if ipfs is None:
         raise ContentNotFound(f"{cid} is not in this gateway's store, and no IPFS gateway is configured")
     data = await ipfs.fetch(cid)
@@ -53,7 +56,7 @@ async def verified(gateway: Gateway, cid: str) -> Content:
             f"{cid} is neither in this gateway's store nor at the IPFS gateway {ipfs.where}"
         )
     found = checked(cid, data)
-    await asyncio.to_thread(store.put, cid, data)
+    await asyncio.to_thread(store.put, cid, data, spoilt)
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,9 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from support.chain import free_port
 from support.gateway import gateway
+from support.postgres import fresh_database
 from web3 import Web3
 
 from crowdfund.content import IMAGE_MAX, cid_of
@@ -179,3 +182,36 @@ def test_an_ipfs_gateway_that_is_down_is_503_and_the_store_still_serves(
         assert unreachable.status_code == 503 and "did not answer" in unreachable.json()["detail"]
         assert "retry-after" in unreachable.headers
         assert client.get(f"/content/{cid_of(held)}").content == held
+
+
+@pytest.mark.parametrize("where", ["folder", "postgresql"])
+def test_spoilt_stored_bytes_are_replaced_by_checked_ones_from_ipfs(
+    w3: Web3,
+    escrow: Escrow,
+    registry: Path,
+    ipfs: FakeIpfs,
+    tmp_path: Path,
+    postgres_url: str | None,
+    where: str,
+) -> None:
+    document = f'{{"title": "kept in the {where}"}}'.encode()
+    cid = ipfs.serve(document)
+    spoilt = b'{"title": "changed behind the gateway\'s back"}'
+    settings = {"CONTENT_DIR": str(tmp_path), "IPFS_GATEWAY_URL": ipfs.url}
+    if where == "postgresql":
+        if postgres_url is None:
+            pytest.skip("PostgreSQL did not start")
+        settings["DATABASE_URL"] = fresh_database(postgres_url, f"content_{uuid.uuid4().hex[:12]}")
+    url = w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    with gateway(url, registry, **settings) as client:
+        assert client.get(f"/content/{cid}").content == document  # fetched and stored
+        if where == "folder":
+            (tmp_path / cid).write_bytes(spoilt)
+        else:
+            with psycopg.connect(settings["DATABASE_URL"], autocommit=True) as conn:
+                conn.execute("UPDATE content SET data = %s WHERE cid = %s", (spoilt, cid))
+        asked = ipfs.times_asked(cid)
+        assert client.get(f"/content/{cid}").content == document  # fetched again, not the spoilt
+        assert ipfs.times_asked(cid) == asked + 1
+        assert client.get(f"/content/{cid}").content == document  # and kept: from the store
+        assert ipfs.times_asked(cid) == asked + 1
