@@ -1,6 +1,6 @@
 """The gateway's long-lived parts, built once in the app's lifespan: the node connection
-and its block-pinned reads, the index with its indexer, and the follower that pins every
-answer to the index's tip."""
+and its block-pinned reads, the index with its indexer, the follower that pins every
+answer to the index's tip, and the content store with the IPFS gateway behind it."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from crowdfund.content import CONTENT_MAX
+
 from .index.backoff import BACKOFF_LIMIT, pause
+from .index.content import ContentStore, store_for
 from .index.database import IndexDatabase
 from .index.follower import Follower
 from .index.indexer import Indexer, IndexerOptions
 from .index.leadership import lease_for
 from .index.types import Tip
 from .node.escrow import EscrowReads
+from .node.ipfs import IpfsGateway
 from .node.reads import BlockCache, Reader
 from .node.rpc import ChainHolder
 from .node.tokens import Tokens
@@ -48,6 +52,8 @@ class Gateway:
     tokens: Tokens
     escrow: EscrowReads
     retry_after: int  # seconds, sent with every 503
+    content: ContentStore
+    ipfs: IpfsGateway | None  # where content missing from the store is fetched; None: nowhere
 
     async def db(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run an index query in a worker thread (the database driver blocks)."""
@@ -97,6 +103,12 @@ def build(settings: Settings) -> Gateway:
         tokens=Tokens(reader),
         escrow=EscrowReads(reader),
         retry_after=settings.retry_after,
+        content=store_for(database, settings.content_dir),
+        ipfs=(
+            IpfsGateway(str(settings.ipfs_gateway_url), settings.ipfs_timeout, CONTENT_MAX)
+            if settings.ipfs_gateway_url
+            else None
+        ),
     )
 
 
@@ -134,4 +146,6 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await gateway.holder.close()
+        if gateway.ipfs is not None:
+            await gateway.ipfs.close()
         gateway.database.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import cache
+from pathlib import Path
 
 from limits import parse_many
 from pydantic import Field, HttpUrl, ValidationInfo, field_validator
@@ -101,6 +102,9 @@ class Settings(BaseSettings):
     rate_limit_events: str = Field(
         "10/second;120/minute", description="/events streams opened per client, likewise; empty: unlimited"
     )
+    rate_limit_content: str = Field(
+        "2/second;30/minute", description="POST /content uploads per client, likewise; empty: unlimited"
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default",
@@ -117,7 +121,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or network") from None
         return value
 
-    @field_validator("rate_limit_tx", "rate_limit_events")
+    @field_validator("rate_limit_tx", "rate_limit_events", "rate_limit_content")
     @classmethod
     def _rates(cls, value: str) -> str:
         if value.strip():
@@ -126,6 +130,26 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{value!r} is not a rate such as '5/second;60/minute'") from None
         return value
+
+    content_uploads: bool = Field(
+        True,
+        description="POST /content stores campaign documents and images; false: a read-only "
+        "gateway, which answers it 403 and serves only what it holds or fetches",
+    )
+    content_dir: Path = Field(
+        Path(".chain/content"),
+        description="the folder of stored content, one file per CID; unused when DATABASE_URL is "
+        "PostgreSQL, whose `content` table every replica shares",
+    )
+    ipfs_gateway_url: HttpUrl | None = Field(
+        None,
+        description="an IPFS HTTP gateway (like https://ipfs.io) that GET /content/{cid} asks, in "
+        "the trustless raw format, for content missing from the store; what it sends is checked "
+        "against the CID before it is stored or served. None: only the store's content is served",
+    )
+    ipfs_timeout: float = Field(
+        10.0, gt=0, description="seconds the IPFS gateway has to send the whole of one content"
+    )
 
     ipfs_gateway: str | None = Field(
         None,

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import crowdfund
+from crowdfund.content import CONTENT_MAX
 
 from .. import gateway
 from ..services.campaigns import follow_moves
@@ -19,7 +20,7 @@ from ..settings import Settings, get_settings
 from . import docs_page, errors, page
 from .limits import BodyLimit
 from .ratelimit import RateLimits
-from .routes import backers, campaigns, events, health, transactions
+from .routes import backers, campaigns, content, events, health, transactions
 from .streams import StreamGuard, default_max_clients
 
 
@@ -64,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         send_timeout=settings.sse_send_timeout,
         retry_after=settings.retry_after,
     )
-    app.add_middleware(BodyLimit, limit=settings.body_limit)
+    app.add_middleware(
+        BodyLimit, limit=settings.body_limit, paths={"/content": max(settings.body_limit, CONTENT_MAX)}
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -75,11 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.settings = settings
-    app.state.rate_limits = RateLimits({"tx": settings.rate_limit_tx, "events": settings.rate_limit_events})
+    app.state.rate_limits = RateLimits(
+        {
+            "tx": settings.rate_limit_tx,
+            "events": settings.rate_limit_events,
+            "content": settings.rate_limit_content,
+        }
+    )
 
     errors.install(app, settings)
-    for router in (health.router, campaigns.router, transactions.router, backers.router, events.router):
-        app.include_router(router)
+    for module in (health, campaigns, transactions, backers, events, content):
+        app.include_router(module.router)
     page.mount(app, settings)
     docs_page.mount(app)
     return app

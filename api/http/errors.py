@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crowdfund.deployments import DeploymentNotFound
 from crowdfund.networks import display_url
 
+from ..index.content import ContentStoreUnavailable
 from ..index.follower import DatabaseUnavailable, IndexBehind
 from ..node.rpc import NodeUnavailable, RpcError, WrongChain
 from ..node.simulate import Rejected
@@ -31,6 +32,7 @@ def _unavailable_reasons(settings: Settings) -> dict[type[Exception], Callable[[
         WrongChain: str,
         IndexBehind: str,
         DatabaseUnavailable: str,
+        ContentStoreUnavailable: str,
         DeploymentNotFound: lambda exc: f"{exc}; deploy the escrow or set ESCROW_ADDRESS",
         # A read the node refused, typically at a block a reorg has just replaced.
         RpcError: lambda exc: f"the node refused a read ({exc}); the chain may have just reorganised",

@@ -23,18 +23,20 @@ def _too_large(limit: int) -> JSONResponse:
 class BodyLimit:
     """Refuses a body longer than `limit` bytes with 413: at once when Content-Length says
     so, else (chunked, or a Content-Length that lies) as soon as the bytes received pass it.
-    The application never sees more than `limit` bytes."""
+    The application never sees more than `limit` bytes, or a path's own limit in `paths`
+    (POST /content takes images, which are larger than any other body)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, paths: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.paths = app, limit, paths or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.default)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(self.limit)(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
             return
         received, exceeded, started = 0, False, False
 
@@ -43,7 +45,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -61,4 +63,4 @@ class BodyLimit:
         except _BodyTooLarge:
             pass
         if exceeded and not started:
-            await _too_large(self.limit)(scope, receive, send)
+            await _too_large(limit)(scope, receive, send)

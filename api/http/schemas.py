@@ -432,3 +432,16 @@ class EscrowEvent(BaseModel):
 
 class Liveness(BaseModel):
     status: Literal["ok"]
+
+
+class StoredContent(BaseModel):
+    """Content the gateway holds, and the link that names it."""
+
+    cid: str = Field(
+        description="CIDv1, raw codec, sha2-256, base32",
+        examples=["bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"],
+    )
+    uri: str = Field(
+        description="the ipfs:// link to put on chain",
+        examples=["ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"],
+    )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -113,6 +114,13 @@ vault_backers = Table("vault_backers", metadata,
     Column("objection", String(80), nullable=False),  # its weight; "0": none
     Column("refunded", Boolean, nullable=False),
     Column("refund", String(80), nullable=False))
+
+# Campaign content (JSON documents and images) by CID, when the database is PostgreSQL, so
+# that every replica serves what any of them stored (api/index/content.py). With SQLite the
+# content is files in a folder instead, and this table stays empty.
+content = Table("content", metadata,
+    Column("cid", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False))
 # fmt: on
 
 

@@ -39,6 +39,8 @@ def test_every_route_documents_its_answers_and_errors(api: httpx.Client) -> None
         "/events",
         "/campaigns/transactions/create",
         *(f"/campaigns/{{campaign_id}}/transactions/{a}" for a in ACTIONS),
+        "/content",
+        "/content/{cid}",
     }
     assert set(paths) == expected
     for path, operations in paths.items():
@@ -58,6 +60,14 @@ def test_every_route_documents_its_answers_and_errors(api: httpx.Client) -> None
                 assert schema_name(responses["409"]) == "Rejection", (method, path)
                 assert schema_name(responses["200"]) == "TransactionAnswer"
     assert "text/event-stream" in paths["/events"]["get"]["responses"]["200"]["content"]
+    upload, stored = paths["/content"]["post"], {"201", "200"}
+    types = {"application/json", "image/png", "image/jpeg", "image/webp"}
+    assert set(upload["requestBody"]["content"]) == types
+    assert {schema_name(upload["responses"][status]) for status in stored} == {"StoredContent"}
+    assert {"403", "413", "415", "429"} <= set(upload["responses"])
+    serve = paths["/content/{cid}"]["get"]["responses"]
+    assert set(serve["200"]["content"]) == types
+    assert {"404", "502", "504"} <= set(serve)
     schemas = doc["components"]["schemas"]
     assert set(schemas["Rejection"]["required"]) == {"detail", "rule", "values"}
     assert "from" in schemas["UnsignedTransaction"]["properties"]

@@ -43,18 +43,20 @@ class Served:
 @contextmanager
 def served(rpc_url: str, deployments: Path, **env: str) -> Iterator[Served]:
     """The gateway as `crowdfund serve` runs it; the index is a fresh SQLite file unless
-    DATABASE_URL is given."""
+    DATABASE_URL is given, and the content store a fresh folder unless CONTENT_DIR is."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="crowdfund-index-") as scratch:
         settings = {
             "RPC_URL": rpc_url,
             "CROWDFUND_DEPLOYMENTS": str(deployments),
             "DATABASE_URL": f"sqlite:///{scratch}/index.sqlite",
+            "CONTENT_DIR": f"{scratch}/content",
             "POLL_INTERVAL": "0.2",
             # The suite is one client making many requests: no rate limits, except where a
             # test sets them.
             "RATE_LIMIT_TX": "",
             "RATE_LIMIT_EVENTS": "",
+            "RATE_LIMIT_CONTENT": "",
             **env,
         }
         stderr_path = Path(scratch) / "stderr.log"
