@@ -40,7 +40,7 @@ _AMOUNT = re.compile(
 def parse_amount(text: str, currency: Currency) -> int:
     """Read `1.5ether`, `250` (whole units of `currency`), `250DMT` or `1000wei` (base
     units of any currency) and return base units."""
-    match = _AMOUNT.match(text)
+    match = _AMOUNT.match(text) if len(text) <= 200 else None  # 2^256 has 78 digits
     if not match:
         raise UnitError(
             f"{text!r} is not an amount: write a number with an optional unit, like 1.5 or 250wei"
@@ -82,7 +82,9 @@ def format_amount(amount: int, currency: Currency) -> str:
 
 
 _DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-_DURATION = re.compile(r"^(?:[0-9]+[wdhms])+$")
+# Digits are bounded: Python refuses to read integers of over 4,300 digits (an error, not
+# a message), and no duration or moment on chain needs more than twenty.
+_DURATION = re.compile(r"^(?:[0-9]{1,20}[wdhms])+$")
 
 
 def parse_duration(text: str) -> int:
@@ -106,7 +108,7 @@ def parse_time(text: str, *, now: int, base: int | None = None) -> int:
         return now
     if is_duration(text):
         return (now if base is None else base) + parse_duration(text)
-    if text.startswith("@") and text[1:].isascii() and text[1:].isdigit():
+    if text.startswith("@") and text[1:].isascii() and text[1:].isdigit() and len(text) <= 21:
         return int(text[1:])
     try:
         if len(text) == 10:

@@ -43,7 +43,7 @@ from crowdfund.vault import Vault
 
 def campaign_id(text: str) -> int:
     # isascii(): isdigit() also accepts other scripts' digits; ids are uint256.
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**256:
+    if not (text.isascii() and text.isdigit()) or len(text) > 78 or not 0 < int(text) < 2**256:
         raise argparse.ArgumentTypeError(f"{text!r} is not a campaign id (ids are 1, 2, 3, ...)")
     return int(text)
 

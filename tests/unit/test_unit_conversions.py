@@ -98,3 +98,18 @@ def test_a_time_beyond_year_9999_prints_as_a_unix_time_that_reads_back() -> None
     far = 2**64 - 1
     assert format_time(far) == f"@{far}"
     assert parse_time(format_time(far), now=0) == far
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda digits: parse_duration(f"{digits}d"),
+        lambda digits: parse_time(f"@{digits}", now=0),
+        lambda digits: parse_time(f"{digits}d", now=0),
+        lambda digits: parse_amount(digits, ETHER),
+    ],
+)
+def test_thousands_of_digits_are_refused_in_words(read) -> None:  # type: ignore[no-untyped-def]
+    # Python itself refuses to read integers of over 4,300 digits, with an error of its own.
+    with pytest.raises(UnitError):
+        read("9" * 5_000)
