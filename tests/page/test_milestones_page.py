@@ -77,8 +77,8 @@ def test_a_backer_objects_to_the_rest_of_the_schedule_then_withdraws(visit: Visi
     objecting = page.get_by_role("button", name="Object to the rest of the schedule")
     # What it means is said beside it, and read out with it.
     expect(objecting).to_have_accessible_description(
-        "If backers holding more than half of the pledged total object, no further tranche is paid "
-        "and each backer can take back its share of what is left."
+        "If backers holding more than half of the pledged total object, the campaign halts for good: "
+        "no tranche due after that is paid, and each backer can take back its share of those."
     )
     objecting.click()
     expect(status_of(page)).to_contain_text(f"Confirmed: Object to the rest of the schedule of “{BIKES}”")
@@ -129,7 +129,7 @@ def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Vi
         ["Paid", "Halted: the backers’ to refund"]
     )
     expect(page.locator("[data-fact=halted]")).to_be_visible()
-    expect(page.locator("#your-part")).to_contain_text("no further tranche is paid")
+    expect(page.locator("#your-part")).to_contain_text("no tranche due after the halt is paid")
     # Judy pledged a quarter: a quarter of the unreleased 2 ETH, from the vault.
     before = demo.w3.eth.get_balance(judy)
     page.get_by_role("button", name="Refund my 0.5 ETH").click()

@@ -14,7 +14,7 @@ const STATUS_WORDS = {
 };
 
 /** What objecting means, in one sentence, beside the button. */
-export const OBJECTION_MEANS = 'If backers holding more than half of the pledged total object, no further tranche is paid and each backer can take back its share of what is left.';
+export const OBJECTION_MEANS = 'If backers holding more than half of the pledged total object, the campaign halts for good: no tranche due after that is paid, and each backer can take back its share of those.';
 
 /** Basis points -> "40%", "33.33%". */
 export function share(bps) {
@@ -57,7 +57,7 @@ export function timeline(c) {
       halted ? ['Refunded by the vault', `${amount(m.refunded)} of ${amount(m.refundable)}`, 'vault-refunded'] : null,
     ]),
     h('p', { class: 'muted small' }, halted
-      ? 'Backers holding more than half of the pledged total objected: no further tranche is paid, and each backer can take back its share of what was not released.'
+      ? 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.'
       : `The vault pays the creator each tranche once it falls due; ${OBJECTION_MEANS.charAt(0).toLowerCase()}${OBJECTION_MEANS.slice(1)}`),
   ];
 }

@@ -33,7 +33,7 @@ const ENDINGS = {
 const MILESTONE_ENDINGS = {
   succeeded: 'The campaign reached its goal: the milestone vault collects the funds and pays the creator in tranches on its schedule.',
   claimed: 'The campaign reached its goal: the milestone vault holds the funds and pays the creator in tranches on its schedule.',
-  halted: 'Backers holding more than half of the pledged total objected: no further tranche is paid, and every backer can take back its share of what was not released.',
+  halted: 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.',
 };
 
 /** Who created the campaign: for one paid in tranches, the account the vault pays (the
