@@ -7,8 +7,8 @@ token pledge whose allowance falls short is answered with the token's approve fi
 
 The milestone vault's actions are the rows of VAULT_ACTIONS, called on the vault: those
 only it has (release, object, withdraw-objection), and those it takes over for its own
-campaigns (cancel and update, which it forwards to the escrow as their creator; refund once
-halted; create with a schedule).
+campaigns (cancel and update, which it forwards to the escrow as their creator; refund where
+the vault refunds; create with a schedule).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
+from crowdfund.milestones import refunds_from_vault
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
@@ -97,7 +98,9 @@ VAULT_ACTIONS: dict[str, Action] = {
     "refund": Action(
         "refund",
         lambda cid, _: (cid,),
-        lambda cid, _: f"take back the pledge's share of what halted campaign {cid} did not release",
+        lambda cid, _: (
+            f"take back the pledge's share of the tranches of campaign {cid} not yet due when it was halted"
+        ),
     ),
     "cancel": ACTIONS["cancel"],
     "update": ACTIONS["update"],
@@ -105,19 +108,28 @@ VAULT_ACTIONS: dict[str, Action] = {
 
 
 async def _on_vault(
-    gateway: Gateway, chain: Chain, action: str, campaign_id: int | None, params: Params
+    gateway: Gateway, chain: Chain, block: Block, action: str, campaign_id: int | None, params: Params
 ) -> bool:
     """Whether the action goes to the milestone vault: always for its own actions; for a
-    campaign it created, a cancel, an update and (once collected or halted) a refund; a
-    create with a schedule. Rejected when it would and this gateway serves no vault."""
+    campaign it created, a cancel, an update and a refund where the vault refunds
+    (crowdfund.milestones.refunds_from_vault, with the escrow's state at `block`); a create
+    with a schedule. Rejected when it would and this gateway serves no vault."""
     if action in ("release", "object", "withdraw-objection"):
         mine = True
     elif action == "create":
         mine = params.get("schedule") is not None
     elif action in ("cancel", "update", "refund") and campaign_id is not None and chain.vault is not None:
         record = await gateway.db(queries.vault_record, campaign_id)
-        # Once the vault holds the funds (or backers halted it), refunds are the vault's.
-        mine = record is not None and (action != "refund" or record.halted_at != 0 or record.collected)
+        mine = record is not None
+        if mine and action == "refund":
+            try:
+                live = await gateway.escrow.campaign(chain, block, campaign_id)
+            except CampaignMissing:
+                return False
+            assert record is not None
+            mine = refunds_from_vault(
+                collected=record.collected, halted_at=record.halted_at, state=live.state
+            )
     else:
         mine = False
     if mine and chain.vault is None:
@@ -135,14 +147,14 @@ async def escrow_action(
 ) -> TransactionPlan:
     """The unsigned transaction for one of ACTIONS (or VAULT_ACTIONS, called on the
     milestone vault), simulated on the head."""
-    on_vault = await _on_vault(gateway, chain, action, campaign_id, params)
+    block = await simulate.head(chain)
+    on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
             check([Tranche(t["release_at"], t["share_bps"]) for t in params["schedule"]], params["deadline"])
         except UnitError as exc:
             raise Rejected("ScheduleInvalid", str(exc), {"deadline": params["deadline"]}) from None
     row = VAULT_ACTIONS[action] if on_vault else ACTIONS[action]
-    block = await simulate.head(chain)
     function = row.function if isinstance(row.function, str) else row.function(params)
     encode = vault_call if on_vault else encode_call
     data = encode(function, *row.args(campaign_id, params))

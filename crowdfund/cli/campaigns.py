@@ -21,9 +21,9 @@ from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
 from crowdfund.escrow import ETH, Campaign, CampaignTerms, Escrow
+from crowdfund.milestones import refunds_from_vault
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import parse_schedule
-from crowdfund.state import State
 from crowdfund.tokens import Token
 from crowdfund.transactions import TransactionRejected
 from crowdfund.units import (
@@ -307,22 +307,25 @@ def unpledge(ctx: Context) -> dict[str, Any]:
 
 def refund(ctx: Context) -> dict[str, Any]:
     """The whole pledge back from the escrow when the campaign failed, was cancelled or
-    expired; for a milestone campaign that succeeded, the pledge's share of what the vault
-    had not released when its backers halted it."""
+    expired; from the vault where it refunds (crowdfund.milestones.refunds_from_vault): for a
+    halted milestone campaign, the pledge's share of the tranches not yet due at the halt."""
     campaign, currency = at_hand(ctx)
     backer = ctx.account_address
-    if ctx.is_vault_campaign(campaign) and campaign.state in (State.SUCCEEDED, State.CLAIMED):
+    vault_campaign = ctx.require_vault().campaign(campaign.id) if ctx.is_vault_campaign(campaign) else None
+    if vault_campaign is not None and refunds_from_vault(
+        collected=vault_campaign.collected, halted_at=vault_campaign.halted_at, state=campaign.state
+    ):
         vault = ctx.require_vault()
         pledge = ctx.escrow.pledge_of(campaign.id, backer)
-        owed = vault.campaign(campaign.id).refund_due(pledge, campaign.pledged)
+        owed = vault_campaign.refund_due(pledge, campaign.pledged)
         tx = vault.build_refund(campaign.id)
         ctx.transact(tx, what=ctx.describe(tx))
         if not ctx.args.dry_run:
             owed = vault.refund_of(campaign.id, backer)[1]  # what was paid, to the unit
         done = "would refund" if ctx.args.dry_run else "refunded"
         ctx.out.line(
-            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: the "
-            f"unreleased part of a pledge of {format_amount(pledge, currency)}"
+            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: a pledge of "
+            f"{format_amount(pledge, currency)} times the share of the tranches not yet due at the halt"
         )
         return after(ctx, campaign.id, currency, amount=str(owed), pledge=str(pledge), refunded_by="vault")
     owed = ctx.escrow.pledge_of(campaign.id, backer)
@@ -492,7 +495,9 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "id",
         description="Take your whole pledge back from campaign ID when it failed, was cancelled or "
         "expired (from the escrow); or, from a milestone campaign its backers halted, your pledge's "
-        "share of what had not been released (from the vault). The command picks which.",
+        "share of the tranches not yet due at the halt (from the vault: those due at or before it "
+        "still go to the creator). A halted campaign nobody released within 180 days of its deadline "
+        "expired: the escrow refunds the whole pledge. The command picks which.",
     )
     add(
         "cancel",

@@ -335,3 +335,35 @@ def test_a_milestone_campaign_nobody_released_in_time_expires_and_its_tranches_a
         assert refund.json()["transaction"]["to"] == escrow.address
         standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
         assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+
+
+def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_refunds_in_the_escrow(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    alice, bob = w3.eth.accounts[1:3]
+    vault = with_vault(w3)
+    campaign_id, _ = two_halves(w3, escrow, vault)
+    advance(w3, DAY + 1)
+    # Bob's 3 of the 4 ETH halt it before anybody released: the vault never claimed the funds.
+    vault.object(bob, campaign_id)
+    advance(w3, 181 * DAY)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        detail = indexed(api, w3, f"/campaigns/{campaign_id}")
+        assert detail["state"] == "expired"
+        milestones = detail["milestones"]
+        assert milestones["halted_at"] is not None and not milestones["collected"]
+        assert [t["status"] for t in milestones["tranches"]] == ["void", "void"]
+        assert (milestones["refundable"], milestones["unreleased"]) == ("0", "0")
+        # The whole pledge comes back from the escrow, as for any expired campaign.
+        standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
+        assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+        answer = build(api, campaign_id, "refund", sender=alice)
+        assert answer.status_code == 200, answer.text
+        tx = answer.json()["transaction"]
+        assert tx["to"] == escrow.address
+        before = w3.eth.get_balance(escrow.address)
+        sent = w3.eth.send_transaction({"from": alice, "to": tx["to"], "data": tx["data"]})
+        assert w3.eth.wait_for_transaction_receipt(sent)["status"] == 1
+        assert w3.eth.get_balance(escrow.address) == before - ETHER
+        assert escrow.pledge_of(campaign_id, alice) == 0
