@@ -84,13 +84,6 @@ class VaultCampaign:
         """What each tranche pays out of `total` (what the vault received, once it has)."""
         return tranche_amounts(total, [t.share_bps for t in self.tranches])
 
-    def next_release_at(self, now: int) -> int | None:
-        """When the first unpaid tranche not yet due falls due; None when none is to come
-        (all due, all paid, or halted)."""
-        if self.halted:
-            return None
-        return next((t.release_at for t in self.tranches[self.paid_tranches :] if t.release_at > now), None)
-
     def refund_due(self, pledge: int, pledged: int) -> int:
         """What a backer who pledged `pledge` (of `pledged` in all, the escrow's total) would
         take back from the vault now: 0 unless halted. Before the vault's claim, counted from

@@ -8,7 +8,7 @@ from typing import Any
 
 from crowdfund.cli.campaigns import POSITIONALS, after, at_hand
 from crowdfund.cli.context import Context, Refused
-from crowdfund.cli.render import objection_share_bps
+from crowdfund.cli.render import milestone_figures
 from crowdfund.escrow import Campaign
 from crowdfund.units import format_amount, format_share, format_time
 from crowdfund.vault import Vault, VaultCampaign
@@ -43,7 +43,7 @@ def release(ctx: Context) -> dict[str, Any]:
         ctx.out.line(
             f"the vault claimed {format_amount(now.received, currency)} from the escrow; nothing is due yet"
         )
-    upcoming = now.next_release_at(ctx.now())
+    upcoming = milestone_figures(now, ctx.campaign(campaign.id), ctx.now()).next_release_at
     if upcoming is not None:
         ctx.out.line(f"the next tranche is due at {format_time(upcoming)}")
     return after(
@@ -65,7 +65,7 @@ def _objection(ctx: Context, withdraw: bool) -> dict[str, Any]:
         return after(ctx, campaign.id, currency)
     backer = ctx.account_address
     now = vault.campaign(campaign.id)
-    share = format_share(objection_share_bps(now, campaign))
+    share = format_share(milestone_figures(now, campaign, ctx.now()).objection_bps)
     weight = ctx.escrow.pledge_of(campaign.id, backer)
     ctx.out.line(
         (

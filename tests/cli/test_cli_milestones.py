@@ -183,7 +183,7 @@ def test_objections_halt_the_campaign_and_backers_take_back_the_unreleased_share
     unreleased = pledged - released
     assert status["halted"] is True and status["refundable"] == str(unreleased)
     assert [t["status"] for t in status["tranches"]] == ["paid", "halted"]
-    assert status["objections_share_bps"] == 10_000
+    assert status["objection_bps"] == 10_000
 
     held = w3.eth.get_balance(vault.address)
     first = cli("refund", str(campaign_id), "--account", "dev1", "--json")
@@ -221,8 +221,15 @@ def test_refund_of_a_failed_or_cancelled_milestone_campaign_comes_from_the_escro
 
     advance(w3, 2 * DAY + 60)
     assert escrow.campaign(failed).state is State.FAILED
-    tranches = cli("status", str(failed), "--json").json["campaign"]["milestones"]["tranches"]
-    assert [t["status"] for t in tranches] == ["void"]
+    milestones = cli("status", str(failed), "--json").json["campaign"]["milestones"]
+    assert [t["status"] for t in milestones["tranches"]] == ["void"]
+    assert (milestones["unreleased"], milestones["refundable"]) == ("0", "0")
+    for campaign_id, ended in ((failed, "failed"), (cancelled, "was cancelled")):
+        text = cli("status", str(campaign_id)).out
+        assert "1 tranche through the milestone vault" in text
+        assert f"campaign {campaign_id} {ended}" in text
+        assert "backers refund their whole pledge in the escrow" in text
+        assert "the vault claims the funds" not in text and "halts the rest" not in text
 
     for campaign_id, amount in ((failed, 15 * ETHER // 10), (cancelled, 2 * ETHER)):
         held = w3.eth.get_balance(escrow.address)
@@ -257,3 +264,28 @@ def test_a_dry_run_of_a_campaign_with_a_schedule_simulates_the_vaults_call_and_s
     assert planned["to"] == vault.address and planned["function"].startswith("createCampaign(")
     assert planned["simulated"] is True and [m["share_bps"] for m in dry.json["milestones"]] == [5000, 5000]
     assert nonce(w3, dev(w3, 0)) == before and escrow.campaign_count() == count
+
+
+def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_refunds_in_the_escrow(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    campaign_id = create(cli, "50%@end,50%@+30d", goal="1")
+    pledge(cli, campaign_id, "1", "dev1")
+    pledge(cli, campaign_id, "2", "dev2")
+    advance(w3, 2 * DAY + 60)
+    # The objections halt it before anybody released: the vault never claimed the funds.
+    assert cli("object", str(campaign_id), "--account", "dev2").code == 0
+    assert vault.campaign(campaign_id).halted and not vault.campaign(campaign_id).collected
+    advance(w3, 181 * DAY)
+    assert escrow.campaign(campaign_id).state is State.EXPIRED
+
+    status = cli("status", str(campaign_id), "--json").json["campaign"]["milestones"]
+    assert [t["status"] for t in status["tranches"]] == ["void", "void"]
+    assert (status["halted"], status["refundable"], status["unreleased"]) == (True, "0", "0")
+    assert f"campaign {campaign_id} expired" in cli("status", str(campaign_id)).out
+
+    held = w3.eth.get_balance(escrow.address)
+    refunded = cli("refund", str(campaign_id), "--account", "dev1", "--json")
+    assert refunded.code == 0, refunded.text
+    assert refunded.json["refunded_by"] == "escrow" and refunded.json["amount"] == str(ETHER)
+    assert w3.eth.get_balance(escrow.address) == held - ETHER
