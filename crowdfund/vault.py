@@ -31,6 +31,40 @@ class VaultNotDeployed(LookupError):
         self.chain_id = chain_id
 
 
+class VaultNotAParty(ValueError):
+    """The milestone vault named as a claim's payee or a pledge's backer: the vault pays out
+    only its own campaigns' tranches and refunds, and never unpledges nor refunds in the
+    escrow for itself, so money sent its way that way is stuck for good. `rule` names the
+    case (VaultAsPayee, VaultAsBacker)."""
+
+    def __init__(self, rule: str, message: str, vault: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.vault = vault
+
+
+def refuse_vault_as_payee(to: str | None, vault: str | None, campaign_id: int) -> None:
+    """VaultNotAParty when a claim of `campaign_id` would pay the vault at `vault`."""
+    if to is not None and vault is not None and to.lower() == vault.lower():
+        raise VaultNotAParty(
+            "VaultAsPayee",
+            f"{to} is the milestone vault: claiming campaign {campaign_id} to it would leave the funds "
+            "where nothing can ever pay them out; claim to yourself or to another address",
+            vault,
+        )
+
+
+def refuse_vault_as_backer(backer: str | None, vault: str | None, campaign_id: int) -> None:
+    """VaultNotAParty when a pledge to `campaign_id` would be credited to the vault at `vault`."""
+    if backer is not None and vault is not None and backer.lower() == vault.lower():
+        raise VaultNotAParty(
+            "VaultAsBacker",
+            f"{backer} is the milestone vault: a pledge to campaign {campaign_id} credited to it could "
+            "never be taken back nor refunded; pledge for yourself or for another address",
+            vault,
+        )
+
+
 @dataclass(frozen=True)
 class VaultCampaign:
     """What the vault keeps of a campaign (getCampaign). `pledged` is 0 until the vault knows

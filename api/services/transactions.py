@@ -23,6 +23,7 @@ from crowdfund.milestones import refunds_from_vault
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
+from crowdfund.vault import VaultNotAParty, refuse_vault_as_backer, refuse_vault_as_payee
 from crowdfund.vault import encode_call as vault_call
 
 from ..gateway import Gateway
@@ -148,6 +149,8 @@ async def escrow_action(
     """The unsigned transaction for one of ACTIONS (or VAULT_ACTIONS, called on the
     milestone vault), simulated on the head."""
     block = await simulate.head(chain)
+    if action == "claim" and campaign_id is not None:
+        _refuse_the_vault(lambda: refuse_vault_as_payee(params.get("to"), chain.vault, campaign_id))
     on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
@@ -168,6 +171,14 @@ async def escrow_action(
     return TransactionPlan(
         action=action, description=row.describe(campaign_id, params), transaction=tx, block=block
     )
+
+
+def _refuse_the_vault(check: Callable[[], None]) -> None:
+    """A crowdfund.vault refusal of the vault as payee or backer, as a rejection."""
+    try:
+        check()
+    except VaultNotAParty as exc:
+        raise Rejected(exc.rule, str(exc), {"vault": exc.vault}) from None
 
 
 async def _in_campaign_units(
@@ -194,6 +205,7 @@ async def pledge(
         campaign = await gateway.escrow.campaign(chain, block, campaign_id)
     except CampaignMissing as exc:
         raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
+    _refuse_the_vault(lambda: refuse_vault_as_backer(backer, chain.vault, campaign_id))
     if backer is not None and backer != sender:
         data = encode_call("pledgeFor", campaign_id, backer, amount)
         whom = f" for {backer}"

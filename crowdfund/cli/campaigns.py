@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from eth_abi.abi import encode
@@ -36,7 +37,7 @@ from crowdfund.units import (
     parse_amount,
     parse_time,
 )
-from crowdfund.vault import Vault
+from crowdfund.vault import Vault, VaultNotAParty, refuse_vault_as_backer, refuse_vault_as_payee
 
 # ---------------------------------------------------------------- argument types
 
@@ -113,6 +114,14 @@ def _resolve_token(ctx: Context, given: str | None) -> Currency:
     raise UsageError(
         f"no campaign on this escrow uses a token called {given!r} yet; give its address with --token 0x..."
     )
+
+
+def _refuse_the_vault(ctx: Context, check: Callable[[str | None], None]) -> None:
+    """Run a crowdfund.vault refusal against this chain's vault, as a usage error."""
+    try:
+        check(None if ctx.vault is None else ctx.vault.address)
+    except VaultNotAParty as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _refuse_unless_open(ctx: Context, campaign: Campaign, amount: int) -> None:
@@ -204,6 +213,7 @@ def pledge(ctx: Context) -> dict[str, Any]:
     amount = parse_amount(args.amount, currency)
     payer = ctx.account_address
     backer: str | None = args.backer
+    _refuse_the_vault(ctx, lambda vault: refuse_vault_as_backer(backer, vault, campaign.id))
     credited = backer or payer
     ctx.out.line(
         f"pledging {format_amount(amount, currency)} to campaign {campaign.id}"
@@ -345,6 +355,7 @@ def claim(ctx: Context) -> dict[str, Any]:
         )
     paid = format_amount(campaign.pledged, currency)
     to = ctx.args.to
+    _refuse_the_vault(ctx, lambda vault: refuse_vault_as_payee(to, vault, campaign.id))
     recipient = f"the creator {campaign.creator}" if to is None else to
     _send(ctx, ctx.escrow.build_claim(campaign.id, to), f"paid {paid} to {recipient}")
     return after(ctx, campaign.id, currency, amount=str(campaign.pledged), to=to or campaign.creator)

@@ -367,3 +367,23 @@ def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_ref
         assert w3.eth.wait_for_transaction_receipt(sent)["status"] == 1
         assert w3.eth.get_balance(escrow.address) == before - ETHER
         assert escrow.pledge_of(campaign_id, alice) == 0
+
+
+def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    creator, alice = w3.eth.accounts[0], w3.eth.accounts[1]
+    vault = with_vault(w3)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        indexed(api, w3, "/campaigns/1")
+        backing = api.post(
+            "/campaigns/1/transactions/pledge",
+            json={"sender": alice, "amount": str(ETHER), "backer": vault.address},
+        )
+        refused(backing, "VaultAsBacker", f"{vault.address} is the milestone vault")
+        assert "could never be taken back nor refunded" in backing.json()["detail"]
+        paying = build(api, 1, "claim", sender=creator, to=vault.address)
+        refused(paying, "VaultAsPayee", "where nothing can ever pay them out")
+        # Another payee or backer is built as before.
+        assert build(api, 1, "pledge", sender=alice, amount=str(ETHER), backer=creator).status_code == 200

@@ -289,3 +289,23 @@ def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_ref
     assert refunded.code == 0, refunded.text
     assert refunded.json["refunded_by"] == "escrow" and refunded.json["amount"] == str(ETHER)
     assert w3.eth.get_balance(escrow.address) == held - ETHER
+
+
+def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    plain = created_id(cli("create", "--goal", "1", "--deadline", "2d", "--metadata", "ipfs://p", "--json"))
+    before = nonce(w3, dev(w3, 0)), nonce(w3, dev(w3, 1))
+
+    backing = cli("pledge", str(plain), "1", "--for", vault.address, "--account", "dev1")
+    assert backing.code == 2, backing.text
+    assert f"{vault.address} is the milestone vault: a pledge to campaign {plain}" in backing.err
+    assert "could never be taken back nor refunded" in backing.err
+
+    assert cli("pledge", str(plain), "1", "--account", "dev1").code == 0
+    advance(w3, 2 * DAY + 60)
+    paying = cli("claim", str(plain), "--to", vault.address)
+    assert paying.code == 2, paying.text
+    assert f"claiming campaign {plain} to it would leave the funds where nothing" in paying.err
+    assert escrow.pledge_of(plain, vault.address) == 0 and not escrow.campaign(plain).claimed
+    assert nonce(w3, dev(w3, 0)) == before[0] and nonce(w3, dev(w3, 1)) == before[1] + 1
