@@ -44,6 +44,46 @@ def refunds_from_vault(*, collected: bool, halted_at: int, state: State) -> bool
     return collected or (halted_at != 0 and state is State.SUCCEEDED)
 
 
+# How a void milestone campaign ended, to follow "campaign 3 ".
+ENDED = {
+    State.FAILED: "failed (its goal was not reached by its deadline)",
+    State.CANCELLED: "was cancelled",
+    State.EXPIRED: "expired (nobody released it within 180 days of its deadline)",
+}
+
+
+def objection_closed(campaign_id: int, state: State) -> str | None:
+    """Why nobody may object to a campaign in escrow state `state` (None: the vault's own
+    rules decide). Objections open once the campaign succeeded; a campaign that failed, was
+    cancelled or expired never pays a tranche, its backers refund in the escrow."""
+    if state in (State.UPCOMING, State.ACTIVE):
+        return (
+            f"campaign {campaign_id} is {state.title}: objections open once it has succeeded "
+            "(after its deadline, with its goal reached)"
+        )
+    if state in REFUNDABLE:
+        return (
+            f"campaign {campaign_id} {ENDED[state]}: there is nothing to object to; its backers "
+            "refund their whole pledge in the escrow"
+        )
+    return None
+
+
+def halts(objections: int, weight: int, pledged: int) -> bool:
+    """Whether an objection of `weight` added to `objections` halts a campaign of `pledged`:
+    more than half of it, to the unit (MilestoneVault.object)."""
+    return (objections + weight) * 2 > pledged
+
+
+def claimed_by_release(campaign_id: int, release: str) -> str:
+    """Why a milestone campaign is not claimed: the vault claims it at the first release
+    (`release` says how to ask for one: a command, a request)."""
+    return (
+        f"campaign {campaign_id} pays its creator in tranches through the milestone vault, which "
+        f"claims it: use {release} to pay the tranches that are due"
+    )
+
+
 def tranche_count(count: int) -> str:
     """`1 tranche`, `3 tranches`."""
     return f"{count} tranche{'' if count == 1 else 's'}"

@@ -19,7 +19,7 @@ from typing import Any
 
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
-from crowdfund.milestones import refunds_from_vault
+from crowdfund.milestones import claimed_by_release, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
@@ -84,7 +84,7 @@ VAULT_ACTIONS: dict[str, Action] = {
         lambda _, p: (*ACTIONS["create"].args(None, p), *_schedule(p)),
         lambda _, p: (
             f"create a campaign with goal {p['goal']}, paid to its creator in "
-            f"{len(p['schedule'])} tranches by the milestone vault"
+            f"{tranche_count(len(p['schedule']))} by the milestone vault"
         ),
     ),
     "release": Action(
@@ -151,6 +151,12 @@ async def escrow_action(
     block = await simulate.head(chain)
     if action == "claim" and campaign_id is not None:
         _refuse_the_vault(lambda: refuse_vault_as_payee(params.get("to"), chain.vault, campaign_id))
+        if chain.vault is not None and await gateway.db(queries.vault_record, campaign_id) is not None:
+            raise Rejected(
+                "ReleasedNotClaimed",
+                claimed_by_release(campaign_id, f"POST /campaigns/{campaign_id}/transactions/release"),
+                {"id": campaign_id},
+            )
     on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
@@ -190,8 +196,9 @@ async def _in_campaign_units(
         return refused
     try:
         campaign = await gateway.escrow.campaign(chain, block, campaign_id)
-    except CampaignMissing:
-        return refused
+    except CampaignMissing as exc:
+        # The vault says NotAVaultCampaign of an id nobody created: it is simply not found.
+        raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
     token = await gateway.tokens.info(chain, campaign.token, block)
     return refused.told_in(token.currency)
 

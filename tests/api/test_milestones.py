@@ -117,6 +117,17 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
             "NotAVaultCampaign",
             "not created through the milestone vault",
         )
+        for action in ("release", "object", "withdraw-objection"):
+            missing = build(api, 999, action, sender=alice)
+            assert missing.status_code == 404, missing.text
+            assert missing.json()["rule"] == "CampaignNotFound"
+            assert missing.json()["detail"] == "campaign 999 does not exist"
+        # The vault claims a milestone campaign: its creator is pointed at release.
+        refused(
+            build(api, campaign_id, "claim", sender=creator),
+            "ReleasedNotClaimed",
+            f"use POST /campaigns/{campaign_id}/transactions/release to pay the tranches that are due",
+        )
         halves = [
             {"release_at": deadline, "share_bps": 4000},
             {"release_at": deadline + DAY, "share_bps": 6000},
