@@ -22,7 +22,7 @@ from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
 from crowdfund.escrow import ETH, Campaign, CampaignTerms, Escrow
-from crowdfund.milestones import refunds_from_vault
+from crowdfund.milestones import claimed_by_release, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import parse_schedule
 from crowdfund.tokens import Token
@@ -65,7 +65,8 @@ def after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) -> 
         return ctx.document(**fields)
     campaign = ctx.campaign(campaign_id)
     now = ctx.now()
-    ctx.out.line(render.summary(campaign, currency, now))
+    kept = ctx.require_vault().campaign(campaign_id) if ctx.is_vault_campaign(campaign) else None
+    ctx.out.line(render.summary(campaign, currency, now, kept))
     return ctx.document(campaign=render.campaign_json(campaign, currency, now), **fields)
 
 
@@ -187,7 +188,7 @@ def create(ctx: Context) -> dict[str, Any]:
         tranches = parse_schedule(args.milestones, deadline=deadline, now=now)
         vault = ctx.require_vault()
         ctx.out.line(
-            f"paid to {ctx.account_address} through the milestone vault in {len(tranches)} tranches: "
+            f"paid to {ctx.account_address} through the milestone vault in {tranche_count(len(tranches))}: "
             + ", ".join(
                 f"{format_share(t.share_bps)} at "
                 + ("the deadline" if t.release_at == deadline else format_time(t.release_at))
@@ -349,10 +350,7 @@ def refund(ctx: Context) -> dict[str, Any]:
 def claim(ctx: Context) -> dict[str, Any]:
     campaign, currency = at_hand(ctx)
     if ctx.is_vault_campaign(campaign):
-        raise Refused(
-            f"campaign {campaign.id} pays its creator in tranches through the milestone vault, which "
-            f"claims it: use `crowdfund release {campaign.id}` to pay the tranches that are due"
-        )
+        raise Refused(claimed_by_release(campaign.id, f"`crowdfund release {campaign.id}`"))
     paid = format_amount(campaign.pledged, currency)
     to = ctx.args.to
     _refuse_the_vault(ctx, lambda vault: refuse_vault_as_payee(to, vault, campaign.id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crowdfund.escrow import Campaign
-from crowdfund.milestones import MilestoneFigures, figures, tranche_count
+from crowdfund.milestones import ENDED, MilestoneFigures, figures, tranche_count
 from crowdfund.state import State, percent_funded
 from crowdfund.units import Currency, format_amount, format_duration, format_share, format_time
 from crowdfund.vault import VaultCampaign
@@ -28,19 +28,27 @@ def time_left(campaign: Campaign, now: int) -> str:
     return "ended"
 
 
-def summary(campaign: Campaign, currency: Currency, now: int) -> str:
+def state_label(campaign: Campaign, kept: VaultCampaign | None = None) -> str:
+    """`Claimed`; for a milestone campaign (`kept`: what the vault keeps of it) `Claimed (in
+    tranches)`, or `Claimed (halted)` once its backers halted it."""
+    if kept is None:
+        return campaign.state.title
+    return f"{campaign.state.title} ({'halted' if kept.halted else 'in tranches'})"
+
+
+def summary(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> str:
     """`campaign 3: 6 ETH of 10 ETH pledged (60%), Active, 29d 23h left`."""
     return (
         f"campaign {campaign.id}: {format_amount(campaign.pledged, currency)} of "
         f"{format_amount(campaign.goal, currency)} pledged ({funded(campaign)}), "
-        f"{campaign.state.title}, {time_left(campaign, now)}"
+        f"{state_label(campaign, kept)}, {time_left(campaign, now)}"
     )
 
 
-def row(campaign: Campaign, currency: Currency, now: int) -> list[str]:
+def row(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> list[str]:
     return [
         str(campaign.id),
-        campaign.state.title,
+        state_label(campaign, kept),
         format_amount(campaign.goal, currency),
         format_amount(campaign.pledged, currency),
         funded(campaign),
@@ -52,14 +60,14 @@ ROW_HEADERS = ["ID", "STATE", "GOAL", "PLEDGED", "FUNDED", "TIME LEFT"]
 ROW_RIGHT = frozenset({0, 2, 3, 4})
 
 
-def details(campaign: Campaign, currency: Currency, now: int, paid_to: str | None = None) -> list[str]:
-    """`paid_to`: the real creator of a milestone campaign, whose creator in the escrow is
-    the vault."""
+def details(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> list[str]:
+    """`kept`: what the vault keeps of a milestone campaign, paid to its real creator (the
+    escrow's creator is the vault)."""
     creator = (
-        campaign.creator if paid_to is None else f"{paid_to} (paid through the vault {campaign.creator})"
+        campaign.creator if kept is None else f"{kept.creator} (paid through the vault {campaign.creator})"
     )
     lines = [
-        summary(campaign, currency, now),
+        summary(campaign, currency, now, kept),
         f"  creator   {creator}",
         f"  currency  {currency.symbol}"
         + ("" if currency.is_eth else f" ({currency.address}, {currency.decimals} decimals)"),
@@ -100,19 +108,11 @@ def milestone_figures(vault_campaign: VaultCampaign, campaign: Campaign, now: in
     return figures(vault_campaign, state=campaign.state, pledged=campaign.pledged, now=now)
 
 
-# How a void milestone campaign ended, in a sentence: "campaign 3 {…}".
-_ENDED = {
-    State.FAILED: "failed (its goal was not reached by the deadline)",
-    State.CANCELLED: "was cancelled",
-    State.EXPIRED: "expired (nobody released it within 180 days of its deadline)",
-}
-
-
 def void_reason(campaign: Campaign) -> str:
     """`campaign 3 failed (...): the vault never claimed it; its backers refund their whole
     pledge in the escrow (crowdfund refund 3)`."""
     return (
-        f"campaign {campaign.id} {_ENDED[campaign.state]}: the vault never claimed it; its backers "
+        f"campaign {campaign.id} {ENDED[campaign.state]}: the vault never claimed it; its backers "
         f"refund their whole pledge in the escrow (crowdfund refund {campaign.id})"
     )
 

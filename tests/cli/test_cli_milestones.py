@@ -123,6 +123,12 @@ def test_release_pays_the_first_tranche_at_the_deadline_and_the_next_one_later(
     assert second.code == 0, second.text
     assert w3.eth.get_balance(creator) == before + 2 * ETHER + 15 * ETHER // 10
     assert "2 of 3 tranches paid, 3.5 ETH released" in second.out
+    assert (
+        f"campaign {campaign_id}: 5 ETH of 3 ETH pledged (166%), Claimed (in tranches), ended" in second.out
+    )
+    listing = cli("status").out.splitlines()
+    (row,) = [line for line in listing if line.split()[0] == str(campaign_id)]
+    assert "Claimed (in tranches)" in row
     assert f"the next tranche is due at {format_time(deadline + 120 * DAY)}" in second.out
 
     status = cli("status", str(campaign_id), "--json")
@@ -174,9 +180,17 @@ def test_objections_halt_the_campaign_and_backers_take_back_the_unreleased_share
     assert not_yet.code == 1 and f"campaign {campaign_id} is not halted" in not_yet.err
 
     assert cli("object", str(campaign_id), "--account", "dev1").code == 0
+    dry = cli("object", str(campaign_id), "--account", "dev2", "--dry-run")
+    assert dry.code == 0, dry.text
+    assert f"this objection halts campaign {campaign_id} for good" in dry.out
+    assert not vault.campaign(campaign_id).halted
     halting = cli("object", str(campaign_id), "--account", "dev2")
     assert halting.code == 0, halting.text
     assert f"campaign {campaign_id} is halted for good" in halting.out
+    assert "Claimed (halted), ended" in halting.out
+    listing = cli("status").out.splitlines()
+    (row,) = [line for line in listing if line.split()[0] == str(campaign_id)]
+    assert "Claimed (halted)" in row
     late = cli("object", str(campaign_id), "--account", "dev3")
     assert late.code == 1 and f"campaign {campaign_id} was halted by its backers' objections" in late.err
 
@@ -217,11 +231,19 @@ def test_refund_of_a_failed_or_cancelled_milestone_campaign_comes_from_the_escro
     updated = cli("update", str(cancelled), "ipfs://news", "--json")
     assert updated.code == 0, updated.text
     assert escrow.updates(cancelled, 0, w3.eth.block_number) == ["ipfs://news"]
+    early = cli("object", str(failed), "--account", "dev1")
+    assert early.code == 1
+    assert f"campaign {failed} is Active: objections open once it has succeeded" in early.err
     assert cli("cancel", str(cancelled), "--yes").code == 0
     assert escrow.campaign(cancelled).state is State.CANCELLED
 
     advance(w3, 2 * DAY + 60)
     assert escrow.campaign(failed).state is State.FAILED
+    for campaign_id, ended in ((failed, "failed (its goal was not reached"), (cancelled, "was cancelled")):
+        late = cli("object", str(campaign_id), "--account", "dev1")
+        assert late.code == 1
+        assert f"campaign {campaign_id} {ended}" in late.err
+        assert "its backers refund their whole pledge in the escrow" in late.err
     milestones = cli("status", str(failed), "--json").json["campaign"]["milestones"]
     assert [t["status"] for t in milestones["tranches"]] == ["void"]
     assert (milestones["unreleased"], milestones["refundable"]) == ("0", "0")
