@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
-from crowdfund.milestones import refunds_from_vault
+from crowdfund.milestones import objection_closed, refunds_from_vault
 from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
@@ -258,6 +258,9 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
                 escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
             )
         )
+        closed = objection_closed(campaign_id, live.state)
+        if closed is not None:  # as the builder refuses it
+            objecting = Permission(False, 0, closed)
     if pledge > 0:
         refusals = await asyncio.gather(
             escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),

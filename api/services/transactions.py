@@ -19,7 +19,7 @@ from typing import Any
 
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
-from crowdfund.milestones import claimed_by_release, refunds_from_vault, tranche_count
+from crowdfund.milestones import claimed_by_release, objection_closed, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
@@ -157,6 +157,8 @@ async def escrow_action(
                 claimed_by_release(campaign_id, f"POST /campaigns/{campaign_id}/transactions/release"),
                 {"id": campaign_id},
             )
+    if action == "object" and campaign_id is not None:
+        await _refuse_closed_objections(gateway, chain, block, campaign_id)
     on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
@@ -177,6 +179,21 @@ async def escrow_action(
     return TransactionPlan(
         action=action, description=row.describe(campaign_id, params), transaction=tx, block=block
     )
+
+
+async def _refuse_closed_objections(gateway: Gateway, chain: Chain, block: Block, campaign_id: int) -> None:
+    """An objection to a campaign that has not succeeded, refused in the domain's words
+    (crowdfund.milestones.objection_closed) before the vault's own rules. Other campaigns
+    are left to those rules (NotAVaultCampaign, NoMilestoneVault)."""
+    if chain.vault is None or await gateway.db(queries.vault_record, campaign_id) is None:
+        return
+    try:
+        live = await gateway.escrow.campaign(chain, block, campaign_id)
+    except CampaignMissing as exc:
+        raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
+    closed = objection_closed(campaign_id, live.state)
+    if closed is not None:
+        raise Rejected("CampaignNotSucceeded", closed, {"id": campaign_id, "state": live.state.word})
 
 
 def _refuse_the_vault(check: Callable[[], None]) -> None:

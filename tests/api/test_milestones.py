@@ -369,6 +369,9 @@ def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_ref
         # The whole pledge comes back from the escrow, as for any expired campaign.
         standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
         assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+        ended = f"campaign {campaign_id} expired (nobody released it within 180 days of its deadline)"
+        assert standing["milestones"]["object"]["reason"].startswith(ended)
+        refused(build(api, campaign_id, "object", sender=alice), "CampaignNotSucceeded", ended)
         answer = build(api, campaign_id, "refund", sender=alice)
         assert answer.status_code == 200, answer.text
         tx = answer.json()["transaction"]
