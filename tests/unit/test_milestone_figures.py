@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from crowdfund.milestones import figures, refunds_from_vault, tranche_count
+from crowdfund.milestones import figures, halts, objection_closed, refunds_from_vault, tranche_count
 from crowdfund.schedule import Tranche, refundable
 from crowdfund.state import State
 
@@ -115,3 +115,19 @@ def test_a_refund_goes_to_the_vault_once_it_collected_or_a_claimable_campaign_wa
 
 def test_tranches_are_counted_in_words() -> None:
     assert (tranche_count(1), tranche_count(3)) == ("1 tranche", "3 tranches")
+
+
+def test_objections_open_once_the_campaign_succeeded_and_close_when_it_is_void() -> None:
+    for state in (State.UPCOMING, State.ACTIVE):
+        assert "objections open once it has succeeded" in (objection_closed(3, state) or "")
+    assert "campaign 3 failed" in (objection_closed(3, State.FAILED) or "")
+    assert "campaign 3 was cancelled" in (objection_closed(3, State.CANCELLED) or "")
+    assert "campaign 3 expired" in (objection_closed(3, State.EXPIRED) or "")
+    assert "refund their whole pledge in the escrow" in (objection_closed(3, State.EXPIRED) or "")
+    # Succeeded or claimed: the vault's own rules decide.
+    assert objection_closed(3, State.SUCCEEDED) is None and objection_closed(3, State.CLAIMED) is None
+
+
+def test_an_objection_halts_above_half_of_the_pledged_total_to_the_unit() -> None:
+    assert not halts(0, 50, 100) and halts(0, 51, 100) and halts(30, 21, 100)
+    assert not halts(0, 50, 101) and halts(0, 51, 101)
