@@ -46,13 +46,19 @@ def parse_schedule(text: str, *, deadline: int, now: int) -> tuple[Tranche, ...]
         share, at, when = entry.partition("@")
         if not at or not when.strip():
             raise UnitError(
-                f"tranche {position} ({entry!r}) has no due time: write it like {share or '40%'}@+60d"
+                f"tranche {position} ({entry!r}) has no due time: write it like {_example_share(share)}@+60d"
             )
         tranches.append(
             Tranche(_due(when.strip(), position, deadline=deadline, now=now), _share(share, position))
         )
     check(tranches, deadline)
     return tuple(tranches)
+
+
+def _example_share(text: str) -> str:
+    """The share as a hint writes it: `40` becomes `40%`, a share that is not a number `40%`."""
+    number = text.strip().removesuffix("%").strip()
+    return f"{number}%" if number.replace(".", "", 1).isdigit() else "40%"
 
 
 def _share(text: str, position: int) -> int:

@@ -31,6 +31,40 @@ class VaultNotDeployed(LookupError):
         self.chain_id = chain_id
 
 
+class VaultNotAParty(ValueError):
+    """The milestone vault named as a claim's payee or a pledge's backer: the vault pays out
+    only its own campaigns' tranches and refunds, and never unpledges nor refunds in the
+    escrow for itself, so money sent its way that way is stuck for good. `rule` names the
+    case (VaultAsPayee, VaultAsBacker)."""
+
+    def __init__(self, rule: str, message: str, vault: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.vault = vault
+
+
+def refuse_vault_as_payee(to: str | None, vault: str | None, campaign_id: int) -> None:
+    """VaultNotAParty when a claim of `campaign_id` would pay the vault at `vault`."""
+    if to is not None and vault is not None and to.lower() == vault.lower():
+        raise VaultNotAParty(
+            "VaultAsPayee",
+            f"{to} is the milestone vault: claiming campaign {campaign_id} to it would leave the funds "
+            "where nothing can ever pay them out; claim to yourself or to another address",
+            vault,
+        )
+
+
+def refuse_vault_as_backer(backer: str | None, vault: str | None, campaign_id: int) -> None:
+    """VaultNotAParty when a pledge to `campaign_id` would be credited to the vault at `vault`."""
+    if backer is not None and vault is not None and backer.lower() == vault.lower():
+        raise VaultNotAParty(
+            "VaultAsBacker",
+            f"{backer} is the milestone vault: a pledge to campaign {campaign_id} credited to it could "
+            "never be taken back nor refunded; pledge for yourself or for another address",
+            vault,
+        )
+
+
 @dataclass(frozen=True)
 class VaultCampaign:
     """What the vault keeps of a campaign (getCampaign). `pledged` is 0 until the vault knows
@@ -83,13 +117,6 @@ class VaultCampaign:
     def amounts(self, total: int) -> list[int]:
         """What each tranche pays out of `total` (what the vault received, once it has)."""
         return tranche_amounts(total, [t.share_bps for t in self.tranches])
-
-    def next_release_at(self, now: int) -> int | None:
-        """When the first unpaid tranche not yet due falls due; None when none is to come
-        (all due, all paid, or halted)."""
-        if self.halted:
-            return None
-        return next((t.release_at for t in self.tranches[self.paid_tranches :] if t.release_at > now), None)
 
     def refund_due(self, pledge: int, pledged: int) -> int:
         """What a backer who pledged `pledge` (of `pledged` in all, the escrow's total) would

@@ -33,9 +33,10 @@ def campaign(value: found.CampaignFigures) -> schemas.Campaign:
     )
 
 
-def _milestone_summary(value: found.Milestones) -> schemas.MilestonesSummary:
+def _milestone_summary(milestones: found.Milestones) -> schemas.MilestonesSummary:
+    value = milestones.figures
     return schemas.MilestonesSummary(
-        creator=value.creator,
+        creator=milestones.creator,
         tranche_count=len(value.tranches),
         paid_tranches=value.paid_tranches,
         next_release_at=value.next_release_at,
@@ -58,7 +59,7 @@ def milestones(value: found.Milestones) -> schemas.Milestones:
             schemas.Tranche(
                 release_at=t.release_at, share_bps=t.share_bps, amount=str(t.amount), status=t.status
             )
-            for t in value.tranches
+            for t in value.figures.tranches
         ],
     )
 

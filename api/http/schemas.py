@@ -125,7 +125,9 @@ class MilestonesSummary(BaseModel):
         description="when objections halted the campaign for good; null: not halted"
     )
     refundable: str = Field(
-        description="halted: what the backers share (received less the tranches due at the halt)"
+        description="halted: what the backers share, the tranches not yet due at the halt (received, "
+        "before the claim pledged, less the tranches due at or before it, which still go to the "
+        "creator); 0 for a campaign that failed, was cancelled or expired (the escrow refunds it)"
     )
     refunded: str = Field(description="paid back to backers by the vault so far")
 
@@ -254,8 +256,11 @@ class BackerStanding(BaseModel):
     state: StateName
     unpledge: Permission
     refund: Permission = Field(
-        description="from the escrow; from the vault for a halted milestone campaign (its `amount` "
-        "then the least the vault pays: the last backers to refund get the rounding remainder)"
+        description="from the escrow, the whole pledge; from the vault for a milestone campaign the "
+        "vault collected, or halted while it may still be claimed: then the pledge's share of the "
+        "tranches not yet due at the halt (its `amount` the least the vault pays: the last backers "
+        "to refund get the rounding remainder). A halted campaign left unclaimed past the claim "
+        "window expired: the escrow refunds the whole pledge"
     )
     milestones: BackerMilestones | None = Field(description="in a milestone campaign; null in any other")
     block: BlockRef

@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
+from crowdfund.milestones import objection_closed, refunds_from_vault
 from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
@@ -236,9 +237,11 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
         escrow.pledge_of(chain, block, campaign_id, backer),
         gateway.db(queries.vault_standing, campaign_id, backer),
     )
-    # As the builder routes it: once the vault holds the funds (or halted), refunds are its.
+    # As the builder routes it.
     from_vault = (
-        record is not None and (record.halted_at != 0 or record.collected) and chain.vault is not None
+        record is not None
+        and chain.vault is not None
+        and refunds_from_vault(collected=record.collected, halted_at=record.halted_at, state=live.state)
     )
     no_pledge = Permission(
         allowed=False, amount=0, reason=f"{backer} holds no pledge in campaign {campaign_id}"
@@ -255,6 +258,9 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
                 escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
             )
         )
+        closed = objection_closed(campaign_id, live.state)
+        if closed is not None:  # as the builder refuses it
+            objecting = Permission(False, 0, closed)
     if pledge > 0:
         refusals = await asyncio.gather(
             escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),

@@ -7,8 +7,8 @@ token pledge whose allowance falls short is answered with the token's approve fi
 
 The milestone vault's actions are the rows of VAULT_ACTIONS, called on the vault: those
 only it has (release, object, withdraw-objection), and those it takes over for its own
-campaigns (cancel and update, which it forwards to the escrow as their creator; refund once
-halted; create with a schedule).
+campaigns (cancel and update, which it forwards to the escrow as their creator; refund where
+the vault refunds; create with a schedule).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from typing import Any
 
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
+from crowdfund.milestones import claimed_by_release, objection_closed, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
+from crowdfund.vault import VaultNotAParty, refuse_vault_as_backer, refuse_vault_as_payee
 from crowdfund.vault import encode_call as vault_call
 
 from ..gateway import Gateway
@@ -82,7 +84,7 @@ VAULT_ACTIONS: dict[str, Action] = {
         lambda _, p: (*ACTIONS["create"].args(None, p), *_schedule(p)),
         lambda _, p: (
             f"create a campaign with goal {p['goal']}, paid to its creator in "
-            f"{len(p['schedule'])} tranches by the milestone vault"
+            f"{tranche_count(len(p['schedule']))} by the milestone vault"
         ),
     ),
     "release": Action(
@@ -97,7 +99,9 @@ VAULT_ACTIONS: dict[str, Action] = {
     "refund": Action(
         "refund",
         lambda cid, _: (cid,),
-        lambda cid, _: f"take back the pledge's share of what halted campaign {cid} did not release",
+        lambda cid, _: (
+            f"take back the pledge's share of the tranches of campaign {cid} not yet due when it was halted"
+        ),
     ),
     "cancel": ACTIONS["cancel"],
     "update": ACTIONS["update"],
@@ -105,19 +109,28 @@ VAULT_ACTIONS: dict[str, Action] = {
 
 
 async def _on_vault(
-    gateway: Gateway, chain: Chain, action: str, campaign_id: int | None, params: Params
+    gateway: Gateway, chain: Chain, block: Block, action: str, campaign_id: int | None, params: Params
 ) -> bool:
     """Whether the action goes to the milestone vault: always for its own actions; for a
-    campaign it created, a cancel, an update and (once collected or halted) a refund; a
-    create with a schedule. Rejected when it would and this gateway serves no vault."""
+    campaign it created, a cancel, an update and a refund where the vault refunds
+    (crowdfund.milestones.refunds_from_vault, with the escrow's state at `block`); a create
+    with a schedule. Rejected when it would and this gateway serves no vault."""
     if action in ("release", "object", "withdraw-objection"):
         mine = True
     elif action == "create":
         mine = params.get("schedule") is not None
     elif action in ("cancel", "update", "refund") and campaign_id is not None and chain.vault is not None:
         record = await gateway.db(queries.vault_record, campaign_id)
-        # Once the vault holds the funds (or backers halted it), refunds are the vault's.
-        mine = record is not None and (action != "refund" or record.halted_at != 0 or record.collected)
+        mine = record is not None
+        if mine and action == "refund":
+            try:
+                live = await gateway.escrow.campaign(chain, block, campaign_id)
+            except CampaignMissing:
+                return False
+            assert record is not None
+            mine = refunds_from_vault(
+                collected=record.collected, halted_at=record.halted_at, state=live.state
+            )
     else:
         mine = False
     if mine and chain.vault is None:
@@ -135,14 +148,24 @@ async def escrow_action(
 ) -> TransactionPlan:
     """The unsigned transaction for one of ACTIONS (or VAULT_ACTIONS, called on the
     milestone vault), simulated on the head."""
-    on_vault = await _on_vault(gateway, chain, action, campaign_id, params)
+    block = await simulate.head(chain)
+    if action == "claim" and campaign_id is not None:
+        _refuse_the_vault(lambda: refuse_vault_as_payee(params.get("to"), chain.vault, campaign_id))
+        if chain.vault is not None and await gateway.db(queries.vault_record, campaign_id) is not None:
+            raise Rejected(
+                "ReleasedNotClaimed",
+                claimed_by_release(campaign_id, f"POST /campaigns/{campaign_id}/transactions/release"),
+                {"id": campaign_id},
+            )
+    if action == "object" and campaign_id is not None:
+        await _refuse_closed_objections(gateway, chain, block, campaign_id)
+    on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
             check([Tranche(t["release_at"], t["share_bps"]) for t in params["schedule"]], params["deadline"])
         except UnitError as exc:
             raise Rejected("ScheduleInvalid", str(exc), {"deadline": params["deadline"]}) from None
     row = VAULT_ACTIONS[action] if on_vault else ACTIONS[action]
-    block = await simulate.head(chain)
     function = row.function if isinstance(row.function, str) else row.function(params)
     encode = vault_call if on_vault else encode_call
     data = encode(function, *row.args(campaign_id, params))
@@ -158,6 +181,29 @@ async def escrow_action(
     )
 
 
+async def _refuse_closed_objections(gateway: Gateway, chain: Chain, block: Block, campaign_id: int) -> None:
+    """An objection to a campaign that has not succeeded, refused in the domain's words
+    (crowdfund.milestones.objection_closed) before the vault's own rules. Other campaigns
+    are left to those rules (NotAVaultCampaign, NoMilestoneVault)."""
+    if chain.vault is None or await gateway.db(queries.vault_record, campaign_id) is None:
+        return
+    try:
+        live = await gateway.escrow.campaign(chain, block, campaign_id)
+    except CampaignMissing as exc:
+        raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
+    closed = objection_closed(campaign_id, live.state)
+    if closed is not None:
+        raise Rejected("CampaignNotSucceeded", closed, {"id": campaign_id, "state": live.state.word})
+
+
+def _refuse_the_vault(check: Callable[[], None]) -> None:
+    """A crowdfund.vault refusal of the vault as payee or backer, as a rejection."""
+    try:
+        check()
+    except VaultNotAParty as exc:
+        raise Rejected(exc.rule, str(exc), {"vault": exc.vault}) from None
+
+
 async def _in_campaign_units(
     gateway: Gateway, chain: Chain, block: Block, campaign_id: int, refused: Rejected
 ) -> Rejected:
@@ -167,8 +213,9 @@ async def _in_campaign_units(
         return refused
     try:
         campaign = await gateway.escrow.campaign(chain, block, campaign_id)
-    except CampaignMissing:
-        return refused
+    except CampaignMissing as exc:
+        # The vault says NotAVaultCampaign of an id nobody created: it is simply not found.
+        raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
     token = await gateway.tokens.info(chain, campaign.token, block)
     return refused.told_in(token.currency)
 
@@ -182,6 +229,7 @@ async def pledge(
         campaign = await gateway.escrow.campaign(chain, block, campaign_id)
     except CampaignMissing as exc:
         raise Rejected("CampaignNotFound", str(exc), {"id": campaign_id}) from None
+    _refuse_the_vault(lambda: refuse_vault_as_backer(backer, chain.vault, campaign_id))
     if backer is not None and backer != sender:
         data = encode_call("pledgeFor", campaign_id, backer, amount)
         whom = f" for {backer}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from crowdfund.milestones import MilestoneFigures
 from crowdfund.state import State
 
 from ..index.types import IndexedEvent
@@ -14,32 +15,11 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class TrancheFigures:
-    """One payment to a milestone campaign's creator, as it stands at a given time."""
-
-    release_at: int
-    share_bps: int
-    amount: int  # its part of what the vault received (before the claim: of the pledged total)
-    status: str  # paid, due, upcoming, halted (after the halt: the backers'), void (never funded)
-
-
-@dataclass(frozen=True)
 class Milestones:
     """What the milestone vault holds of a campaign it created, at a given time."""
 
     creator: str  # the real creator, paid the tranches
-    tranches: list[TrancheFigures]
-    paid_tranches: int
-    next_release_at: int | None  # the next tranche not yet due; None when none is to come
-    collected: bool
-    received: int
-    released: int
-    unreleased: int  # received (or to be received) less released and refunded
-    objections: int
-    objection_bps: int  # objections as a share of the pledged total, rounded down
-    halted_at: int | None
-    refundable: int  # halted: what the backers share
-    refunded: int
+    figures: MilestoneFigures
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from eth_abi.abi import encode
@@ -21,9 +22,9 @@ from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.errors import decode_error
 from crowdfund.escrow import ETH, Campaign, CampaignTerms, Escrow
+from crowdfund.milestones import claimed_by_release, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import parse_schedule
-from crowdfund.state import State
 from crowdfund.tokens import Token
 from crowdfund.transactions import TransactionRejected
 from crowdfund.units import (
@@ -36,7 +37,7 @@ from crowdfund.units import (
     parse_amount,
     parse_time,
 )
-from crowdfund.vault import Vault
+from crowdfund.vault import Vault, VaultNotAParty, refuse_vault_as_backer, refuse_vault_as_payee
 
 # ---------------------------------------------------------------- argument types
 
@@ -64,7 +65,8 @@ def after(ctx: Context, campaign_id: int, currency: Currency, **fields: Any) -> 
         return ctx.document(**fields)
     campaign = ctx.campaign(campaign_id)
     now = ctx.now()
-    ctx.out.line(render.summary(campaign, currency, now))
+    kept = ctx.require_vault().campaign(campaign_id) if ctx.is_vault_campaign(campaign) else None
+    ctx.out.line(render.summary(campaign, currency, now, kept))
     return ctx.document(campaign=render.campaign_json(campaign, currency, now), **fields)
 
 
@@ -113,6 +115,14 @@ def _resolve_token(ctx: Context, given: str | None) -> Currency:
     raise UsageError(
         f"no campaign on this escrow uses a token called {given!r} yet; give its address with --token 0x..."
     )
+
+
+def _refuse_the_vault(ctx: Context, check: Callable[[str | None], None]) -> None:
+    """Run a crowdfund.vault refusal against this chain's vault, as a usage error."""
+    try:
+        check(None if ctx.vault is None else ctx.vault.address)
+    except VaultNotAParty as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _refuse_unless_open(ctx: Context, campaign: Campaign, amount: int) -> None:
@@ -178,7 +188,7 @@ def create(ctx: Context) -> dict[str, Any]:
         tranches = parse_schedule(args.milestones, deadline=deadline, now=now)
         vault = ctx.require_vault()
         ctx.out.line(
-            f"paid to {ctx.account_address} through the milestone vault in {len(tranches)} tranches: "
+            f"paid to {ctx.account_address} through the milestone vault in {tranche_count(len(tranches))}: "
             + ", ".join(
                 f"{format_share(t.share_bps)} at "
                 + ("the deadline" if t.release_at == deadline else format_time(t.release_at))
@@ -204,6 +214,7 @@ def pledge(ctx: Context) -> dict[str, Any]:
     amount = parse_amount(args.amount, currency)
     payer = ctx.account_address
     backer: str | None = args.backer
+    _refuse_the_vault(ctx, lambda vault: refuse_vault_as_backer(backer, vault, campaign.id))
     credited = backer or payer
     ctx.out.line(
         f"pledging {format_amount(amount, currency)} to campaign {campaign.id}"
@@ -307,22 +318,25 @@ def unpledge(ctx: Context) -> dict[str, Any]:
 
 def refund(ctx: Context) -> dict[str, Any]:
     """The whole pledge back from the escrow when the campaign failed, was cancelled or
-    expired; for a milestone campaign that succeeded, the pledge's share of what the vault
-    had not released when its backers halted it."""
+    expired; from the vault where it refunds (crowdfund.milestones.refunds_from_vault): for a
+    halted milestone campaign, the pledge's share of the tranches not yet due at the halt."""
     campaign, currency = at_hand(ctx)
     backer = ctx.account_address
-    if ctx.is_vault_campaign(campaign) and campaign.state in (State.SUCCEEDED, State.CLAIMED):
+    vault_campaign = ctx.require_vault().campaign(campaign.id) if ctx.is_vault_campaign(campaign) else None
+    if vault_campaign is not None and refunds_from_vault(
+        collected=vault_campaign.collected, halted_at=vault_campaign.halted_at, state=campaign.state
+    ):
         vault = ctx.require_vault()
         pledge = ctx.escrow.pledge_of(campaign.id, backer)
-        owed = vault.campaign(campaign.id).refund_due(pledge, campaign.pledged)
+        owed = vault_campaign.refund_due(pledge, campaign.pledged)
         tx = vault.build_refund(campaign.id)
         ctx.transact(tx, what=ctx.describe(tx))
         if not ctx.args.dry_run:
             owed = vault.refund_of(campaign.id, backer)[1]  # what was paid, to the unit
         done = "would refund" if ctx.args.dry_run else "refunded"
         ctx.out.line(
-            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: the "
-            f"unreleased part of a pledge of {format_amount(pledge, currency)}"
+            f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: a pledge of "
+            f"{format_amount(pledge, currency)} times the share of the tranches not yet due at the halt"
         )
         return after(ctx, campaign.id, currency, amount=str(owed), pledge=str(pledge), refunded_by="vault")
     owed = ctx.escrow.pledge_of(campaign.id, backer)
@@ -336,12 +350,10 @@ def refund(ctx: Context) -> dict[str, Any]:
 def claim(ctx: Context) -> dict[str, Any]:
     campaign, currency = at_hand(ctx)
     if ctx.is_vault_campaign(campaign):
-        raise Refused(
-            f"campaign {campaign.id} pays its creator in tranches through the milestone vault, which "
-            f"claims it: use `crowdfund release {campaign.id}` to pay the tranches that are due"
-        )
+        raise Refused(claimed_by_release(campaign.id, f"`crowdfund release {campaign.id}`"))
     paid = format_amount(campaign.pledged, currency)
     to = ctx.args.to
+    _refuse_the_vault(ctx, lambda vault: refuse_vault_as_payee(to, vault, campaign.id))
     recipient = f"the creator {campaign.creator}" if to is None else to
     _send(ctx, ctx.escrow.build_claim(campaign.id, to), f"paid {paid} to {recipient}")
     return after(ctx, campaign.id, currency, amount=str(campaign.pledged), to=to or campaign.creator)
@@ -492,7 +504,9 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "id",
         description="Take your whole pledge back from campaign ID when it failed, was cancelled or "
         "expired (from the escrow); or, from a milestone campaign its backers halted, your pledge's "
-        "share of what had not been released (from the vault). The command picks which.",
+        "share of the tranches not yet due at the halt (from the vault: those due at or before it "
+        "still go to the creator). A halted campaign nobody released within 180 days of its deadline "
+        "expired: the escrow refunds the whole pledge. The command picks which.",
     )
     add(
         "cancel",

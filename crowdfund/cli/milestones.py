@@ -8,8 +8,10 @@ from typing import Any
 
 from crowdfund.cli.campaigns import POSITIONALS, after, at_hand
 from crowdfund.cli.context import Context, Refused
-from crowdfund.cli.render import objection_share_bps
+from crowdfund.cli.render import milestone_figures
 from crowdfund.escrow import Campaign
+from crowdfund.milestones import halts, objection_closed, tranche_count
+from crowdfund.state import REFUNDABLE
 from crowdfund.units import format_amount, format_share, format_time
 from crowdfund.vault import Vault, VaultCampaign
 
@@ -37,13 +39,14 @@ def release(ctx: Context) -> dict[str, Any]:
     if now.paid_tranches > before.paid_tranches:
         ctx.out.line(
             f"paid {format_amount(paid, currency)} to the creator {now.creator}: "
-            f"{now.paid_tranches} of {count} tranches paid, {format_amount(now.released, currency)} released"
+            f"{now.paid_tranches} of {tranche_count(count)} paid, "
+            f"{format_amount(now.released, currency)} released"
         )
     else:
         ctx.out.line(
             f"the vault claimed {format_amount(now.received, currency)} from the escrow; nothing is due yet"
         )
-    upcoming = now.next_release_at(ctx.now())
+    upcoming = milestone_figures(now, ctx.campaign(campaign.id), ctx.now()).next_release_at
     if upcoming is not None:
         ctx.out.line(f"the next tranche is due at {format_time(upcoming)}")
     return after(
@@ -58,14 +61,24 @@ def release(ctx: Context) -> dict[str, Any]:
 
 def _objection(ctx: Context, withdraw: bool) -> dict[str, Any]:
     campaign, currency = at_hand(ctx)
-    vault, _ = _vault_campaign(ctx, campaign)
+    vault, kept = _vault_campaign(ctx, campaign)
+    backer = ctx.account_address
+    closed = None if withdraw else objection_closed(campaign.id, campaign.state)
+    if closed is not None:
+        refund = f" (crowdfund refund {campaign.id})" if campaign.state in REFUNDABLE else ""
+        raise Refused(closed + refund)
     tx = vault.build_withdraw_objection(campaign.id) if withdraw else vault.build_object(campaign.id)
     receipt = ctx.transact(tx, what=ctx.describe(tx))
     if receipt is None:
+        weight = ctx.escrow.pledge_of(campaign.id, backer)
+        if not withdraw and halts(kept.objections, weight, campaign.pledged):
+            ctx.out.line(
+                f"this objection halts campaign {campaign.id} for good: tranches not yet due go back "
+                f"to its backers (crowdfund refund {campaign.id})"
+            )
         return after(ctx, campaign.id, currency)
-    backer = ctx.account_address
     now = vault.campaign(campaign.id)
-    share = format_share(objection_share_bps(now, campaign))
+    share = format_share(milestone_figures(now, campaign, ctx.now()).objection_bps)
     weight = ctx.escrow.pledge_of(campaign.id, backer)
     ctx.out.line(
         (
@@ -112,10 +125,12 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         (
             "object",
             object_,
-            "as a backer, object to the rest of a milestone campaign's schedule",
+            "as a backer, object to the rest of a succeeded milestone campaign's schedule",
             "Object to the tranches of milestone campaign ID still to come, with your pledge as the "
-            "weight. When objections exceed half of the pledged total the campaign halts for good: "
-            "tranches due after that go back to the backers (crowdfund refund ID).",
+            "weight. The campaign must have succeeded (its deadline passed with its goal reached); one "
+            "that failed, was cancelled or expired refunds its backers in the escrow. When objections "
+            "exceed half of the pledged total the campaign halts for good: tranches due after that go "
+            "back to the backers (crowdfund refund ID).",
         ),
         (
             "withdraw-objection",

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from crowdfund.escrow import Campaign
-from crowdfund.state import REFUNDABLE, State, percent_funded
-from crowdfund.units import BPS, Currency, format_amount, format_duration, format_share, format_time
+from crowdfund.milestones import ENDED, MilestoneFigures, figures, tranche_count
+from crowdfund.state import State, percent_funded
+from crowdfund.units import Currency, format_amount, format_duration, format_share, format_time
 from crowdfund.vault import VaultCampaign
 
 
@@ -27,19 +28,27 @@ def time_left(campaign: Campaign, now: int) -> str:
     return "ended"
 
 
-def summary(campaign: Campaign, currency: Currency, now: int) -> str:
+def state_label(campaign: Campaign, kept: VaultCampaign | None = None) -> str:
+    """`Claimed`; for a milestone campaign (`kept`: what the vault keeps of it) `Claimed (in
+    tranches)`, or `Claimed (halted)` once its backers halted it."""
+    if kept is None:
+        return campaign.state.title
+    return f"{campaign.state.title} ({'halted' if kept.halted else 'in tranches'})"
+
+
+def summary(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> str:
     """`campaign 3: 6 ETH of 10 ETH pledged (60%), Active, 29d 23h left`."""
     return (
         f"campaign {campaign.id}: {format_amount(campaign.pledged, currency)} of "
         f"{format_amount(campaign.goal, currency)} pledged ({funded(campaign)}), "
-        f"{campaign.state.title}, {time_left(campaign, now)}"
+        f"{state_label(campaign, kept)}, {time_left(campaign, now)}"
     )
 
 
-def row(campaign: Campaign, currency: Currency, now: int) -> list[str]:
+def row(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> list[str]:
     return [
         str(campaign.id),
-        campaign.state.title,
+        state_label(campaign, kept),
         format_amount(campaign.goal, currency),
         format_amount(campaign.pledged, currency),
         funded(campaign),
@@ -51,14 +60,14 @@ ROW_HEADERS = ["ID", "STATE", "GOAL", "PLEDGED", "FUNDED", "TIME LEFT"]
 ROW_RIGHT = frozenset({0, 2, 3, 4})
 
 
-def details(campaign: Campaign, currency: Currency, now: int, paid_to: str | None = None) -> list[str]:
-    """`paid_to`: the real creator of a milestone campaign, whose creator in the escrow is
-    the vault."""
+def details(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> list[str]:
+    """`kept`: what the vault keeps of a milestone campaign, paid to its real creator (the
+    escrow's creator is the vault)."""
     creator = (
-        campaign.creator if paid_to is None else f"{paid_to} (paid through the vault {campaign.creator})"
+        campaign.creator if kept is None else f"{kept.creator} (paid through the vault {campaign.creator})"
     )
     lines = [
-        summary(campaign, currency, now),
+        summary(campaign, currency, now, kept),
         f"  creator   {creator}",
         f"  currency  {currency.symbol}"
         + ("" if currency.is_eth else f" ({currency.address}, {currency.decimals} decimals)"),
@@ -95,47 +104,37 @@ def campaign_json(campaign: Campaign, currency: Currency, now: int) -> dict[str,
 # ---------------------------------------------------------------- milestone campaigns
 
 
-def milestones_total(vault_campaign: VaultCampaign, campaign: Campaign) -> int:
-    """What the tranches divide: what the vault received once it claimed, until then the
-    escrow's total (what a success would bring in, a token without fees assumed)."""
-    return vault_campaign.received if vault_campaign.collected else campaign.pledged
+def milestone_figures(vault_campaign: VaultCampaign, campaign: Campaign, now: int) -> MilestoneFigures:
+    return figures(vault_campaign, state=campaign.state, pledged=campaign.pledged, now=now)
 
 
-def tranche_status(vault_campaign: VaultCampaign, campaign: Campaign, index: int, now: int) -> str:
-    """`paid`, `due` (payable by `crowdfund release`), `halted` (goes back to the backers),
-    `void` (the campaign failed, was cancelled or expired: backers refund it all in the
-    escrow) or `upcoming`."""
-    tranche = vault_campaign.tranches[index]
-    if index < vault_campaign.paid_tranches:
-        return "paid"
-    if campaign.state in REFUNDABLE:
-        return "void"
-    if vault_campaign.halted and tranche.release_at > vault_campaign.halted_at:
-        return "halted"
-    return "due" if tranche.release_at <= now else "upcoming"
-
-
-def objection_share_bps(vault_campaign: VaultCampaign, campaign: Campaign) -> int:
-    """Objections as a share of the pledged total, in basis points, rounded down."""
-    pledged = vault_campaign.pledged or campaign.pledged
-    return vault_campaign.objections * BPS // pledged if pledged else 0
+def void_reason(campaign: Campaign) -> str:
+    """`campaign 3 failed (...): the vault never claimed it; its backers refund their whole
+    pledge in the escrow (crowdfund refund 3)`."""
+    return (
+        f"campaign {campaign.id} {ENDED[campaign.state]}: the vault never claimed it; its backers "
+        f"refund their whole pledge in the escrow (crowdfund refund {campaign.id})"
+    )
 
 
 def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Currency, now: int) -> list[str]:
     """The schedule, what was released and the objections, as lines for people."""
-    v = vault_campaign
-    total = milestones_total(v, campaign)
-    basis = "" if v.collected else f", amounts of the {format_amount(total, currency)} pledged so far"
-    lines = [f"  schedule  {len(v.tranches)} tranches through the milestone vault{basis}"]
+    v = milestone_figures(vault_campaign, campaign, now)
+    basis = (
+        ""
+        if v.collected or v.void
+        else f", amounts of the {format_amount(campaign.pledged, currency)} pledged so far"
+    )
+    lines = [f"  schedule  {tranche_count(len(v.tranches))} through the milestone vault{basis}"]
     cells = [
         [
             f"tranche {index + 1}",
             format_time(tranche.release_at),
             format_share(tranche.share_bps),
-            format_amount(amount, currency),
-            tranche_status(v, campaign, index, now),
+            format_amount(tranche.amount, currency),
+            tranche.status,
         ]
-        for index, (tranche, amount) in enumerate(zip(v.tranches, v.amounts(total), strict=True))
+        for index, tranche in enumerate(v.tranches)
     ]
     widths = [max(len(row[i]) for row in cells) for i in range(4)]
     for row in cells:
@@ -143,58 +142,64 @@ def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Curr
             f"    {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  "
             f"{row[3]:>{widths[3]}}  {row[4]}"
         )
+    share = format_share(v.objection_bps)
+    if v.void:
+        lines.append(f"  released  nothing: {void_reason(campaign)}")
+        if v.objections:
+            lines.append(
+                f"  objections {format_amount(v.objections, currency)} ({share} of the pledged total)"
+            )
+        if v.halted_at is not None:
+            lines.append(f"  halted    at {format_time(v.halted_at)}, before the vault claimed the funds")
+        return lines
     if v.collected:
         lines.append(
             f"  released  {format_amount(v.released, currency)} of {format_amount(v.received, currency)}; "
-            f"unreleased {format_amount(v.received - v.released, currency)}"
+            f"unreleased {format_amount(v.unreleased, currency)}"
         )
     else:
         lines.append(
             "  released  nothing yet: the vault claims the funds at the first release after the deadline"
         )
-    share = format_share(objection_share_bps(v, campaign))
     lines.append(
-        f"  objections {format_amount(v.objections, currency)} ({share} of the pledged total; "
-        "more than 50% halts the rest for good)"
+        f"  objections {format_amount(v.objections, currency)} ({share} of the pledged total"
+        + ("" if v.halted_at is not None else "; more than 50% halts the rest for good")
+        + ")"
     )
-    if v.halted:
+    if v.halted_at is not None:
         lines.append(
             f"  halted    at {format_time(v.halted_at)}: tranches due after it go back to the backers "
-            "(crowdfund refund)"
-            + (
-                f"; {format_amount(v.refunded, currency)} of {format_amount(v.refundable, currency)} refunded"
-                if v.collected
-                else ""
-            )
+            f"(crowdfund refund); {format_amount(v.refunded, currency)} of "
+            f"{format_amount(v.refundable, currency)} refunded"
         )
     return lines
 
 
 def milestones_json(vault_campaign: VaultCampaign, campaign: Campaign, now: int) -> dict[str, Any]:
-    v = vault_campaign
-    total = milestones_total(v, campaign)
+    """The figures under the gateway's names, amounts as decimal strings."""
+    v = milestone_figures(vault_campaign, campaign, now)
     return {
         "vault": campaign.creator,
-        "creator": v.creator,
+        "creator": vault_campaign.creator,
         "tranches": [
             {
-                "release_at": tranche.release_at,
-                "share_bps": tranche.share_bps,
-                "amount": str(amount),
-                "paid": index < v.paid_tranches,
-                "status": tranche_status(v, campaign, index, now),
+                "release_at": t.release_at,
+                "share_bps": t.share_bps,
+                "amount": str(t.amount),
+                "status": t.status,
             }
-            for index, (tranche, amount) in enumerate(zip(v.tranches, v.amounts(total), strict=True))
+            for t in v.tranches
         ],
+        "paid_tranches": v.paid_tranches,
+        "next_release_at": v.next_release_at,
         "collected": v.collected,
-        "total": str(total),
+        "received": str(v.received),
         "released": str(v.released),
-        "unreleased": str(total - v.released),
+        "unreleased": str(v.unreleased),
         "objections": str(v.objections),
-        "objections_share_bps": objection_share_bps(v, campaign),
+        "objection_bps": v.objection_bps,
         "halted": v.halted,
-        "halted_at": v.halted_at or None,
+        "halted_at": v.halted_at,
         "refundable": str(v.refundable),
         "refunded": str(v.refunded),
-        "next_release_at": v.next_release_at(now),
     }

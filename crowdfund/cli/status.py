@@ -30,9 +30,15 @@ def run(ctx: Context) -> dict[str, Any]:
     if not campaigns:
         ctx.out.line(f"no campaigns yet on the escrow {escrow.address} (chain {ctx.chain_id})")
     else:
+        vault = ctx.vault
+        kept = {
+            c.id: vault.campaign(c.id, number)
+            for c in campaigns
+            if vault is not None and ctx.is_vault_campaign(c)
+        }
         ctx.out.table(
             render.ROW_HEADERS,
-            [render.row(c, ctx.currency(c.token), now) for c in campaigns],
+            [render.row(c, ctx.currency(c.token), now, kept.get(c.id)) for c in campaigns],
             right=render.ROW_RIGHT,
         )
     return ctx.document(
@@ -61,7 +67,7 @@ def _one(ctx: Context, campaign_id: int, number: int, now: int) -> dict[str, Any
     ]
     vault = ctx.vault if ctx.is_vault_campaign(campaign) else None
     milestones = vault.campaign(campaign_id, number) if vault else None
-    for line in render.details(campaign, currency, now, milestones.creator if milestones else None):
+    for line in render.details(campaign, currency, now, milestones):
         ctx.out.line(line)
     ctx.out.line(f"  metadata  {_shown(metadata)}")
     for uri in updates:

@@ -117,6 +117,17 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
             "NotAVaultCampaign",
             "not created through the milestone vault",
         )
+        for action in ("release", "object", "withdraw-objection"):
+            missing = build(api, 999, action, sender=alice)
+            assert missing.status_code == 404, missing.text
+            assert missing.json()["rule"] == "CampaignNotFound"
+            assert missing.json()["detail"] == "campaign 999 does not exist"
+        # The vault claims a milestone campaign: its creator is pointed at release.
+        refused(
+            build(api, campaign_id, "claim", sender=creator),
+            "ReleasedNotClaimed",
+            f"use POST /campaigns/{campaign_id}/transactions/release to pay the tranches that are due",
+        )
         halves = [
             {"release_at": deadline, "share_bps": 4000},
             {"release_at": deadline + DAY, "share_bps": 6000},
@@ -335,3 +346,58 @@ def test_a_milestone_campaign_nobody_released_in_time_expires_and_its_tranches_a
         assert refund.json()["transaction"]["to"] == escrow.address
         standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
         assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+
+
+def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_refunds_in_the_escrow(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    alice, bob = w3.eth.accounts[1:3]
+    vault = with_vault(w3)
+    campaign_id, _ = two_halves(w3, escrow, vault)
+    advance(w3, DAY + 1)
+    # Bob's 3 of the 4 ETH halt it before anybody released: the vault never claimed the funds.
+    vault.object(bob, campaign_id)
+    advance(w3, 181 * DAY)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        detail = indexed(api, w3, f"/campaigns/{campaign_id}")
+        assert detail["state"] == "expired"
+        milestones = detail["milestones"]
+        assert milestones["halted_at"] is not None and not milestones["collected"]
+        assert [t["status"] for t in milestones["tranches"]] == ["void", "void"]
+        assert (milestones["refundable"], milestones["unreleased"]) == ("0", "0")
+        # The whole pledge comes back from the escrow, as for any expired campaign.
+        standing = api.get(f"/campaigns/{campaign_id}/backers/{alice}").json()
+        assert standing["refund"] == {"allowed": True, "amount": str(ETHER), "reason": None}
+        ended = f"campaign {campaign_id} expired (nobody released it within 180 days of its deadline)"
+        assert standing["milestones"]["object"]["reason"].startswith(ended)
+        refused(build(api, campaign_id, "object", sender=alice), "CampaignNotSucceeded", ended)
+        answer = build(api, campaign_id, "refund", sender=alice)
+        assert answer.status_code == 200, answer.text
+        tx = answer.json()["transaction"]
+        assert tx["to"] == escrow.address
+        before = w3.eth.get_balance(escrow.address)
+        sent = w3.eth.send_transaction({"from": alice, "to": tx["to"], "data": tx["data"]})
+        assert w3.eth.wait_for_transaction_receipt(sent)["status"] == 1
+        assert w3.eth.get_balance(escrow.address) == before - ETHER
+        assert escrow.pledge_of(campaign_id, alice) == 0
+
+
+def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
+    chain: tuple[Web3, Escrow, Path],
+) -> None:
+    w3, escrow, registry = chain
+    creator, alice = w3.eth.accounts[0], w3.eth.accounts[1]
+    vault = with_vault(w3)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        indexed(api, w3, "/campaigns/1")
+        backing = api.post(
+            "/campaigns/1/transactions/pledge",
+            json={"sender": alice, "amount": str(ETHER), "backer": vault.address},
+        )
+        refused(backing, "VaultAsBacker", f"{vault.address} is the milestone vault")
+        assert "could never be taken back nor refunded" in backing.json()["detail"]
+        paying = build(api, 1, "claim", sender=creator, to=vault.address)
+        refused(paying, "VaultAsPayee", "where nothing can ever pay them out")
+        # Another payee or backer is built as before.
+        assert build(api, 1, "pledge", sender=alice, amount=str(ETHER), backer=creator).status_code == 200

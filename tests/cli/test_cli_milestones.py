@@ -65,7 +65,8 @@ def test_create_with_a_schedule_puts_the_campaign_in_the_vault(
         ("60%@+60d,40%@end", "tranche 2 would be due at "),
         ("0%@end,100%@+1d", "tranche 1 has a share of 0%"),
         ("forty%@end,60%@+1d", "tranche 1: 'forty%' is not a share"),
-        ("100%", "tranche 1 ('100%') has no due time"),
+        ("100%", "tranche 1 ('100%') has no due time: write it like 100%@+60d"),
+        ("40,30,30", "tranche 1 ('40') has no due time: write it like 40%@+60d"),
         ("50%@end,50%@2020-01-01", "before the deadline"),
         ("100%@+1827d", "more than five years (1826 days) after the deadline"),
         ("50%@end,50%@someday", "tranche 2: 'someday' is not a due time"),
@@ -122,6 +123,12 @@ def test_release_pays_the_first_tranche_at_the_deadline_and_the_next_one_later(
     assert second.code == 0, second.text
     assert w3.eth.get_balance(creator) == before + 2 * ETHER + 15 * ETHER // 10
     assert "2 of 3 tranches paid, 3.5 ETH released" in second.out
+    assert (
+        f"campaign {campaign_id}: 5 ETH of 3 ETH pledged (166%), Claimed (in tranches), ended" in second.out
+    )
+    listing = cli("status").out.splitlines()
+    (row,) = [line for line in listing if line.split()[0] == str(campaign_id)]
+    assert "Claimed (in tranches)" in row
     assert f"the next tranche is due at {format_time(deadline + 120 * DAY)}" in second.out
 
     status = cli("status", str(campaign_id), "--json")
@@ -173,9 +180,17 @@ def test_objections_halt_the_campaign_and_backers_take_back_the_unreleased_share
     assert not_yet.code == 1 and f"campaign {campaign_id} is not halted" in not_yet.err
 
     assert cli("object", str(campaign_id), "--account", "dev1").code == 0
+    dry = cli("object", str(campaign_id), "--account", "dev2", "--dry-run")
+    assert dry.code == 0, dry.text
+    assert f"this objection halts campaign {campaign_id} for good" in dry.out
+    assert not vault.campaign(campaign_id).halted
     halting = cli("object", str(campaign_id), "--account", "dev2")
     assert halting.code == 0, halting.text
     assert f"campaign {campaign_id} is halted for good" in halting.out
+    assert "Claimed (halted), ended" in halting.out
+    listing = cli("status").out.splitlines()
+    (row,) = [line for line in listing if line.split()[0] == str(campaign_id)]
+    assert "Claimed (halted)" in row
     late = cli("object", str(campaign_id), "--account", "dev3")
     assert late.code == 1 and f"campaign {campaign_id} was halted by its backers' objections" in late.err
 
@@ -183,7 +198,7 @@ def test_objections_halt_the_campaign_and_backers_take_back_the_unreleased_share
     unreleased = pledged - released
     assert status["halted"] is True and status["refundable"] == str(unreleased)
     assert [t["status"] for t in status["tranches"]] == ["paid", "halted"]
-    assert status["objections_share_bps"] == 10_000
+    assert status["objection_bps"] == 10_000
 
     held = w3.eth.get_balance(vault.address)
     first = cli("refund", str(campaign_id), "--account", "dev1", "--json")
@@ -216,13 +231,28 @@ def test_refund_of_a_failed_or_cancelled_milestone_campaign_comes_from_the_escro
     updated = cli("update", str(cancelled), "ipfs://news", "--json")
     assert updated.code == 0, updated.text
     assert escrow.updates(cancelled, 0, w3.eth.block_number) == ["ipfs://news"]
+    early = cli("object", str(failed), "--account", "dev1")
+    assert early.code == 1
+    assert f"campaign {failed} is Active: objections open once it has succeeded" in early.err
     assert cli("cancel", str(cancelled), "--yes").code == 0
     assert escrow.campaign(cancelled).state is State.CANCELLED
 
     advance(w3, 2 * DAY + 60)
     assert escrow.campaign(failed).state is State.FAILED
-    tranches = cli("status", str(failed), "--json").json["campaign"]["milestones"]["tranches"]
-    assert [t["status"] for t in tranches] == ["void"]
+    for campaign_id, ended in ((failed, "failed (its goal was not reached"), (cancelled, "was cancelled")):
+        late = cli("object", str(campaign_id), "--account", "dev1")
+        assert late.code == 1
+        assert f"campaign {campaign_id} {ended}" in late.err
+        assert "its backers refund their whole pledge in the escrow" in late.err
+    milestones = cli("status", str(failed), "--json").json["campaign"]["milestones"]
+    assert [t["status"] for t in milestones["tranches"]] == ["void"]
+    assert (milestones["unreleased"], milestones["refundable"]) == ("0", "0")
+    for campaign_id, ended in ((failed, "failed"), (cancelled, "was cancelled")):
+        text = cli("status", str(campaign_id)).out
+        assert "1 tranche through the milestone vault" in text
+        assert f"campaign {campaign_id} {ended}" in text
+        assert "backers refund their whole pledge in the escrow" in text
+        assert "the vault claims the funds" not in text and "halts the rest" not in text
 
     for campaign_id, amount in ((failed, 15 * ETHER // 10), (cancelled, 2 * ETHER)):
         held = w3.eth.get_balance(escrow.address)
@@ -257,3 +287,48 @@ def test_a_dry_run_of_a_campaign_with_a_schedule_simulates_the_vaults_call_and_s
     assert planned["to"] == vault.address and planned["function"].startswith("createCampaign(")
     assert planned["simulated"] is True and [m["share_bps"] for m in dry.json["milestones"]] == [5000, 5000]
     assert nonce(w3, dev(w3, 0)) == before and escrow.campaign_count() == count
+
+
+def test_a_campaign_halted_before_any_release_and_left_past_the_claim_window_refunds_in_the_escrow(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    campaign_id = create(cli, "50%@end,50%@+30d", goal="1")
+    pledge(cli, campaign_id, "1", "dev1")
+    pledge(cli, campaign_id, "2", "dev2")
+    advance(w3, 2 * DAY + 60)
+    # The objections halt it before anybody released: the vault never claimed the funds.
+    assert cli("object", str(campaign_id), "--account", "dev2").code == 0
+    assert vault.campaign(campaign_id).halted and not vault.campaign(campaign_id).collected
+    advance(w3, 181 * DAY)
+    assert escrow.campaign(campaign_id).state is State.EXPIRED
+
+    status = cli("status", str(campaign_id), "--json").json["campaign"]["milestones"]
+    assert [t["status"] for t in status["tranches"]] == ["void", "void"]
+    assert (status["halted"], status["refundable"], status["unreleased"]) == (True, "0", "0")
+    assert f"campaign {campaign_id} expired" in cli("status", str(campaign_id)).out
+
+    held = w3.eth.get_balance(escrow.address)
+    refunded = cli("refund", str(campaign_id), "--account", "dev1", "--json")
+    assert refunded.code == 0, refunded.text
+    assert refunded.json["refunded_by"] == "escrow" and refunded.json["amount"] == str(ETHER)
+    assert w3.eth.get_balance(escrow.address) == held - ETHER
+
+
+def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    plain = created_id(cli("create", "--goal", "1", "--deadline", "2d", "--metadata", "ipfs://p", "--json"))
+    before = nonce(w3, dev(w3, 0)), nonce(w3, dev(w3, 1))
+
+    backing = cli("pledge", str(plain), "1", "--for", vault.address, "--account", "dev1")
+    assert backing.code == 2, backing.text
+    assert f"{vault.address} is the milestone vault: a pledge to campaign {plain}" in backing.err
+    assert "could never be taken back nor refunded" in backing.err
+
+    assert cli("pledge", str(plain), "1", "--account", "dev1").code == 0
+    advance(w3, 2 * DAY + 60)
+    paying = cli("claim", str(plain), "--to", vault.address)
+    assert paying.code == 2, paying.text
+    assert f"claiming campaign {plain} to it would leave the funds where nothing" in paying.err
+    assert escrow.pledge_of(plain, vault.address) == 0 and not escrow.campaign(plain).claimed
+    assert nonce(w3, dev(w3, 0)) == before[0] and nonce(w3, dev(w3, 1)) == before[1] + 1

@@ -1,60 +1,133 @@
-"""A milestone campaign's figures at a given time: each tranche's status on its boundaries
-(due at its second, the halt's own second still the creator's), and the amounts counted
-as the vault counts them."""
+"""A milestone campaign's figures at a given time (crowdfund.milestones, which the CLI and
+the gateway both show): each tranche's status on its boundaries (due at its second, the
+halt's own second still the creator's), the amounts counted as the vault counts them, void
+campaigns holding nothing, and where a backer's refund goes."""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
+import pytest
+
+from crowdfund.milestones import figures, halts, objection_closed, refunds_from_vault, tranche_count
 from crowdfund.schedule import Tranche, refundable
 from crowdfund.state import State
-from crowdfund_api.index.types import VaultRecord
-from crowdfund_api.services.milestones import milestones
 
 ETHER = 10**18
-RECORD = VaultRecord(
-    creator="0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-    tranches=(Tranche(1000, 3000), Tranche(2000, 3000), Tranche(3000, 4000)),
-    paid_tranches=0,
-    collected=False,
-    pledged=0,
-    received=0,
-    released=0,
-    objections=0,
-    halted_at=0,
-    refunded=0,
-)
 
 
-def statuses(record: VaultRecord, state: State, now: int) -> list[str]:
-    return [t.status for t in milestones(record, state, 3 * ETHER, now).tranches]
+@dataclass(frozen=True)
+class Kept:
+    """What the vault keeps of a campaign, as the chain or the index hands it over."""
+
+    tranches: tuple[Tranche, ...] = (Tranche(1000, 3000), Tranche(2000, 3000), Tranche(3000, 4000))
+    paid_tranches: int = 0
+    collected: bool = False
+    received: int = 0
+    released: int = 0
+    objections: int = 0
+    halted_at: int = 0
+    refunded: int = 0
+
+
+RECORD = Kept()
+
+
+def statuses(record: Kept, state: State, now: int) -> list[str]:
+    return [t.status for t in figures(record, state=state, pledged=3 * ETHER, now=now).tranches]
 
 
 def test_a_tranche_is_due_from_its_second_on_and_upcoming_before() -> None:
     assert statuses(RECORD, State.SUCCEEDED, 1999) == ["due", "upcoming", "upcoming"]
     assert statuses(RECORD, State.SUCCEEDED, 2000) == ["due", "due", "upcoming"]
-    assert milestones(RECORD, State.SUCCEEDED, 3 * ETHER, 1999).next_release_at == 2000
-    assert milestones(RECORD, State.SUCCEEDED, 3 * ETHER, 3000).next_release_at is None
+    assert figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, now=1999).next_release_at == 2000
+    assert figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, now=3000).next_release_at is None
     # Before the deadline nothing is due, whatever the clock says of the first tranche.
     assert statuses(RECORD, State.ACTIVE, 1000) == ["upcoming"] * 3
 
 
 def test_a_tranche_due_at_the_halts_second_stays_the_creators() -> None:
     halted = dataclasses.replace(RECORD, paid_tranches=1, collected=True, received=3 * ETHER, halted_at=2000)
-    figures = milestones(halted, State.CLAIMED, 3 * ETHER, 5000)
-    assert [t.status for t in figures.tranches] == ["paid", "due", "halted"]
-    assert figures.refundable == refundable(3 * ETHER, halted.tranches, 2000) == 3 * ETHER * 4000 // 10_000
-    assert figures.next_release_at is None
+    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, now=5000)
+    assert [t.status for t in counted.tranches] == ["paid", "due", "halted"]
+    assert counted.refundable == refundable(3 * ETHER, halted.tranches, 2000) == 3 * ETHER * 4000 // 10_000
+    assert counted.next_release_at is None and counted.halted
 
 
-def test_amounts_add_up_to_what_the_vault_received_and_void_campaigns_hold_nothing() -> None:
+def test_before_the_claim_a_halt_counts_what_backers_share_from_the_pledged_total() -> None:
+    halted = dataclasses.replace(RECORD, halted_at=1500, objections=2 * ETHER)
+    counted = figures(halted, state=State.SUCCEEDED, pledged=3 * ETHER, now=1600)
+    assert [t.status for t in counted.tranches] == ["due", "halted", "halted"]
+    assert counted.refundable == 3 * ETHER * 7000 // 10_000
+    assert counted.unreleased == 3 * ETHER and counted.objection_bps == 6666
+
+
+def test_amounts_add_up_to_what_the_vault_received() -> None:
     short = dataclasses.replace(RECORD, collected=True, received=10, released=3)
-    figures = milestones(short, State.CLAIMED, 3 * ETHER, 1500)
-    assert [t.amount for t in figures.tranches] == [3, 3, 4]
-    assert figures.unreleased == 7
-    assert figures.objection_bps == 0
-    failed = milestones(RECORD, State.FAILED, 3 * ETHER, 5000)
-    assert [t.status for t in failed.tranches] == ["void"] * 3
-    assert failed.unreleased == 0
+    counted = figures(short, state=State.CLAIMED, pledged=3 * ETHER, now=1500)
+    assert [t.amount for t in counted.tranches] == [3, 3, 4]
+    assert counted.unreleased == 7
+    assert counted.objection_bps == 0
+    refunded = dataclasses.replace(short, halted_at=1500, refunded=2)
+    assert figures(refunded, state=State.CLAIMED, pledged=3 * ETHER, now=1500).unreleased == 5
     objecting = dataclasses.replace(RECORD, objections=ETHER)
-    assert milestones(objecting, State.SUCCEEDED, 3 * ETHER, 1500).objection_bps == 3333
+    assert figures(objecting, state=State.SUCCEEDED, pledged=3 * ETHER, now=1500).objection_bps == 3333
+
+
+@pytest.mark.parametrize("state", [State.FAILED, State.CANCELLED, State.EXPIRED])
+def test_a_void_campaign_holds_nothing_in_the_vault_even_once_halted(state: State) -> None:
+    for record in (RECORD, dataclasses.replace(RECORD, halted_at=1500, objections=2 * ETHER)):
+        counted = figures(record, state=state, pledged=3 * ETHER, now=5000)
+        assert [t.status for t in counted.tranches] == ["void"] * 3 and counted.void
+        assert (counted.unreleased, counted.refundable, counted.next_release_at) == (0, 0, None)
+        # The amounts still say what each tranche would have paid.
+        assert [t.amount for t in counted.tranches] == [9 * ETHER // 10, 9 * ETHER // 10, 12 * ETHER // 10]
+
+
+def test_a_paid_tranche_stays_paid_whatever_the_state() -> None:
+    paid = dataclasses.replace(RECORD, paid_tranches=1, collected=True, received=3 * ETHER)
+    assert statuses(paid, State.EXPIRED, 5000) == ["paid", "void", "void"]
+
+
+@pytest.mark.parametrize(
+    ("collected", "halted_at", "state", "vault"),
+    [
+        # Once the vault holds the funds, refunds are its (it says NotHalted until halted).
+        (True, 0, State.CLAIMED, True),
+        (True, 1500, State.CLAIMED, True),
+        # Halted before anybody released: the vault claims at the first refund, in the window.
+        (False, 1500, State.SUCCEEDED, True),
+        # Halted, then nobody released or refunded within 180 days: expired, the escrow refunds all.
+        (False, 1500, State.EXPIRED, False),
+        (False, 0, State.SUCCEEDED, False),
+        (False, 0, State.ACTIVE, False),
+        (False, 0, State.FAILED, False),
+        (False, 0, State.CANCELLED, False),
+        (False, 0, State.EXPIRED, False),
+    ],
+)
+def test_a_refund_goes_to_the_vault_once_it_collected_or_a_claimable_campaign_was_halted(
+    collected: bool, halted_at: int, state: State, vault: bool
+) -> None:
+    assert refunds_from_vault(collected=collected, halted_at=halted_at, state=state) is vault
+
+
+def test_tranches_are_counted_in_words() -> None:
+    assert (tranche_count(1), tranche_count(3)) == ("1 tranche", "3 tranches")
+
+
+def test_objections_open_once_the_campaign_succeeded_and_close_when_it_is_void() -> None:
+    for state in (State.UPCOMING, State.ACTIVE):
+        assert "objections open once it has succeeded" in (objection_closed(3, state) or "")
+    assert "campaign 3 failed" in (objection_closed(3, State.FAILED) or "")
+    assert "campaign 3 was cancelled" in (objection_closed(3, State.CANCELLED) or "")
+    assert "campaign 3 expired" in (objection_closed(3, State.EXPIRED) or "")
+    assert "refund their whole pledge in the escrow" in (objection_closed(3, State.EXPIRED) or "")
+    # Succeeded or claimed: the vault's own rules decide.
+    assert objection_closed(3, State.SUCCEEDED) is None and objection_closed(3, State.CLAIMED) is None
+
+
+def test_an_objection_halts_above_half_of_the_pledged_total_to_the_unit() -> None:
+    assert not halts(0, 50, 100) and halts(0, 51, 100) and halts(30, 21, 100)
+    assert not halts(0, 50, 101) and halts(0, 51, 101)

@@ -67,8 +67,9 @@ ROUTES = (
     Route(
         "refund",
         schemas.SenderBody,
-        "A backer takes their whole pledge back from a failed, cancelled or expired campaign; from a "
-        "halted milestone campaign, their pledge's share of what it had not released (from the vault).",
+        "A backer takes their whole pledge back from a failed, cancelled or expired campaign (from "
+        "the escrow); from a halted milestone campaign that has not expired, their pledge's share of "
+        "the tranches not yet due at the halt (from the vault).",
     ),
     Route(
         "cancel",
