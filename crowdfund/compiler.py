@@ -177,6 +177,12 @@ class RuntimeBuild:
     immutables: tuple[Immutable, ...]
     metadata: str
 
+    def pinned_sources(self) -> dict[str, str]:
+        """The source files the metadata pins, with their keccak256: what another build's
+        sources are checked against when only the metadata differs."""
+        sources = json.loads(self.metadata).get("sources", {})
+        return {path: str(entry.get("keccak256")) for path, entry in sorted(sources.items())}
+
 
 def compile_runtime(*files: Path, announce: Callable[[], None] | None = None) -> dict[str, RuntimeBuild]:
     """The runtime code of every contract `files` define, by name, for comparing with the

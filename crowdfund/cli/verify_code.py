@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from web3 import Web3
 
@@ -21,6 +21,9 @@ from crowdfund.cli.campaigns import address
 from crowdfund.cli.context import Context, Refused
 from crowdfund.project import CONTRACTS_DIR, ROOT, in_checkout
 from crowdfund.verify import Comparison, Verdict, compare, version_note
+
+if TYPE_CHECKING:  # crowdfund.compiler is for checkouts: imported when run from one
+    from crowdfund.compiler import RuntimeBuild
 
 # The contracts `crowdfund deploy` puts on chain, in the order they are verified.
 VERIFIED = (artifacts.ESCROW, artifacts.VAULT)
@@ -64,7 +67,7 @@ def _word_address(word: str) -> str | None:
     return Web3.to_checksum_address(raw[12:])
 
 
-def _result(target: Target, source: str, comparison: Comparison, pinned: str) -> dict[str, Any]:
+def _result(target: Target, build: RuntimeBuild, comparison: Comparison, pinned: str) -> dict[str, Any]:
     def trailer(which: Any) -> dict[str, Any] | None:
         return which.describe() if which is not None else None
 
@@ -72,7 +75,7 @@ def _result(target: Target, source: str, comparison: Comparison, pinned: str) ->
         "contract": target.name,
         "address": target.address,
         "address_from": target.where,
-        "source": source,
+        "source": build.source,
         "verdict": comparison.verdict.value,
         "identical": comparison.identical,
         "reason": comparison.reason or None,
@@ -81,6 +84,8 @@ def _result(target: Target, source: str, comparison: Comparison, pinned: str) ->
         "metadata": {
             "on_chain": trailer(comparison.on_chain_trailer),
             "compiled": trailer(comparison.expected_trailer),
+            # What the compiled metadata pins, to check a build's sources against by hand.
+            "compiled_sources": build.pinned_sources(),
         },
         "compiler_note": version_note(comparison, pinned),
         "immutables": comparison.immutable_values,
@@ -138,6 +143,12 @@ def _say(ctx: Context, result: dict[str, Any]) -> None:
             + (f" (solc {on_chain['solc']})" if on_chain.get("solc") else "")
         )
         ctx.out.line(f"  metadata compiled: {compiled.get('ipfs')}")
+        if result["verdict"] == Verdict.METADATA_DIFFERS.value:
+            pinned = result["metadata"]["compiled_sources"]
+            ctx.out.line(
+                f"  the compiled metadata pins {len(pinned)} source files by keccak256 (--json lists them); "
+                "the deployed build's metadata differs from it in a source or a setting"
+            )
     if result["compiler_note"]:
         ctx.out.line(f"  {result['compiler_note']}")
     if result["verdict"] != Verdict.IMMUTABLE_DIFFERS.value:
@@ -175,7 +186,7 @@ def run(ctx: Context) -> dict[str, Any]:
     results = [
         _result(
             target,
-            built[target.name].source,
+            built[target.name],
             compare(codes[target.name], built[target.name].runtime_code, built[target.name].immutables),
             compiler.version,
         )

@@ -76,6 +76,10 @@ def test_a_fresh_deployment_is_identical_to_a_fresh_compile_of_the_checkout(
     assert escrow["metadata"]["on_chain"] == escrow["metadata"]["compiled"]
     assert escrow["metadata"]["on_chain"]["solc"] == compiler.pin().version
     assert escrow["metadata"]["on_chain"]["ipfs"].startswith("ipfs://Qm")
+    pinned = escrow["metadata"]["compiled_sources"]
+    assert "contracts/CrowdfundEscrow.sol" in pinned
+    assert "node_modules/@openzeppelin/contracts/utils/math/SafeCast.sol" in pinned
+    assert all(len(keccak) == 66 for keccak in pinned.values())
     assert (vault["verdict"], vault["vault_escrow"]) == ("identical", deployment.address)
     assert vault["immutables"]["_escrow"].endswith(deployment.address[2:].lower())
 
@@ -115,6 +119,7 @@ def test_one_byte_changed_in_the_metadata_hash_is_a_metadata_difference(
         "or the compiler settings differ" in said.out
     )
     assert f"metadata compiled: {trailer.ipfs}" in said.out
+    assert "source files by keccak256 (--json lists them)" in said.out
 
 
 def test_an_address_without_code_is_a_finding(cli: Cli) -> None:
