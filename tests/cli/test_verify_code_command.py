@@ -122,6 +122,21 @@ def test_one_byte_changed_in_the_metadata_hash_is_a_metadata_difference(
     assert "source files by keccak256 (--json lists them)" in said.out
 
 
+def test_another_compiler_named_in_the_trailer_on_chain_is_said_beside_the_pin(
+    cli: Cli, w3: Web3, deployment: Deployment
+) -> None:
+    real = code_at(w3, deployment.address)
+    _, trailer = split_trailer(real)
+    assert trailer is not None and trailer.raw.endswith(bytes.fromhex("64736f6c6343") + real[-5:])
+    changed = bytearray(real)
+    changed[-5:-2] = bytes([0, 8, 20])  # the "solc" field: 0.8.20
+    with doctored(w3, deployment.address, bytes(changed)):
+        said = cli("verify-code")
+    assert said.code == 1, said.text
+    assert "metadata on chain: ipfs://" in said.out and "(solc 0.8.20)" in said.out
+    assert f"  compiled with solc 0.8.20, this checkout pins {compiler.pin().version}" in said.out
+
+
 def test_an_address_without_code_is_a_finding(cli: Cli) -> None:
     said = cli("verify-code", "--address", ELSEWHERE)
     assert said.code == 1, said.text
