@@ -227,12 +227,17 @@ def compare(on_chain: bytes, expected: bytes, immutables: Sequence[Immutable] = 
     found = replace(found, immutable_values=values)
     if on_chain[len(chain_part) :] == expected[len(expected_part) :]:
         return found
-    return replace(
-        found,
-        verdict=Verdict.METADATA_DIFFERS,
-        reason="same bytecode, different metadata: the sources or the compiler settings differ "
-        "(comments, whitespace, paths)",
+    reason = (
+        "same bytecode, different metadata: the sources or the compiler settings differ "
+        "(comments, whitespace, paths)"
     )
+    if chain_trailer is not None and expected_trailer is not None:
+        fields = chain_trailer.fields.keys() | expected_trailer.fields.keys()
+        differing = sorted(k for k in fields if chain_trailer.fields.get(k) != expected_trailer.fields.get(k))
+        if "ipfs" not in differing:
+            # The metadata hash agrees: only what the trailer says beside it does not.
+            reason = f"same bytecode and metadata hash, but the trailer differs in {', '.join(differing)}"
+    return replace(found, verdict=Verdict.METADATA_DIFFERS, reason=reason)
 
 
 def version_note(comparison: Comparison, pinned: str) -> str | None:

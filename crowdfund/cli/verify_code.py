@@ -143,7 +143,9 @@ def _say(ctx: Context, result: dict[str, Any]) -> None:
             + (f" (solc {on_chain['solc']})" if on_chain.get("solc") else "")
         )
         ctx.out.line(f"  metadata compiled: {compiled.get('ipfs')}")
-        if result["verdict"] == Verdict.METADATA_DIFFERS.value:
+        if result["verdict"] == Verdict.METADATA_DIFFERS.value and on_chain.get("ipfs") != compiled.get(
+            "ipfs"
+        ):
             pinned = result["metadata"]["compiled_sources"]
             ctx.out.line(
                 f"  the compiled metadata pins {len(pinned)} source files by keccak256 (--json lists them); "

@@ -133,7 +133,9 @@ def test_another_compiler_named_in_the_trailer_on_chain_is_said_beside_the_pin(
     with doctored(w3, deployment.address, bytes(changed)):
         said = cli("verify-code")
     assert said.code == 1, said.text
+    assert "DIFFERS: same bytecode and metadata hash, but the trailer differs in solc" in said.out
     assert "metadata on chain: ipfs://" in said.out and "(solc 0.8.20)" in said.out
+    assert "source files by keccak256" not in said.out  # the sources are not in question
     assert f"  compiled with solc 0.8.20, this checkout pins {compiler.pin().version}" in said.out
 
 

@@ -146,6 +146,8 @@ def test_code_without_a_trailer_differs_from_code_with_one() -> None:
 
 def test_another_compiler_on_chain_is_named_beside_the_pin() -> None:
     result = compare(executable() + trailer(solc=bytes([0, 8, 19])), COMPILED)
+    assert result.verdict is Verdict.METADATA_DIFFERS
+    assert result.reason == "same bytecode and metadata hash, but the trailer differs in solc"
     assert version_note(result, "0.8.20") == "compiled with solc 0.8.19, this checkout pins 0.8.20"
     assert version_note(compare(COMPILED, COMPILED), "0.8.20") is None
 
