@@ -166,6 +166,8 @@ def run(ctx: Context) -> dict[str, Any]:
             "you mean to verify"
         )
     # Checkout only: the pin lives in brownie-config.yaml, compiling needs node_modules.
+    from solcx.exceptions import SolcError
+
     from crowdfund.compiler import CompilerMissing, compile_runtime, pin
 
     targets = _targets(ctx)
@@ -184,6 +186,9 @@ def run(ctx: Context) -> dict[str, Any]:
         )
     except CompilerMissing as exc:
         raise Refused(str(exc)) from None
+    except SolcError as exc:
+        # Sources that do not compile (or an OpenZeppelin missing from node_modules/).
+        raise Refused(f"solc could not compile {shown}: {exc.message}; `make compile` shows why") from None
     ctx.out.line(f"compared with {shown} in this checkout, compiled with {settings}")
     results = [
         _result(
@@ -239,6 +244,7 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "--vault-address",
         type=address,
         metavar="ADDRESS",
-        help="the milestone vault to verify (with --address, only the addresses named are verified)",
+        help="the milestone vault to verify (when either address is given, only the addresses given are "
+        "verified, and the registry is not read)",
     )
     parser.set_defaults(run=run)
