@@ -110,6 +110,7 @@ def _immutable_findings(results: list[dict[str, Any]]) -> None:
         if vault["findings"] and vault["identical"]:
             vault["identical"] = False
             vault["verdict"] = Verdict.IMMUTABLE_DIFFERS.value
+            vault["reason"] = "; ".join(vault["findings"])
 
 
 def _say(ctx: Context, result: dict[str, Any]) -> None:

@@ -151,6 +151,9 @@ def test_a_vault_over_another_escrow_is_named(cli: Cli, w3: Web3, deployment: De
     other = "0x00000000000000000000000000000000c0ffee00"
     with doctored(w3, other, code_at(w3, deployment.address)):
         said = cli("verify-code", "--address", other, "--vault-address", str(deployment.vault_address))
+        document = cli(
+            "verify-code", "--address", other, "--vault-address", str(deployment.vault_address), "--json"
+        )
     assert said.code == 1, said.text
     other = Web3.to_checksum_address(other)
     assert f"CrowdfundEscrow at {other}: identical" in said.out
@@ -159,6 +162,12 @@ def test_a_vault_over_another_escrow_is_named(cli: Cli, w3: Web3, deployment: De
         in said.out
     )
     assert f"its immutable _escrow names the escrow {deployment.address}, not {other}" in said.out
+    escrow, vault = document.json["contracts"]
+    assert (escrow["verdict"], escrow["address_from"]) == ("identical", "given")
+    assert (vault["verdict"], vault["identical"], vault["vault_escrow"]) == (
+        "immutable differs", False, deployment.address,
+    )  # fmt: skip
+    assert vault["reason"] == vault["findings"][0]
 
 
 def test_a_node_that_does_not_answer_is_an_error(home: Path) -> None:
