@@ -19,7 +19,7 @@ from typing import Any
 from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
-from crowdfund.cli import accounts, campaigns, demo, deploy, milestones, publish, status
+from crowdfund.cli import accounts, campaigns, demo, deploy, milestones, publish, status, verify_code
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
 from crowdfund.deploy import AlreadyDeployed
@@ -33,7 +33,7 @@ from crowdfund.units import UnitError
 OK, REFUSED, USAGE = 0, 1, 2
 
 # Each module adds its commands to the parser with register(commands, parents).
-COMMANDS = (deploy, campaigns, milestones, status, accounts, demo, publish)
+COMMANDS = (deploy, campaigns, milestones, status, accounts, demo, publish, verify_code)
 
 # Other packages add commands through this entry-point group: each entry point names a
 # function register(commands, parents), and its name is the command's. The gateway adds
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "signs", False):
             ctx.account_address  # noqa: B018 - a wrong --account is reported before anything else
         out.document(args.run(ctx))
-        return OK
+        return ctx.exit_code
     except TransactionRejected as exc:
         detail: dict[str, Any] = {}
         if exc.error is not None:

@@ -47,6 +47,9 @@ class Context:
         self._currencies: dict[str, Currency] = {}
         # The currency of the campaign at hand, for showing a refusal's amounts in its units.
         self.amounts_in: Currency | None = None
+        # A command whose answer is "no" (verify-code finding a difference) sets 1: the
+        # answer is printed in full all the same, and the exit code carries it to scripts.
+        self.exit_code = 0
 
     # ------------------------------------------------------------------ the node
 

@@ -23,6 +23,13 @@ class Output:
         if not self.json_mode:
             print(text, file=self.out, flush=True)
 
+    def note(self, text: str) -> None:
+        """Work under way (a long compile, say), on stderr so that stdout stays the answer;
+        `--json` keeps quiet."""
+        if not self.json_mode:
+            self._end_progress()
+            print(text, file=self.err, flush=True)
+
     def warn(self, text: str) -> None:
         self._end_progress()
         print(f"warning: {text}", file=self.err, flush=True)
