@@ -42,3 +42,21 @@ def test_reentering_from_a_refund_fails(vault, halted, attacker, alice, mallory,
     vault.refund(c.id, {"from": alice})
     assert eth_balance(alice) == before + 3 * ETHER * 3 // 4
     assert eth_balance(vault) == 0
+
+
+def test_a_refund_is_booked_before_it_pays(vault, halted, attacker, mallory):
+    """What a backer's payout can see of the campaign already counts its refund: the vault
+    writes what is left before the money leaves. Written after, a view read from the payout
+    (the backer's own code, a token's hook) would find the refund not yet taken."""
+    c = halted
+    attacker.arm(vault.getCampaign.encode_input(c.id), 1, {"from": mallory})
+    attacker.act(vault.refund.encode_input(c.id), {"from": mallory})
+    ok, data = attacker.attempt(0)
+    assert ok
+    seen = vault.getCampaign.decode_output(data)
+    mine = 7 * ETHER * 3 // 4
+    assert (seen["refunded"], seen["refundedPledges"]) == (mine, 7 * ETHER)
+    assert (seen["refunded"], seen["refundedPledges"]) == (
+        vault.getCampaign(c.id)["refunded"],
+        vault.getCampaign(c.id)["refundedPledges"],
+    )
