@@ -35,13 +35,15 @@ class VaultFacts(Protocol):
     def refunded(self) -> int: ...
 
 
-def refunds_from_vault(*, collected: bool, halted_at: int, state: State) -> bool:
+def refunds_from_vault(*, collected: bool, state: State) -> bool:
     """Whether a backer's refund is the vault's (MilestoneVault.refund) rather than the
-    escrow's: once the vault collected the funds, or once backers halted a campaign that
-    succeeded and may still be claimed. A halted campaign nobody released or refunded within
-    the claim window is Expired in the escrow: the vault never collected it, and every
-    backer takes the whole pledge back there, as from a failed or cancelled campaign."""
-    return collected or (halted_at != 0 and state is State.SUCCEEDED)
+    escrow's: once the vault collected the funds, or while the campaign succeeded and may
+    still be claimed (halted: the vault claims at the first refund; not halted: the vault's
+    refusal, NotHalted, is the one that explains). A campaign nobody released or refunded
+    within the claim window is Expired in the escrow, halted or not: the vault never
+    collected it, and every backer takes the whole pledge back there, as from a failed or
+    cancelled campaign."""
+    return collected or state is State.SUCCEEDED
 
 
 # How a void milestone campaign ended, to follow "campaign 3 ".

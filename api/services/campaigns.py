@@ -241,7 +241,7 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
     from_vault = (
         record is not None
         and chain.vault is not None
-        and refunds_from_vault(collected=record.collected, halted_at=record.halted_at, state=live.state)
+        and refunds_from_vault(collected=record.collected, state=live.state)
     )
     no_pledge = Permission(
         allowed=False, amount=0, reason=f"{backer} holds no pledge in campaign {campaign_id}"

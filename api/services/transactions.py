@@ -128,9 +128,7 @@ async def _on_vault(
             except CampaignMissing:
                 return False
             assert record is not None
-            mine = refunds_from_vault(
-                collected=record.collected, halted_at=record.halted_at, state=live.state
-            )
+            mine = refunds_from_vault(collected=record.collected, state=live.state)
     else:
         mine = False
     if mine and chain.vault is None:

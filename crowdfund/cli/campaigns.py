@@ -324,7 +324,7 @@ def refund(ctx: Context) -> dict[str, Any]:
     backer = ctx.account_address
     vault_campaign = ctx.require_vault().campaign(campaign.id) if ctx.is_vault_campaign(campaign) else None
     if vault_campaign is not None and refunds_from_vault(
-        collected=vault_campaign.collected, halted_at=vault_campaign.halted_at, state=campaign.state
+        collected=vault_campaign.collected, state=campaign.state
     ):
         vault = ctx.require_vault()
         pledge = ctx.escrow.pledge_of(campaign.id, backer)
