@@ -186,7 +186,9 @@ export function campaignView(main, { match }) {
       const paidBy = entry.payer && !sameAddress(entry.payer, entry.backer) ? [' (paid by ', h('code', {}, shortAddress(entry.payer)), ')'] : null;
       history.append(h('tr', { dataset: { kind: entry.kind } },
         h('td', {}, time(entry.timestamp)),
-        h('td', {}, HISTORY_WORDS[entry.kind] ?? entry.kind, paidBy),
+        // A milestone campaign is claimed by its vault (the escrow's creator), not by the
+        // real creator, who is paid tranche by tranche (the Milestones section).
+        h('td', {}, entry.kind === 'claimed' && campaign.milestones ? 'Collected by the milestone vault' : (HISTORY_WORDS[entry.kind] ?? entry.kind), paidBy),
         h('td', {}, h('code', { title: entry.backer }, shortAddress(entry.backer))),
         h('td', { class: 'num' }, formatAmount(entry.amount, campaign.token)),
         h('td', {}, h('code', { title: entry.transaction_hash }, shortAddress(entry.transaction_hash)))));
