@@ -24,7 +24,7 @@ are unchanged too (--fresh tests every chosen mutant again). An interrupted camp
 where it stopped, and one can be run in parts (a contract, a kind) and reported whole.
 
     .venv/bin/python tools/mutate.py [--contract NAME]... [--kind KIND]... [--only ID]...
-        [--jobs N] [--fresh] [--write] [--list]
+        [--jobs N] [--fresh] [--report] [--write] [--list]
 """
 
 from __future__ import annotations
@@ -350,7 +350,8 @@ def _equivalents() -> dict[str, str]:
     return found
 
 
-def report(outcomes: list[Outcome], seconds: float, selection: str = "", reused: int = 0) -> str:
+def report(outcomes: list[Outcome], selection: str = "", untested: int = 0) -> str:
+    """The report for `outcomes`; `untested` mutants of the selection have none yet."""
     equivalent = _equivalents()
     valid = [o for o in outcomes if o.result != "stillborn"]
     killed = [o for o in valid if o.result == "killed"]
@@ -361,8 +362,8 @@ def report(outcomes: list[Outcome], seconds: float, selection: str = "", reused:
         f"(do not compile), {len(valid)} valid: **{len(killed)} killed**, "
         f"{len(explained)} equivalent, {len(survivors) - len(explained)} unexplained survivors; "
         f"score {len(killed) / max(1, len(valid) - len(explained)):.0%} of the non-equivalent. "
-        f"Took {seconds / 60:.0f} min"
-        + (f" (the outcomes of {reused} were kept from earlier runs of the same sources)." if reused else ".")
+        f"Their test runs took {sum(o.seconds for o in outcomes) / 3600:.1f} hours in all, one after another."
+        + (f" **{untested} mutants of the selection were not yet tested.**" if untested else "")
         + (f" Mutants chosen: `{selection}`." if selection else ""),
         "",
         "| contract | kind | mutants | killed | equivalent | survived |",
@@ -415,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"test every chosen mutant again, ignoring {RESULTS.relative_to(ROOT)}",
     )
     parser.add_argument("--write", action="store_true", help="write the report into docs/audit.md")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help=f"test nothing: report the outcomes kept in {RESULTS.relative_to(ROOT)} for the chosen mutants",
+    )
     args = parser.parse_args(argv)
 
     mutants = [
@@ -439,9 +445,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             outcomes.append(earlier)
     reused = len(outcomes)
+    if args.report:
+        queue, untested = [], len(queue)
+    else:
+        untested = 0
     print(f"{len(mutants)} mutants: {reused} judged by earlier runs ({RESULTS.relative_to(ROOT)}), "
           f"{len(queue)} to test, {args.jobs} at a time", flush=True)  # fmt: skip
-    started = time.monotonic()
     ports = [FIRST_PORT + n for n in range(args.jobs)]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         free = list(ports)
@@ -462,14 +471,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [
         f"--{name} {value}" for name in ("contract", "kind", "only") for value in getattr(args, name) or ()
     ]
-    text = report(outcomes, time.monotonic() - started, " ".join(chosen), reused)
+    text = report(outcomes, " ".join(chosen), untested)
     print()
     print(text)
     if args.write:
         _write(text)
         print(f"\nwritten into {REPORT.relative_to(ROOT)}")
     unexplained = [o for o in outcomes if o.result == "survived" and o.mutant.id not in _equivalents()]
-    return 1 if unexplained else 0
+    return 1 if unexplained or untested else 0
 
 
 if __name__ == "__main__":
