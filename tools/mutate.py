@@ -80,7 +80,7 @@ class Mutant:
 
 _FLIPS = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
 _COMPARISON = re.compile(r"(?<![<>=!])(<=|>=|==|!=|<|>)(?![<>=])")
-_FUNCTION = re.compile(r"^\s*(?:function|modifier|constructor|receive|fallback)\s*(\w*)")
+_FUNCTION = re.compile(r"^\s*(?:function|modifier|constructor|receive|fallback)\b\s*(\w*)")
 _CHECK = re.compile(r"^(\s*if \()(.*)(\)\s*(?:revert\b|_revert\w*\().*)$")
 _CONSTANT = re.compile(r"^(\s*\w[\w\s]*\bconstant\s+\w+\s*=\s*)(.+);")
 _EMIT = re.compile(r"^(\s*emit \w+\()(.*)(\);\s*)$")

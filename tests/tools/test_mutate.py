@@ -142,3 +142,16 @@ def test_a_mutant_is_judged_by_the_tests_that_ran() -> None:
         "ERROR: Unable to load project\n"
     )
     assert mutate.judge(4, compile_error) == ("stillborn", "ParserError: Invalid version pragma.")
+
+
+def test_a_mutant_names_the_function_it_lies_in_not_a_variable_like_a_keyword() -> None:
+    source = """\
+contract Example {
+    function _collect(uint256 before) private returns (uint256 received) {
+        received = address(this).balance - before;
+        if (received >= before) revert Short(received);
+    }
+}
+"""
+    mutants = list(mutate.mutants_of("Example", source))
+    assert mutants and {m.function for m in mutants} == {"_collect"}
