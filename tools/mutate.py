@@ -80,6 +80,7 @@ class Mutant:
 
 _FLIPS = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
 _COMPARISON = re.compile(r"(?<![<>=!])(<=|>=|==|!=|<|>)(?![<>=])")
+_CONTRACT = re.compile(r"^\s*(?:abstract\s+)?(?:contract|library|interface)\b")
 _FUNCTION = re.compile(r"^\s*(?:function|modifier|constructor|receive|fallback)\b\s*(\w*)")
 _CHECK = re.compile(r"^(\s*if \()(.*)(\)\s*(?:revert\b|_revert\w*\().*)$")
 _CONSTANT = re.compile(r"^(\s*\w[\w\s]*\bconstant\s+\w+\s*=\s*)(.+);")
@@ -101,6 +102,8 @@ def _functions(lines: list[str]) -> list[str]:
         match = _FUNCTION.match(line)
         if match:
             current = match.group(1) or line.split()[0]
+        elif _CONTRACT.match(line):
+            current = ""  # a contract's own constants lie in no function
         found.append(current)
     return found
 
@@ -381,7 +384,8 @@ def report(outcomes: list[Outcome], selection: str = "", untested: int = 0) -> s
         for o in survivors:
             why = equivalent.get(o.mutant.id, "**not explained: a test is missing**")
             change = " / ".join(line.strip() for line in o.mutant.after.split("\n") if line.strip())
-            lines.append(f"- `{o.mutant.id}` in `{o.mutant.function}`: `{change}`: {why}")
+            where = f"in `{o.mutant.function}`" if o.mutant.function else "outside any function"
+            lines.append(f"- `{o.mutant.id}` {where}: `{change}`: {why}")
     return "\n".join(lines)
 
 
