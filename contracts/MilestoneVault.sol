@@ -100,6 +100,9 @@ function withFlags(Votes v, uint8 bits) pure returns (Votes) {
 /// after that it is Expired and backers refund their whole pledges in the escrow. The vault
 /// claims on the first {release} or {refund}, which anyone may call: a creator who wants
 /// the money calls {release} in time; if nobody does, the backers get everything back.
+/// The vault applies the same rule to each tranche: one not released within 180 days of
+/// falling due (a creator that cannot receive, or that walked away) lapses, and what the
+/// creator could still have been paid goes back to the backers. No money stays here for good.
 ///
 /// Money is counted by what the vault actually received (balance before and after the
 /// claim), so a token that delivers less than the escrow sent (a fee on transfers) shrinks
@@ -117,6 +120,9 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
     /// @notice The latest a tranche may be due: five years (of 365.25 days, rounded down)
     /// after the deadline. Also keeps every offset within the 32 bits it is stored in.
     uint256 internal constant MAX_RELEASE_DELAY = 1826 days;
+    /// @notice How long a tranche may wait to be released once due: the escrow's claim
+    /// window. The window is closed from `releaseAt + RELEASE_WINDOW` on (that second included).
+    uint256 internal constant RELEASE_WINDOW = 180 days;
 
     // A schedule entry: offset from the deadline (uint32) | share in basis points (uint16).
     uint256 private constant _ENTRY_BITS = 48;
@@ -127,10 +133,13 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
     uint8 private constant _HALTED = 2; // objections exceeded half of the pledged total
     uint8 private constant _TOKEN = 4; // an ERC-20 campaign; `token` is set
     uint8 private constant _SHORT = 8; // received != pledged: `received` is stored
+    uint8 private constant _LAPSED = 16; // a due tranche lapsed: its refunds are opened
 
-    // A backer's record: objection weight (bits 0-103) | refund paid (104-207) | refunded (208).
+    // A backer's record: objection weight (bits 0-103) | refund paid (104-207) | took its
+    // share of the first refunds opened (208) | took its share of lapsed tranches due at a halt (209).
     uint256 private constant _REFUND_SHIFT = 104;
     uint256 private constant _REFUNDED = 1 << 208;
+    uint256 private constant _LAPSE_REFUNDED = 1 << 209;
 
     // ---------------------------------------------------------------- storage
 
@@ -143,13 +152,18 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         uint256[3] schedule; // slots 2-4: five entries per slot, tranche i at bits 48 * (i % 5)
         // slot 5: written only when received != pledged
         uint256 received; // what the claim brought in, when it differs from `pledged`
-        // slot 6: written once the campaign is both halted and claimed (by whichever comes
-        // last), so that no refund pays for a fresh slot; each refund then takes its share
-        // of what is left and the last one takes exactly the rest.
+        // slot 6: the first refunds opened: written once the campaign is both halted and
+        // claimed (by whichever comes last), or when its due tranche lapses, so that no refund
+        // pays for a fresh slot; each refund then takes its share of what is left and the
+        // last one takes exactly the rest.
         uint104 unrefundedPledges; // sum of the pledges not yet refunded
         uint104 unrefunded; // what is left for them
         // slot 7: ERC-20 campaigns only
         address token;
+        // slot 8: a halted campaign whose tranches due at the halt lapsed: what they held,
+        // shared by every pledge (including those already refunded) as slot 6 is.
+        uint104 lapsedPledges;
+        uint104 lapsedLeft;
     }
 
     ICrowdfundEscrow private immutable _escrow;
@@ -231,32 +245,19 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         Head h = c.head;
         address to = h.creator();
         if (to == address(0)) revert NotAVaultCampaign(id);
-        Votes v = c.votes;
-        bool claimedNow = false;
-        if (v.flags() & _CLAIMED == 0) {
-            v = _collect(c, id, h, v);
-            claimedNow = true;
-        }
-        uint8 bits = v.flags();
-        uint256 received = _received(c, v);
-        bool halted = bits & _HALTED != 0;
-        uint256 before = h.paid();
-        (uint256 paidBps, uint256 due, uint256 dueBps, uint256 nextAt) =
-            _walk(c, h, before, halted ? h.haltedAt() : block.timestamp);
-        if (halted) nextAt = 0; // nothing after the halt is ever due
-        // Cannot overflow or underflow: received < 2^104 (the escrow's total, or checked by
-        // SafeCast in _collect), shares <= BPS, and dueBps >= paidBps.
-        uint256 amount;
-        unchecked {
-            amount = received * dueBps / BPS - received * paidBps / BPS;
-        }
-        if (amount == 0 && due == before) {
-            if (claimedNow) return; // the claim alone was worth it: the funds are safe here
-            revert NothingToRelease(id, SafeCast.toUint64(nextAt));
-        }
-        if (due != before) c.head = h.withPaid(due);
-        emit Released(id, to, amount, due);
-        _pay(c, bits, to, amount);
+        _release(c, id, h, to);
+    }
+
+    /// @inheritdoc IMilestoneVault
+    function releaseTo(uint256 id, address to) external nonReentrant {
+        Campaign storage c = _campaigns[id];
+        Head h = c.head;
+        address creator_ = h.creator();
+        if (creator_ == address(0)) revert NotAVaultCampaign(id);
+        if (msg.sender != creator_) revert NotCreator(id, creator_, msg.sender);
+        // Money sent to either contract would have nobody to take it out.
+        if (to == address(0) || to == address(this) || to == address(_escrow)) revert InvalidPayee(to);
+        _release(c, id, h, to);
     }
 
     /// @inheritdoc IMilestoneVault
@@ -338,33 +339,57 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
     function refund(uint256 id) external nonReentrant {
         Campaign storage c = _campaigns[id];
         Votes v = c.votes;
-        if (v.flags() & _HALTED == 0) {
-            if (Votes.unwrap(v) == 0) revert NotAVaultCampaign(id);
-            revert NotHalted(id);
+        if (Votes.unwrap(v) == 0) revert NotAVaultCampaign(id);
+        Head h = c.head;
+        if (v.flags() & _CLAIMED == 0) {
+            // Before the claim only a halt opens refunds here: no tranche can lapse before
+            // the escrow's claim window has closed, and then the backers refund there.
+            if (v.flags() & _HALTED == 0) revert NotRefundable(id);
+            v = _collect(c, id, h, v);
         }
-        uint256 key = _key(id, msg.sender);
-        uint256 record = _backers[key];
-        if (record & _REFUNDED != 0) revert AlreadyRefunded(id, msg.sender);
+        if (v.flags() & _LAPSED == 0) {
+            uint256 closesAt = _releaseClosesAt(c, h, v);
+            if (closesAt != 0 && block.timestamp >= closesAt) v = _lapse(c, id, h, v, closesAt);
+        }
+        uint8 bits = v.flags();
+        if (bits & (_HALTED | _LAPSED) == 0) revert NotRefundable(id);
         uint256 pledge = _escrow.pledgeOf(id, msg.sender);
         if (pledge == 0) revert NotABacker(id, msg.sender);
-        if (v.flags() & _CLAIMED == 0) v = _collect(c, id, c.head, v);
+        uint256 key = _key(id, msg.sender);
+        uint256 record = _backers[key];
         // Each refund is the pledge's share of what is left, rounded down: never less than
-        // pledge * refundable / pledged rounded down (earlier roundings only leave more per
-        // pledge), the sum never more than `refundable`, and the last backer takes exactly
+        // pledge * shared / pledged rounded down (earlier roundings only leave more per
+        // pledge), the sum never more than what is shared, and the last backer takes exactly
         // what is left, so no rounding dust stays behind.
         // Cannot overflow: both factors are below 2^104; cannot underflow: the pledge is
-        // part of `unrefundedPledges` (not refunded yet) and amount <= left.
-        uint256 left = c.unrefunded;
-        uint256 pledges = c.unrefundedPledges;
+        // part of the pledges not yet refunded, and a share is at most what is left.
         uint256 amount;
+        uint256 marks;
         unchecked {
-            amount = pledge * left / pledges;
-            c.unrefundedPledges = uint104(pledges - pledge);
-            c.unrefunded = uint104(left - amount);
+            if (record & _REFUNDED == 0) {
+                uint256 left = c.unrefunded;
+                uint256 pledges = c.unrefundedPledges;
+                amount = pledge * left / pledges;
+                c.unrefundedPledges = uint104(pledges - pledge);
+                c.unrefunded = uint104(left - amount);
+                marks = _REFUNDED;
+            }
+            if ((bits & (_HALTED | _LAPSED)) == (_HALTED | _LAPSED) && record & _LAPSE_REFUNDED == 0) {
+                uint256 left = c.lapsedLeft;
+                uint256 pledges = c.lapsedPledges;
+                uint256 share = pledge * left / pledges;
+                c.lapsedPledges = uint104(pledges - pledge);
+                c.lapsedLeft = uint104(left - share);
+                amount += share;
+                marks |= _LAPSE_REFUNDED;
+            }
         }
-        _backers[key] = record | (amount << _REFUND_SHIFT) | _REFUNDED;
+        if (marks == 0) revert AlreadyRefunded(id, msg.sender);
+        // Cannot overflow into the flags: a backer's refunds add up to less than what the
+        // vault received, below 2^104.
+        _backers[key] = (record + (amount << _REFUND_SHIFT)) | marks;
         emit RefundPaid(id, msg.sender, pledge, amount);
-        _pay(c, v.flags(), msg.sender, amount);
+        _pay(c, bits, msg.sender, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -403,10 +428,16 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
             view_.received = received;
             (uint256 paidBps,,,) = _walk(c, h, h.paid(), 0);
             view_.released = received * paidBps / BPS;
-            if (bits & _HALTED != 0) {
-                view_.refundable = _refundable(c, h, received);
-                view_.refundedPledges = v.pledged() - c.unrefundedPledges;
-                view_.refunded = view_.refundable - c.unrefunded;
+            view_.releaseClosesAt = uint64(_releaseClosesAt(c, h, v));
+            view_.lapsed = bits & _LAPSED != 0
+                || (view_.releaseClosesAt != 0 && block.timestamp >= view_.releaseClosesAt);
+            bool halted = bits & _HALTED != 0;
+            if (halted) view_.refundable = _refundable(c, h, received);
+            // A lapse gives the backers everything not released (see _lapse).
+            if (view_.lapsed) view_.refundable = received - view_.released;
+            if (halted || bits & _LAPSED != 0) view_.refunded = _firstShared(c, h, v, received) - c.unrefunded;
+            if (halted && bits & _LAPSED != 0) {
+                view_.refunded += view_.refundable - _firstShared(c, h, v, received) - c.lapsedLeft;
             }
         }
     }
@@ -425,6 +456,43 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
     }
 
     // --------------------------------------------------------------- internal
+
+    /// @dev Pays `to` every tranche of campaign `h` that is due and unpaid, claiming the
+    /// funds from the escrow first if nobody has.
+    function _release(Campaign storage c, uint256 id, Head h, address to) private {
+        Votes v = c.votes;
+        bool claimedNow = false;
+        if (v.flags() & _CLAIMED == 0) {
+            v = _collect(c, id, h, v);
+            claimedNow = true;
+        }
+        uint8 bits = v.flags();
+        uint256 received = _received(c, v);
+        bool halted = bits & _HALTED != 0;
+        uint256 before = h.paid();
+        (uint256 paidBps, uint256 due, uint256 dueBps, uint256 nextAt) =
+            _walk(c, h, before, halted ? h.haltedAt() : block.timestamp);
+        if (halted) nextAt = 0; // nothing after the halt is ever due
+        // Cannot overflow or underflow: received < 2^104 (the escrow's total, or checked by
+        // SafeCast in _collect), shares <= BPS, and dueBps >= paidBps.
+        uint256 amount;
+        unchecked {
+            amount = received * dueBps / BPS - received * paidBps / BPS;
+        }
+        if (amount == 0 && due == before) {
+            if (claimedNow) return; // the claim alone was worth it: the funds are safe here
+            revert NothingToRelease(id, SafeCast.toUint64(nextAt));
+        }
+        if (due != before) {
+            // The first unpaid tranche's window closes first; once it has, the tranches
+            // still owed to the creator are the backers' (see refund).
+            uint256 closesAt = _releaseAt(c, h, before) + RELEASE_WINDOW;
+            if (block.timestamp >= closesAt) revert ReleaseWindowClosed(id, before, uint64(closesAt));
+            c.head = h.withPaid(due);
+        }
+        emit Released(id, to, amount, due);
+        _pay(c, bits, to, amount);
+    }
 
     /// @dev Claims the campaign from the escrow and books what arrived. The escrow's claim
     /// reverts unless the campaign succeeded and its claim window is open.
@@ -459,6 +527,59 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         c.votes = v;
         emit Collected(id, total, received);
         return v;
+    }
+
+    /// @dev When a claimed campaign's first unpaid tranche, if the creator may still be paid
+    /// it (due at or before the halt, if halted), stops being payable: 0 if there is none.
+    function _releaseClosesAt(Campaign storage c, Head h, Votes v) private view returns (uint256) {
+        uint256 next = h.paid();
+        if (v.flags() & _CLAIMED == 0 || next == h.trancheCount()) return 0;
+        uint256 at = _releaseAt(c, h, next);
+        if (v.flags() & _HALTED != 0 && at > h.haltedAt()) return 0;
+        return at + RELEASE_WINDOW;
+    }
+
+    /// @dev Records that the claimed campaign's first unpaid tranche lapsed at `closesAt`:
+    /// what the creator could still have been paid goes to the backers. Not halted: everything
+    /// not released, in the first refunds (slot 6). Halted: the tranches due at the halt, in
+    /// refunds of their own (slot 8), which every backer takes besides its first refund.
+    function _lapse(Campaign storage c, uint256 id, Head h, Votes v, uint256 closesAt)
+        private
+        returns (Votes)
+    {
+        uint256 received = _received(c, v);
+        (uint256 paidBps,,,) = _walk(c, h, h.paid(), 0);
+        // Cannot underflow: what was released is a part of what was received, and of the
+        // tranches due at the halt, which include every paid one.
+        uint256 amount;
+        unchecked {
+            if (v.flags() & _HALTED == 0) {
+                amount = received - received * paidBps / BPS;
+                c.unrefundedPledges = uint104(v.pledged());
+                c.unrefunded = uint104(amount);
+            } else {
+                amount = received - _refundable(c, h, received) - received * paidBps / BPS;
+                c.lapsedPledges = uint104(v.pledged());
+                c.lapsedLeft = uint104(amount);
+            }
+        }
+        v = v.withFlags(_LAPSED);
+        c.votes = v;
+        emit ReleaseLapsed(id, h.paid(), uint64(closesAt), amount);
+        return v;
+    }
+
+    /// @dev What the first refunds opened share: a halt's refundable amount, or, for a lapse
+    /// without a halt, everything not released.
+    function _firstShared(Campaign storage c, Head h, Votes v, uint256 received) private view returns (uint256) {
+        if (v.flags() & _HALTED != 0) return _refundable(c, h, received);
+        (uint256 paidBps,,,) = _walk(c, h, h.paid(), 0);
+        return received - received * paidBps / BPS;
+    }
+
+    /// @dev When tranche `i` is due.
+    function _releaseAt(Campaign storage c, Head h, uint256 i) private view returns (uint256) {
+        return h.deadline() + uint32(c.schedule[i / _PER_SLOT] >> (_ENTRY_BITS * (i % _PER_SLOT)));
     }
 
     /// @dev Once a campaign is both halted and claimed: every pledge is still to refund and
@@ -504,11 +625,17 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev For objections: the campaign exists and is not halted; returns its flags.
+    /// @dev For objections: the campaign exists, is not halted and no tranche lapsed (as
+    /// recorded: until then an objection changes nothing of what a lapse gives the backers);
+    /// returns its flags.
     function _open(Campaign storage c, uint256 id, Votes v) private view returns (uint8 bits) {
         if (Votes.unwrap(v) == 0) revert NotAVaultCampaign(id);
         bits = v.flags();
         if (bits & _HALTED != 0) revert CampaignHalted(id, uint64(c.head.haltedAt()));
+        if (bits & _LAPSED != 0) {
+            Head h = c.head;
+            revert ReleaseWindowClosed(id, h.paid(), uint64(_releaseAt(c, h, h.paid()) + RELEASE_WINDOW));
+        }
     }
 
     function _received(Campaign storage c, Votes v) private view returns (uint256) {

@@ -76,8 +76,14 @@ _WORDS: dict[str, str] = {
     "to object to",
     "CampaignHalted": "campaign {id} was halted by its backers' objections at {haltedAt}; objections "
     "are closed for good",
-    "NotHalted": "campaign {id} is not halted: the vault refunds only once backers holding more than "
-    "half of the pledged total object",
+    "NotRefundable": "the vault does not refund campaign {id}: it refunds once backers holding more "
+    "than half of the pledged total object, or once a tranche due to the creator has waited 180 days "
+    "unreleased",
+    "ReleaseWindowClosed": "tranche {tranche} of campaign {id} was not released by {closedAt}, 180 days "
+    "after it fell due: it lapsed, and what its creator could still have been paid is its backers' to "
+    "refund",
+    "InvalidPayee": "tranches may not be paid to {to}: nobody could take them out of the zero "
+    "address, the vault or the escrow",
     "AlreadyRefunded": "{backer} has already taken its refund from campaign {id}",
     "PaymentNotFromEscrow": "the vault takes ETH only from the escrow, not from {sender}",
 }

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from crowdfund.schedule import Tranche, refundable, tranche_amounts
+from crowdfund.schedule import RELEASE_WINDOW, Tranche, refundable, released, tranche_amounts
 from crowdfund.state import REFUNDABLE, State
 from crowdfund.units import BPS
 
@@ -39,11 +39,40 @@ def refunds_from_vault(*, collected: bool, state: State) -> bool:
     """Whether a backer's refund is the vault's (MilestoneVault.refund) rather than the
     escrow's: once the vault collected the funds, or while the campaign succeeded and may
     still be claimed (halted: the vault claims at the first refund; not halted: the vault's
-    refusal, NotHalted, is the one that explains). A campaign nobody released or refunded
+    refusal, NotRefundable, is the one that explains). A campaign nobody released or refunded
     within the claim window is Expired in the escrow, halted or not: the vault never
     collected it, and every backer takes the whole pledge back there, as from a failed or
     cancelled campaign."""
     return collected or state is State.SUCCEEDED
+
+
+def release_closes_at(vault: VaultFacts) -> int | None:
+    """When the first unpaid tranche the creator may still be paid (due at or before the
+    halt, if halted) stops being payable: 180 days after it falls due. None before the vault
+    collected (the escrow's claim window rules then) or when no such tranche is left
+    (MilestoneVault._releaseClosesAt)."""
+    paid = vault.paid_tranches
+    if not vault.collected or paid >= len(vault.tranches):
+        return None
+    due = vault.tranches[paid].release_at
+    if vault.halted_at and due > vault.halted_at:
+        return None
+    return due + RELEASE_WINDOW
+
+
+def lapsed(vault: VaultFacts, now: int) -> bool:
+    """Whether a tranche owed to the creator lapsed by `now`: then nothing more is released
+    and the backers share everything the vault has not released."""
+    closes = release_closes_at(vault)
+    return closes is not None and now >= closes
+
+
+def shared_by_backers(vault: VaultFacts, received: int, now: int) -> int:
+    """What the backers of the campaign share at `now`, out of `received`: everything not
+    released once a tranche lapsed, the tranches not due at the halt once halted, else 0."""
+    if lapsed(vault, now):
+        return received - released(received, vault.tranches, vault.paid_tranches)
+    return refundable(received, vault.tranches, vault.halted_at) if vault.halted_at else 0
 
 
 # How a void milestone campaign ended, to follow "campaign 3 ".
@@ -98,7 +127,7 @@ class TrancheFigures:
     release_at: int
     share_bps: int
     amount: int  # its part of what the vault received (before the claim: of the pledged total)
-    status: str  # paid, due, upcoming, halted, void
+    status: str  # paid, due, upcoming, halted, lapsed, void
 
 
 @dataclass(frozen=True)
@@ -115,7 +144,9 @@ class MilestoneFigures:
     objections: int
     objection_bps: int  # objections as a share of the pledged total, rounded down
     halted_at: int | None
-    refundable: int  # halted: what the backers share (the tranches not due at the halt)
+    release_closes_at: int | None  # when the next tranche owed to the creator lapses unreleased
+    lapsed: bool  # a tranche owed to the creator lapsed: the backers share what was not released
+    refundable: int  # halted or lapsed: what the backers share
     refunded: int
 
     @property
@@ -137,10 +168,12 @@ def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> Miles
     otherwise `void` when the campaign failed, was cancelled or expired (its backers refund
     their whole pledge in the escrow; such a campaign never paid a tranche, since the vault
     pays only what it collected, so `paid` first changes nothing for it); `halted` when due
-    after a halt (the backers' to refund); `due` once its time came after the deadline
-    (release pays it); else `upcoming`. A void campaign has nothing unreleased, nothing
-    refundable by the vault and no next release."""
+    after a halt (the backers' to refund); `lapsed` when it was owed to the creator but a
+    tranche waited unreleased past its window (the backers' to refund); `due` once its time
+    came after the deadline (release pays it); else `upcoming`. A void campaign has nothing
+    unreleased, nothing refundable by the vault and no next release."""
     void = state in REFUNDABLE
+    gone = not void and lapsed(vault, now)
     running = state in (State.UPCOMING, State.ACTIVE)
     base = vault.received if vault.collected else pledged
     halted_at = vault.halted_at or None
@@ -151,6 +184,8 @@ def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> Miles
             status = "paid"
         elif void:
             status = "void"
+        elif gone and (halted_at is None or tranche.release_at <= halted_at):
+            status = "lapsed"
         elif halted_at is not None and tranche.release_at > halted_at:
             status = "halted"
         elif not running and tranche.release_at <= now:
@@ -162,7 +197,7 @@ def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> Miles
     return MilestoneFigures(
         tranches=tuple(tranches),
         paid_tranches=vault.paid_tranches,
-        next_release_at=None if void or halted_at is not None else next(upcoming, None),
+        next_release_at=None if void or gone or halted_at is not None else next(upcoming, None),
         collected=vault.collected,
         received=vault.received,
         released=vault.released,
@@ -170,6 +205,8 @@ def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> Miles
         objections=vault.objections,
         objection_bps=vault.objections * BPS // pledged if pledged else 0,
         halted_at=halted_at,
-        refundable=0 if void or halted_at is None else refundable(base, vault.tranches, halted_at),
+        release_closes_at=None if void or gone else release_closes_at(vault),
+        lapsed=gone,
+        refundable=0 if void else shared_by_backers(vault, base, now),
         refunded=vault.refunded,
     )

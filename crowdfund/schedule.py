@@ -24,6 +24,8 @@ from crowdfund.units import (
 # MilestoneVault.MAX_TRANCHES and MAX_RELEASE_DELAY (five years of 365.25 days, rounded down).
 MAX_TRANCHES = 12
 MAX_RELEASE_DELAY = 1826 * 86_400
+# MilestoneVault.RELEASE_WINDOW: a tranche not released within it once due lapses.
+RELEASE_WINDOW = 180 * 86_400
 
 
 @dataclass(frozen=True)
@@ -146,14 +148,13 @@ def tranche_amounts(total: int, shares: Sequence[int]) -> list[int]:
     return amounts
 
 
+def released(received: int, tranches: Sequence[Tranche], paid: int) -> int:
+    """What the first `paid` tranches of `received` paid the creator in all."""
+    return received * sum(t.share_bps for t in tranches[:paid]) // BPS
+
+
 def refundable(received: int, tranches: Sequence[Tranche], halted_at: int) -> int:
     """What the backers of a halted campaign share: what the vault received less the
     tranches due at the halt (MilestoneVault._refundable)."""
     due_bps = sum(t.share_bps for t in tranches if t.release_at <= halted_at)
     return received - received * due_bps // BPS
-
-
-def refund_of(pledge: int, left: int, unrefunded_pledges: int) -> int:
-    """A backer's refund from a halted campaign: its pledge's part of what is left for the
-    pledges not yet refunded, rounded down (MilestoneVault.refund)."""
-    return pledge * left // unrefunded_pledges if unrefunded_pledges else 0

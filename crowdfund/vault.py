@@ -18,7 +18,7 @@ from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 from crowdfund import deployments
 from crowdfund.abi import CallData, vault_abi
 from crowdfund.escrow import ETH, CampaignTerms, describe_call
-from crowdfund.schedule import Tranche, call_arguments, refund_of, refundable, tranche_amounts
+from crowdfund.schedule import Tranche, call_arguments, refundable, tranche_amounts
 from crowdfund.transactions import Sender, send
 
 
@@ -83,15 +83,16 @@ class VaultCampaign:
     released: int
     objections: int
     halted_at: int  # 0: not halted
-    refundable: int
-    refunded_pledges: int
+    release_closes_at: int  # collected: when the next tranche owed to the creator lapses (0: none)
+    lapsed: bool  # at the block read
+    refundable: int  # at the block read: what the backers share (halted or lapsed)
     refunded: int
 
     @classmethod
     def from_view(cls, view: Any) -> VaultCampaign:
         """From the contract's VaultCampaignView tuple (field order as in the interface)."""
         (id_, creator, token, deadline, release_at, share_bps, paid, collected, pledged, received) = view[:10]
-        (released, objections, halted_at, refundable_, refunded_pledges, refunded) = view[10:]
+        (released_, objections, halted_at, closes_at, lapsed, refundable_, refunded) = view[10:]
         return cls(
             id=id_,
             creator=to_checksum_address(creator),
@@ -102,11 +103,12 @@ class VaultCampaign:
             collected=collected,
             pledged=pledged,
             received=received,
-            released=released,
+            released=released_,
             objections=objections,
             halted_at=halted_at,
+            release_closes_at=closes_at,
+            lapsed=lapsed,
             refundable=refundable_,
-            refunded_pledges=refunded_pledges,
             refunded=refunded,
         )
 
@@ -118,15 +120,21 @@ class VaultCampaign:
         """What each tranche pays out of `total` (what the vault received, once it has)."""
         return tranche_amounts(total, [t.share_bps for t in self.tranches])
 
-    def refund_due(self, pledge: int, pledged: int) -> int:
-        """What a backer who pledged `pledge` (of `pledged` in all, the escrow's total) would
-        take back from the vault now: 0 unless halted. Before the vault's claim, counted from
+    def refund_due(self, pledge: int, pledged: int, *, refunded_before: bool = False) -> int:
+        """What a backer who pledged `pledge` (of `pledged` in all, the escrow's total) takes
+        back from the vault now, to the unit but for the rounding of earlier refunds, which
+        only leaves it more: its pledge's part of what the backers share (0 unless halted or
+        lapsed, at the block read). A backer that refunded before takes only its part of the
+        tranches due at a halt that lapsed since. Before the vault's claim, counted from
         `pledged`, which is what an ETH campaign, or a token without fees, brings in."""
-        if not self.halted:
-            return 0
-        if self.collected:
-            return refund_of(pledge, self.refundable - self.refunded, self.pledged - self.refunded_pledges)
-        return refund_of(pledge, refundable(pledged, self.tranches, self.halted_at), pledged)
+        if not self.collected:
+            shared = refundable(pledged, self.tranches, self.halted_at) if self.halted else 0
+            return pledge * shared // pledged if pledged and not refunded_before else 0
+        shared = self.refundable
+        if refunded_before:
+            first = refundable(self.received, self.tranches, self.halted_at) if self.halted else shared
+            shared = shared - first if self.halted and self.lapsed else 0
+        return pledge * shared // self.pledged if self.pledged else 0
 
 
 @cache
@@ -193,8 +201,11 @@ class Vault:
             share_bps,
         )
 
-    def build_release(self, campaign_id: int) -> TxParams:
-        return self._tx("release", campaign_id)
+    def build_release(self, campaign_id: int, to: str | None = None) -> TxParams:
+        """release, or releaseTo when the creator has the tranches paid to `to`."""
+        if to is None:
+            return self._tx("release", campaign_id)
+        return self._tx("releaseTo", campaign_id, Web3.to_checksum_address(to))
 
     def build_object(self, campaign_id: int) -> TxParams:
         return self._tx("object", campaign_id)
@@ -228,6 +239,13 @@ class Vault:
         return sum(
             int(e["args"]["amount"])
             for e in self.contract.events.Released().process_receipt(receipt, errors=DISCARD)
+        )
+
+    def refunded_amount(self, receipt: TxReceipt) -> int:
+        """What a vault refund paid the backer."""
+        return sum(
+            int(e["args"]["amount"])
+            for e in self.contract.events.RefundPaid().process_receipt(receipt, errors=DISCARD)
         )
 
     def halted_in(self, receipt: TxReceipt) -> bool:

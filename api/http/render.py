@@ -47,6 +47,8 @@ def _milestone_summary(milestones: found.Milestones) -> schemas.MilestonesSummar
         objections=str(value.objections),
         objection_bps=value.objection_bps,
         halted_at=value.halted_at,
+        release_closes_at=value.release_closes_at,
+        lapsed=value.lapsed,
         refundable=str(value.refundable),
         refunded=str(value.refunded),
     )

@@ -25,9 +25,10 @@ EventKind = Literal[
     "objected",
     "unobjected",
     "halted",
+    "lapsed",
     "vault_refunded",
 ]
-TrancheStatus = Literal["paid", "due", "upcoming", "halted", "void"]
+TrancheStatus = Literal["paid", "due", "upcoming", "halted", "lapsed", "void"]
 
 MAX_UINT256 = 2**256 - 1
 
@@ -124,10 +125,20 @@ class MilestonesSummary(BaseModel):
     halted_at: int | None = Field(
         description="when objections halted the campaign for good; null: not halted"
     )
+    release_closes_at: int | None = Field(
+        description="when the next tranche owed to the creator (due, or to come; once halted, due at "
+        "or before the halt) lapses if nobody has released it: 180 days after it falls due; null "
+        "before the vault collected, once lapsed, or when nothing is owed to the creator"
+    )
+    lapsed: bool = Field(
+        description="a tranche owed to the creator waited unreleased past its 180 days: nothing more is "
+        "released, and the backers share everything the vault has not released"
+    )
     refundable: str = Field(
-        description="halted: what the backers share, the tranches not yet due at the halt (received, "
-        "before the claim pledged, less the tranches due at or before it, which still go to the "
-        "creator); 0 for a campaign that failed, was cancelled or expired (the escrow refunds it)"
+        description="what the backers share: once lapsed, everything not released; once halted, the "
+        "tranches not yet due at the halt (received, before the claim pledged, less the tranches due "
+        "at or before it, which still go to the creator); 0 otherwise, and for a campaign that "
+        "failed, was cancelled or expired (the escrow refunds it)"
     )
     refunded: str = Field(description="paid back to backers by the vault so far")
 
@@ -380,6 +391,14 @@ class ClaimBody(SenderBody):
     to: Address | None = Field(None, description="pay this address instead of the creator (claimTo)")
 
 
+class ReleaseBody(SenderBody):
+    to: Address | None = Field(
+        None,
+        description="the creator only: pay this address instead of itself (releaseTo), for a creator "
+        "whose own address cannot receive",
+    )
+
+
 class UpdateBody(SenderBody):
     uri: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
@@ -420,7 +439,8 @@ class EscrowEvent(BaseModel):
     payer: str | None
     amount: str | None = Field(
         description="the amount moved (the goal for created; received for collected; the weight "
-        "for objected and unobjected; the objections for halted)"
+        "for objected and unobjected; the objections for halted; for lapsed, what the lapse gave "
+        "the backers)"
     )
     new_total: str | None = Field(
         description="the total it leads to: the campaign's pledged total for pledged, unpledged, "

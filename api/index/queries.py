@@ -276,9 +276,11 @@ def vault_record(engine: Engine, campaign_id: int) -> VaultRecord | None:
         return vault.records(conn, [campaign_id]).get(campaign_id)
 
 
-def vault_standing(engine: Engine, campaign_id: int, backer: str) -> tuple[VaultRecord | None, VaultBacker]:
+def vault_standing(
+    engine: Engine, campaign_id: int, backer: str
+) -> tuple[VaultRecord | None, VaultBacker, int]:
     """A milestone campaign (None for any other), `backer`'s objection to it and its refund
-    from the vault."""
-    with _at_tip(engine) as (conn, _):
+    from the vault, and the time of the index's tip."""
+    with _at_tip(engine) as (conn, tip):
         record = vault.records(conn, [campaign_id]).get(campaign_id)
-        return record, vault.backer(conn, campaign_id, backer)
+        return record, vault.backer(conn, campaign_id, backer), tip.timestamp

@@ -36,6 +36,7 @@ KINDS = {
     "Objected": "objected",
     "ObjectionWithdrawn": "unobjected",
     "Halted": "halted",
+    "ReleaseLapsed": "lapsed",
     "RefundPaid": "vault_refunded",
 }
 VAULT_KINDS = frozenset(KINDS.values())
@@ -116,6 +117,10 @@ def _row(entry: dict[str, Any], timestamp: int, name: str, args: dict[str, Any])
         if args["haltedAt"] != timestamp:
             raise ValueError(f"a halt at {args['haltedAt']} logged in a block of {timestamp}")
         row["amount"], row["new_total"] = str(args["objections"]), str(args["pledged"])
+    elif kind == "lapsed":
+        # A lapse follows from the schedule, the releases and the time (crowdfund.milestones):
+        # the event says when it was recorded and what it gave the backers.
+        row["amount"] = str(args["amount"])
     else:  # vault_refunded; new_total: the refunded total, set when applied
         row["amount"] = str(args["amount"])
     return row
@@ -171,7 +176,8 @@ def _apply(
         campaign["refunded"] = row["new_total"] = str(int(campaign["refunded"]) + int(row["amount"]))
         key = (campaign_id, row["backer"])
         held = backers.setdefault(key, {"objection": "0", "refunded": False, "refund": "0"})
-        held.update(refunded=True, refund=row["amount"])
+        # A second refund pays a backer its part of tranches due at a halt that lapsed since.
+        held.update(refunded=True, refund=str(int(held["refund"]) + int(row["amount"])))
 
 
 def _upsert(

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
-from crowdfund.milestones import objection_closed, refunds_from_vault
+from crowdfund.milestones import objection_closed, refunds_from_vault, shared_by_backers
 from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
@@ -232,7 +232,7 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
     `block` with the escrow's own rules (a halted milestone campaign refunds from the vault,
     with the vault's). CampaignMissing when there is no such campaign."""
     escrow = gateway.escrow
-    live, pledge, (record, held) = await asyncio.gather(
+    live, pledge, (record, held, now) = await asyncio.gather(
         escrow.campaign(chain, block, campaign_id),
         escrow.pledge_of(chain, block, campaign_id, backer),
         gateway.db(queries.vault_standing, campaign_id, backer),
@@ -267,10 +267,13 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
             escrow.attempt(chain, block, backer, "refund", campaign_id, vault=from_vault),
         )
         unpledge, refund = (_permission(refusal, pledge, live) for refusal in refusals)
-        if from_vault and refund.allowed and record is not None and record.halted_at:
-            # Each vault refund is at least the pledge's part of what the backers share.
+        if from_vault and refund.allowed and record is not None:
+            # Each vault refund is at least the pledge's part of what the backers share; a
+            # backer refunding again takes its part of tranches due at the halt that lapsed.
             base = record.received if record.collected else live.pledged
-            shared = refundable(base, record.tranches, record.halted_at)
+            shared = shared_by_backers(record, base, now)
+            if held.refunded:
+                shared -= refundable(base, record.tranches, record.halted_at)
             refund = Permission(allowed=True, amount=pledge * shared // live.pledged if live.pledged else 0)
     return Standing(
         campaign_id=campaign_id,

@@ -87,8 +87,13 @@ VAULT_ACTIONS: dict[str, Action] = {
             f"{tranche_count(len(p['schedule']))} by the milestone vault"
         ),
     ),
+    # With `to`, releaseTo pays that address instead of the creator.
     "release": Action(
-        "release", lambda cid, _: (cid,), lambda cid, _: f"pay the creator of campaign {cid} the tranches due"
+        lambda p: "release" if p.get("to") is None else "releaseTo",
+        lambda cid, p: (cid,) if p.get("to") is None else (cid, p["to"]),
+        lambda cid, p: (
+            f"pay the creator of campaign {cid} the tranches due" + (f" to {p['to']}" if p.get("to") else "")
+        ),
     ),
     "object": Action(
         "object", lambda cid, _: (cid,), lambda cid, _: f"object to the rest of campaign {cid}'s schedule"
@@ -99,9 +104,7 @@ VAULT_ACTIONS: dict[str, Action] = {
     "refund": Action(
         "refund",
         lambda cid, _: (cid,),
-        lambda cid, _: (
-            f"take back the pledge's share of the tranches of campaign {cid} not yet due when it was halted"
-        ),
+        lambda cid, _: f"take back the pledge's share of what the milestone vault refunds of campaign {cid}",
     ),
     "cancel": ACTIONS["cancel"],
     "update": ACTIONS["update"],

@@ -10,6 +10,8 @@ import {ICrowdfundEscrow} from "./ICrowdfundEscrow.sol";
 /// pledge, unpledge and (if the campaign fails or is cancelled) refund in the escrow exactly
 /// as for any campaign. Once it succeeded, backers holding more than half of the pledged
 /// total can halt it for good by objecting: the tranches not yet due then go back to them.
+/// A tranche not released within 180 days of falling due lapses: what the creator could
+/// still have been paid goes back to the backers, so no money stays in the vault for good.
 /// No owner, no admin, no fee, no upgrade.
 /// @dev Campaign ids are the escrow's. `token == address(0)` means ETH. Amounts are wei or
 /// token base units. Shares are in basis points (10,000 = the whole).
@@ -31,8 +33,9 @@ interface IMilestoneVault {
         uint256 released; // paid to the creator so far
         uint256 objections; // sum of the pledges of the backers objecting
         uint64 haltedAt; // 0: not halted
-        uint256 refundable; // halted and collected: what the backers share (received less the tranches due at the halt)
-        uint256 refundedPledges; // sum of the pledges of the backers who have refunded
+        uint64 releaseClosesAt; // collected: when the first unpaid tranche the creator may still be paid stops being payable (0: none)
+        bool lapsed; // collected and past `releaseClosesAt`: the tranches still owed to the creator are the backers'
+        uint256 refundable; // collected: what the backers share (halted: received less the tranches due at the halt; lapsed: received less released)
         uint256 refunded; // paid back to backers so far
     }
 
@@ -61,8 +64,12 @@ interface IMilestoneVault {
     /// @notice Objections (`objections`) exceeded half of `pledged`: the campaign is halted for
     /// good at `haltedAt`. Tranches due at or before it still go to the creator, none after.
     event Halted(uint256 indexed id, uint64 haltedAt, uint256 objections, uint256 pledged);
+    /// @notice Tranche `tranche` was not released by `closedAt`, 180 days after it fell due:
+    /// it and every later tranche the creator could still have been paid (all of them; on a
+    /// halted campaign, those due at the halt) lapse, and `amount` goes back to the backers.
+    event ReleaseLapsed(uint256 indexed id, uint256 tranche, uint64 closedAt, uint256 amount);
     /// @notice `backer` (who had pledged `pledge`) took back `amount`, its share of what the
-    /// halted campaign had not released.
+    /// halted or lapsed campaign had not released.
     event RefundPaid(uint256 indexed id, address indexed backer, uint256 pledge, uint256 amount);
 
     // ----------------------------------------------------------------- errors
@@ -98,8 +105,15 @@ interface IMilestoneVault {
     error NoTrancheToCome(uint256 id, uint64 lastReleaseAt);
     /// @notice The campaign was halted at `haltedAt`; objections are closed for good.
     error CampaignHalted(uint256 id, uint64 haltedAt);
-    /// @notice Refunds from the vault open only once the campaign is halted.
-    error NotHalted(uint256 id);
+    /// @notice Refunds from the vault open only once the campaign is halted, or once a
+    /// tranche due to the creator has waited 180 days unreleased.
+    error NotRefundable(uint256 id);
+    /// @notice Tranche `tranche` was due and not released by `closedAt`: it lapsed, and what
+    /// the creator could still have been paid is the backers' to refund.
+    error ReleaseWindowClosed(uint256 id, uint256 tranche, uint64 closedAt);
+    /// @notice Tranches may not be paid to `to`: the zero address, the vault or the escrow,
+    /// where nobody could take them out.
+    error InvalidPayee(address to);
     /// @notice `backer` has already taken its refund.
     error AlreadyRefunded(uint256 id, address backer);
     /// @notice The vault takes ETH only from the escrow; `sender` sent some.
@@ -137,11 +151,19 @@ interface IMilestoneVault {
     /// which allows that only within 180 days of the deadline: if neither this nor
     /// {refund} has been called by then, the campaign is Expired in the escrow and every
     /// backer takes its whole pledge back there.
+    /// Each tranche must be released within 180 days of falling due: past that it lapses
+    /// (see {refund}) and this reverts with {ReleaseWindowClosed}.
     /// @dev Before the claim the escrow's rules apply, with its errors (CampaignNotEnded,
     /// GoalNotReached, CampaignIsCancelled, ClaimWindowClosed). Emits {Collected} on the
     /// claim and {Released} when something is paid; reverts with {NothingToRelease} when
     /// the call would do neither.
     function release(uint256 id) external;
+
+    /// @notice {release}, paying `to` instead of the creator: for a creator that cannot
+    /// receive at its own address (a contract refusing ETH, an address a token refuses).
+    /// Only the creator. Not to the zero address, the vault or the escrow ({InvalidPayee}).
+    /// @dev Emits {Released} with `to` as its `creator` field.
+    function releaseTo(uint256 id, address to) external;
 
     /// @notice Cancels the campaign in the escrow before its deadline; backers then refund
     /// there. Only the creator.
@@ -166,13 +188,17 @@ interface IMilestoneVault {
     /// @dev Emits {ObjectionWithdrawn}.
     function withdrawObjection(uint256 id) external;
 
-    /// @notice Pays the caller, once, its pledge times the unreleased share of a halted
-    /// campaign, rounded down: its pledge's part of what the vault received and had not
-    /// released at the halt. Each refund is taken from what is still left, so a backer gets
-    /// at least that rounded-down amount, and the last backer to refund takes exactly what
-    /// is left: no rounding dust stays in the vault. The first refund (or release) claims the
-    /// funds from the escrow, which must happen within 180 days of the deadline (see {release}).
-    /// @dev Emits {RefundPaid} (and {Collected} if it claims).
+    /// @notice Pays the caller its pledge's part of what the backers share, rounded down:
+    /// on a halted campaign, what the vault received less the tranches due at the halt; once
+    /// a tranche lapsed (not released within 180 days of falling due), everything not
+    /// released. A backer refunds once, and once more if tranches due at a halt lapse after
+    /// it refunded. Each refund is taken from what is still left, so a backer gets at least
+    /// its rounded-down part, and the last backer to refund takes exactly what is left: no
+    /// rounding dust stays in the vault. On a halted campaign the first refund (or release)
+    /// claims the funds from the escrow, which must happen within 180 days of the deadline
+    /// (see {release}).
+    /// @dev Emits {RefundPaid}, {Collected} if it claims and {ReleaseLapsed} if it is the
+    /// first call after a lapse. Reverts with {NotRefundable} before a halt or a lapse.
     function refund(uint256 id) external;
 
     // ------------------------------------------------------------------ views
@@ -186,6 +212,7 @@ interface IMilestoneVault {
     /// @notice The weight of `backer`'s objection (0: none).
     function objectionOf(uint256 id, address backer) external view returns (uint256);
 
-    /// @notice Whether `backer` has taken its refund, and how much it was paid.
+    /// @notice Whether `backer` has taken its refund (its first, when tranches due at a halt
+    /// lapse later), and how much it was paid in all.
     function refundOf(uint256 id, address backer) external view returns (bool refunded, uint256 amount);
 }

@@ -319,7 +319,8 @@ def unpledge(ctx: Context) -> dict[str, Any]:
 def refund(ctx: Context) -> dict[str, Any]:
     """The whole pledge back from the escrow when the campaign failed, was cancelled or
     expired; from the vault where it refunds (crowdfund.milestones.refunds_from_vault): for a
-    halted milestone campaign, the pledge's share of the tranches not yet due at the halt."""
+    halted milestone campaign, the pledge's share of the tranches not yet due at the halt; once
+    a tranche lapsed unreleased, its share of everything not released."""
     campaign, currency = at_hand(ctx)
     backer = ctx.account_address
     vault_campaign = ctx.require_vault().campaign(campaign.id) if ctx.is_vault_campaign(campaign) else None
@@ -328,15 +329,21 @@ def refund(ctx: Context) -> dict[str, Any]:
     ):
         vault = ctx.require_vault()
         pledge = ctx.escrow.pledge_of(campaign.id, backer)
-        owed = vault_campaign.refund_due(pledge, campaign.pledged)
+        refunded_before = vault.refund_of(campaign.id, backer)[0]
+        owed = vault_campaign.refund_due(pledge, campaign.pledged, refunded_before=refunded_before)
         tx = vault.build_refund(campaign.id)
-        ctx.transact(tx, what=ctx.describe(tx))
-        if not ctx.args.dry_run:
-            owed = vault.refund_of(campaign.id, backer)[1]  # what was paid, to the unit
+        receipt = ctx.transact(tx, what=ctx.describe(tx))
+        if receipt is not None:
+            owed = vault.refunded_amount(receipt)  # what was paid, to the unit
         done = "would refund" if ctx.args.dry_run else "refunded"
+        share = (
+            "the share the vault has not released: a tranche owed to the creator lapsed unreleased"
+            if vault_campaign.lapsed
+            else "the share of the tranches not yet due at the halt"
+        )
         ctx.out.line(
             f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: a pledge of "
-            f"{format_amount(pledge, currency)} times the share of the tranches not yet due at the halt"
+            f"{format_amount(pledge, currency)} times {share}"
         )
         return after(ctx, campaign.id, currency, amount=str(owed), pledge=str(pledge), refunded_by="vault")
     owed = ctx.escrow.pledge_of(campaign.id, backer)
@@ -505,8 +512,10 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         description="Take your whole pledge back from campaign ID when it failed, was cancelled or "
         "expired (from the escrow); or, from a milestone campaign its backers halted, your pledge's "
         "share of the tranches not yet due at the halt (from the vault: those due at or before it "
-        "still go to the creator). A halted campaign nobody released within 180 days of its deadline "
-        "expired: the escrow refunds the whole pledge. The command picks which.",
+        "still go to the creator); or, from a milestone campaign one of whose tranches waited 180 "
+        "days unreleased once due, your share of everything the vault has not released. A halted "
+        "campaign nobody released within 180 days of its deadline expired: the escrow refunds the "
+        "whole pledge. The command picks which.",
     )
     add(
         "cancel",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crowdfund.cli.campaigns import POSITIONALS, after, at_hand
+from crowdfund.cli.campaigns import POSITIONALS, address, after, at_hand
 from crowdfund.cli.context import Context, Refused
 from crowdfund.cli.render import milestone_figures
 from crowdfund.escrow import Campaign
@@ -29,16 +29,24 @@ def _vault_campaign(ctx: Context, campaign: Campaign) -> tuple[Vault, VaultCampa
 def release(ctx: Context) -> dict[str, Any]:
     campaign, currency = at_hand(ctx)
     vault, before = _vault_campaign(ctx, campaign)
-    tx = vault.build_release(campaign.id)
+    to = ctx.args.to
+    payee = to if to is not None else f"the creator {before.creator}"
+    tx = vault.build_release(campaign.id, to)
     receipt = ctx.transact(tx, what=ctx.describe(tx))
     if receipt is None:
+        due = [t for t in milestone_figures(before, campaign, ctx.now()).tranches if t.status == "due"]
+        if due:
+            ctx.out.line(
+                f"would pay {format_amount(sum(t.amount for t in due), currency)} to {payee}: "
+                f"{tranche_count(len(due))} due"
+            )
         return after(ctx, campaign.id, currency)
     paid = vault.released_amount(receipt)
     now = vault.campaign(campaign.id)
     count = len(now.tranches)
     if now.paid_tranches > before.paid_tranches:
         ctx.out.line(
-            f"paid {format_amount(paid, currency)} to the creator {now.creator}: "
+            f"paid {format_amount(paid, currency)} to {payee}: "
             f"{now.paid_tranches} of {tranche_count(count)} paid, "
             f"{format_amount(now.released, currency)} released"
         )
@@ -120,7 +128,8 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
             "pay the creator of a milestone campaign the tranches that are due (anyone may)",
             "Pay the creator of milestone campaign ID every tranche due and not yet paid. The first "
             "release after a successful deadline claims the funds from the escrow into the vault, which "
-            "must happen within 180 days of the deadline.",
+            "must happen within 180 days of the deadline; each tranche must then be released within 180 "
+            "days of falling due, or it lapses and the backers take back what was not released.",
         ),
         (
             "object",
@@ -142,3 +151,11 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         parser = commands.add_parser(name, parents=signing, help=help, description=description)
         parser.add_argument("id", **POSITIONALS["id"])
         parser.set_defaults(run=run, signs=True)
+        if name == "release":
+            parser.add_argument(
+                "--to",
+                type=address,
+                metavar="ADDRESS",
+                help="as the creator, have the tranches paid to ADDRESS instead of yourself (when "
+                "your own address cannot receive them)",
+            )

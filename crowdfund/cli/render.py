@@ -30,10 +30,12 @@ def time_left(campaign: Campaign, now: int) -> str:
 
 def state_label(campaign: Campaign, kept: VaultCampaign | None = None) -> str:
     """`Claimed`; for a milestone campaign (`kept`: what the vault keeps of it) `Claimed (in
-    tranches)`, or `Claimed (halted)` once its backers halted it."""
+    tranches)`, `Claimed (halted)` once its backers halted it, `Claimed (lapsed)` once a
+    tranche owed to its creator lapsed unreleased (as of the block `kept` was read at)."""
     if kept is None:
         return campaign.state.title
-    return f"{campaign.state.title} ({'halted' if kept.halted else 'in tranches'})"
+    how = "lapsed" if kept.lapsed else "halted" if kept.halted else "in tranches"
+    return f"{campaign.state.title} ({how})"
 
 
 def summary(campaign: Campaign, currency: Currency, now: int, kept: VaultCampaign | None = None) -> str:
@@ -166,11 +168,24 @@ def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Curr
         + ("" if v.halted_at is not None else "; more than 50% halts the rest for good")
         + ")"
     )
+    refunded = (
+        f"(crowdfund refund); {format_amount(v.refunded, currency)} of "
+        f"{format_amount(v.refundable, currency)} refunded"
+    )
     if v.halted_at is not None:
         lines.append(
             f"  halted    at {format_time(v.halted_at)}: tranches due after it go back to the backers "
-            f"(crowdfund refund); {format_amount(v.refunded, currency)} of "
-            f"{format_amount(v.refundable, currency)} refunded"
+            + ("" if v.lapsed else refunded)
+        )
+    if v.lapsed:
+        lines.append(
+            f"  lapsed    tranche {v.paid_tranches + 1} waited unreleased past its 180 days: what the vault "
+            f"has not released goes back to the backers {refunded}"
+        )
+    elif v.release_closes_at is not None and v.release_closes_at - now < 30 * 86_400:
+        lines.append(
+            f"  release   by {format_time(v.release_closes_at)} (crowdfund release), or tranche "
+            f"{v.paid_tranches + 1} lapses and the backers take back what is not released"
         )
     return lines
 
@@ -200,6 +215,8 @@ def milestones_json(vault_campaign: VaultCampaign, campaign: Campaign, now: int)
         "objection_bps": v.objection_bps,
         "halted": v.halted,
         "halted_at": v.halted_at,
+        "release_closes_at": v.release_closes_at,
+        "lapsed": v.lapsed,
         "refundable": str(v.refundable),
         "refunded": str(v.refunded),
     }

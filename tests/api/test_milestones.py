@@ -176,7 +176,11 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
         bobs = api.get(f"/campaigns/{campaign_id}/backers/{bob}").json()["milestones"]
         assert bobs["object"] == {"allowed": True, "amount": str(3 * ETHER), "reason": None}
         refused(build(api, campaign_id, "object", sender=alice), "AlreadyObjected", alice)
-        refused(build(api, campaign_id, "refund", sender=alice), "NotHalted", "the vault refunds only once")
+        refused(
+            build(api, campaign_id, "refund", sender=alice),
+            "NotRefundable",
+            "it refunds once backers holding more",
+        )
         receipt = vault.object(bob, campaign_id)
         halted_at = w3.eth.get_block(receipt["blockNumber"])["timestamp"]
         milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
@@ -270,7 +274,11 @@ def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(
             "released",
             "objected",
         ]
-        refused(build(api, campaign_id, "refund", sender=bob), "NotHalted", "the vault refunds only once")
+        refused(
+            build(api, campaign_id, "refund", sender=bob),
+            "NotRefundable",
+            "it refunds once backers holding more",
+        )
 
 
 def test_a_gateway_over_an_escrow_without_a_vault_answers_as_before(chain: tuple[Web3, Escrow, Path]) -> None:

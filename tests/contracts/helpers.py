@@ -28,6 +28,7 @@ MAX_UINT256 = 2**256 - 1
 MAX_TRANCHES = 12
 BPS = 10_000
 MAX_RELEASE_DELAY = 1826 * DAY
+RELEASE_WINDOW = 180 * DAY  # a tranche lapses when not released within it once due
 ETHER = 10**18
 TOKEN_UNIT = 10**18
 URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"

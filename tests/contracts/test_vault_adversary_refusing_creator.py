@@ -1,7 +1,7 @@
 """A creator that refuses ETH blocks only its own payments, never the backers' refunds."""
 
 import pytest
-from helpers import DAY, ETHER, URI, ZERO_ADDRESS, eth_balance
+from helpers import DAY, ETHER, RELEASE_WINDOW, URI, ZERO_ADDRESS, eth_balance
 
 ACCEPT, REVERT, BURN_GAS = 0, 1, 2
 
@@ -47,4 +47,33 @@ def test_backers_refund_although_the_creator_refuses(
     receiver.setMode(ACCEPT, {"from": mallory})
     vault.release(campaign_id, {"from": bob})
     assert eth_balance(receiver) == 5 * ETHER
+    assert eth_balance(vault) == 0
+
+
+def test_a_creator_that_refuses_has_its_tranches_paid_elsewhere(vault, campaign, receiver, mallory, clock):
+    campaign_id, deadline = campaign
+    clock.at(deadline)
+    before = eth_balance(mallory)
+    receiver.act(vault, vault.releaseTo.encode_input(campaign_id, mallory), {"from": mallory})
+    assert eth_balance(mallory) == before + 5 * ETHER
+
+
+def test_what_a_creator_that_refuses_is_owed_goes_back_to_the_backers(
+    vault, escrow, campaign, receiver, mallory, alice, bob, clock, assert_reverts
+):
+    """Paid once, then refusing for good: its next tranche lapses when its window closes
+    and the backers take back everything the vault holds."""
+    campaign_id, deadline = campaign
+    receiver.setMode(ACCEPT, {"from": mallory})
+    clock.at(deadline)
+    vault.release(campaign_id, {"from": alice})
+    receiver.setMode(REVERT, {"from": mallory})
+    clock.at(deadline + DAY)
+    with assert_reverts("NoThanks"):
+        vault.release(campaign_id, {"from": alice, "gas_limit": 1_000_000})
+    clock.at(deadline + DAY + RELEASE_WINDOW)
+    for backer, pledge in ((alice, 6 * ETHER), (bob, 4 * ETHER)):
+        before = eth_balance(backer)
+        vault.refund(campaign_id, {"from": backer})
+        assert eth_balance(backer) == before + pledge // 2
     assert eth_balance(vault) == 0

@@ -33,17 +33,17 @@ def test_each_backer_takes_its_share_of_what_was_not_released(vault, halted, ali
         paid[backer] = amount
     assert eth_balance(vault) == 0
     view = vault.getCampaign(c.id)
-    assert (view["refundable"], view["refunded"], view["refundedPledges"]) == (9 * ETHER, 9 * ETHER, TOTAL)
+    assert (view["refundable"], view["refunded"]) == (9 * ETHER, 9 * ETHER)
 
 
 def test_refunds_open_only_after_a_halt(vault, funded_vault, alice, clock, assert_reverts):
     c = funded_vault
-    with assert_reverts("NotHalted", c.id):
+    with assert_reverts("NotRefundable", c.id):
         vault.refund(c.id, {"from": alice})
     clock.at(c.deadline)
     vault.release(c.id)
     vault.object(c.id, {"from": alice})  # half: no halt
-    with assert_reverts("NotHalted", c.id):
+    with assert_reverts("NotRefundable", c.id):
         vault.refund(c.id, {"from": alice})
 
 

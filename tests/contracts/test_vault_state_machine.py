@@ -1,6 +1,7 @@
 """Stateful fuzzing of the milestone vault over the escrow: campaigns created through the
-vault, pledges, unpledges and refunds in the escrow, releases, objections, withdrawals,
-vault refunds, a token that may start taking a fee, and time jumps."""
+vault, pledges, unpledges and refunds in the escrow, releases (to the creator or elsewhere),
+objections, withdrawals, vault refunds, tranches that lapse, a token that may start taking
+a fee, and time jumps."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from brownie import chain, web3
 from brownie.test import strategy
 from eth_abi import decode as abi_decode
 from eth_utils import keccak
-from helpers import BPS, CLAIM_WINDOW, DAY, MAX_UINT256, URI, ZERO_ADDRESS, State
+from helpers import BPS, CLAIM_WINDOW, DAY, MAX_UINT256, RELEASE_WINDOW, URI, ZERO_ADDRESS, State
 from hypothesis import HealthCheck, Verbosity
 
 # CI profile by default; a deeper run uses e.g. CROWDFUND_VAULT_SM_EXAMPLES=500 CROWDFUND_VAULT_SM_STEPS=50.
@@ -72,9 +73,12 @@ class VaultModel:
     released: int = 0
     halted_at: int = 0
     cancelled: bool = False
+    lapsed: bool = False  # a lapse recorded (by a refund)
     objections: dict[str, int] = field(default_factory=dict)
-    refunds: dict[str, int] = field(default_factory=dict)
+    refunds: dict[str, int] = field(default_factory=dict)  # the first refunds opened
     refund_pledges: dict[str, int] = field(default_factory=dict)
+    lapse_refunds: dict[str, int] = field(default_factory=dict)  # tranches due at a halt, lapsed
+    lapse_refund_pledges: dict[str, int] = field(default_factory=dict)
 
     def due_bps(self, limit: int) -> tuple[int, int]:
         """(tranches due by `limit`, their shares)."""
@@ -86,8 +90,39 @@ class VaultModel:
         return count, bps
 
     def refundable(self) -> int:
+        """What a halt gives the backers: the tranches not due at the halt."""
         _, bps = self.due_bps(self.halted_at)
         return self.received - self.received * bps // BPS
+
+    def closes_at(self, claimed: bool | None = None) -> int:
+        """When the first unpaid tranche the creator may still be paid stops being payable (0: none)."""
+        if not (self.claimed if claimed is None else claimed) or self.paid == len(self.times):
+            return 0
+        at = self.times[self.paid]
+        if self.halted_at and at > self.halted_at:
+            return 0
+        return at + RELEASE_WINDOW
+
+    def lapsed_by(self, now: int) -> bool:
+        closes = self.closes_at()
+        return self.lapsed or (closes != 0 and now >= closes)
+
+    def first_shared(self) -> int:
+        """What the first refunds opened share: a halt's, or everything not released."""
+        return self.refundable() if self.halted_at else self.received - self.released
+
+    def lapse_shared(self) -> int:
+        """What the tranches due at a halt, lapsed, give the backers."""
+        _, bps = self.due_bps(self.halted_at)
+        return self.received * bps // BPS - self.released
+
+    def shared_by(self, now: int) -> int:
+        if self.lapsed_by(now):
+            return self.received - self.released
+        return self.refundable() if self.halted_at else 0
+
+    def refunded(self) -> int:
+        return sum(self.refunds.values()) + sum(self.lapse_refunds.values())
 
 
 def escrow_state(view, now: int) -> State:
@@ -135,7 +170,7 @@ class VaultMachine:
     st_gap = strategy("uint32", min_value=1, max_value=20 * DAY)
     st_duration = strategy("uint32", min_value=120, max_value=4 * DAY)
     st_seconds = strategy("uint32", max_value=2 * DAY)
-    st_edge = strategy("uint8", max_value=7)
+    st_edge = strategy("uint8", max_value=15)
     st_offset = strategy("int8", min_value=-1, max_value=1)
     st_bool = strategy("bool")
     st_choice = strategy("uint8", max_value=3)
@@ -333,12 +368,27 @@ class VaultMachine:
 
     def rule_release(self, st_index, st_actor):
         c = self._pick(st_index)
+        if c is not None:
+            self._release(c, self.actors[st_actor], None)
+
+    def rule_release_to(self, st_index, st_actor, st_choice):
+        """Mostly the creator, to one of the actors; sometimes another sender, or the zero address."""
+        c = self._pick(st_index)
         if c is None:
             return
+        sender = self.actors[st_actor] if st_choice == 0 else c.creator
+        self._release(c, sender, ZERO_ADDRESS if st_choice == 3 else self.actors[(st_actor + 1) % 5])
+
+    def _release(self, c: VaultModel, sender: str, to: str | None):
+        """release (to None) or releaseTo(to), checked against the model."""
         view = self._escrow_view(c)
         at = self.now + 1
         expected = None
-        if not c.claimed:
+        if to is not None and sender != c.creator:
+            expected = "NotCreator"
+        elif to == ZERO_ADDRESS:
+            expected = "InvalidPayee"
+        elif not c.claimed:
             expected = claim_error(view, at)
         if expected is None:
             limit = c.halted_at or at
@@ -351,8 +401,13 @@ class VaultMachine:
             amount = received * bps // BPS - c.released
             if c.claimed and due == c.paid and amount == 0:
                 expected = "NothingToRelease"
-        error, events = self._send(self.actors[st_actor], self.vault, self.vault.release, c.id, at=at)
-        self._outcome("release", error, expected)
+            elif due != c.paid and at >= c.times[c.paid] + RELEASE_WINDOW:
+                expected = "ReleaseWindowClosed"
+        if to is None:
+            error, events = self._send(sender, self.vault, self.vault.release, c.id, at=at)
+        else:
+            error, events = self._send(sender, self.vault, self.vault.releaseTo, c.id, to, at=at)
+        self._outcome("release" if to is None else "releaseTo", error, expected)
         if error:
             return
         if not c.claimed:
@@ -360,7 +415,8 @@ class VaultMachine:
             assert dict(events)["Collected"] == {"id": c.id, "pledged": c.pledged, "received": c.received}
         released = dict(events).get("Released")
         if due != c.paid or amount:
-            assert released == {"id": c.id, "creator": c.creator, "amount": amount, "paidTranches": due}
+            payee = c.creator if to is None else to
+            assert released == {"id": c.id, "creator": payee, "amount": amount, "paidTranches": due}
             c.paid, c.released = due, c.released + amount
         else:
             assert released is None
@@ -375,6 +431,8 @@ class VaultMachine:
         at = self.now + 1
         if c.halted_at:
             expected = "CampaignHalted"
+        elif c.lapsed:
+            expected = "ReleaseWindowClosed"
         elif at >= c.times[-1]:
             expected = "NoTrancheToCome"
         elif c.objections.get(backer):
@@ -404,7 +462,12 @@ class VaultMachine:
         if c is None:
             return
         backer = self._backer(c, st_actor, st_choice)
-        expected = "CampaignHalted" if c.halted_at else (None if c.objections.get(backer) else "NoObjection")
+        if c.halted_at:
+            expected = "CampaignHalted"
+        elif c.lapsed:
+            expected = "ReleaseWindowClosed"
+        else:
+            expected = None if c.objections.get(backer) else "NoObjection"
         error, events = self._send(backer, self.vault, self.vault.withdrawObjection, c.id)
         self._outcome("withdrawObjection", error, expected)
         if error is None:
@@ -425,33 +488,48 @@ class VaultMachine:
         view = self._escrow_view(c)
         pledge = self.escrow.pledgeOf(c.id, backer)
         at = self.now + 1
-        if not c.halted_at:
-            expected = "NotHalted"
-        elif backer in c.refunds:
-            expected = "AlreadyRefunded"
+        expected = None
+        if not c.claimed:
+            expected = "NotRefundable" if not c.halted_at else claim_error(view, at)
+        closes = c.closes_at(claimed=True)
+        lapses_now = not c.lapsed and closes != 0 and at >= closes
+        lapsed = c.lapsed or lapses_now
+        takes_first = backer not in c.refunds
+        takes_lapsed = bool(c.halted_at) and lapsed and backer not in c.lapse_refunds
+        if expected is not None:
+            pass
+        elif not c.halted_at and not lapsed:
+            expected = "NotRefundable"
         elif pledge == 0:
             expected = "NotABacker"
-        elif not c.claimed:
-            expected = claim_error(view, at)
-        else:
-            expected = None
+        elif not (takes_first or takes_lapsed):
+            expected = "AlreadyRefunded"
         error, events = self._send(backer, self.vault, self.vault.refund, c.id, at=at)
         self._outcome("refund", error, expected)
         if error:
             return
         if not c.claimed:
             self._claim(c, view)
-        left = c.refundable() - sum(c.refunds.values())
-        pledges_left = c.pledged - sum(c.refund_pledges.values())
-        amount = pledge * left // pledges_left
-        assert dict(events)["RefundPaid"] == {
-            "id": c.id,
-            "backer": backer,
-            "pledge": pledge,
-            "amount": amount,
-        }
-        c.refunds[backer] = amount
-        c.refund_pledges[backer] = pledge
+        got = dict(events)
+        if lapses_now:
+            OUTCOMES["lapse recorded" + (" after a halt" if c.halted_at else "")] += 1
+            c.lapsed = True
+            shared = c.lapse_shared() if c.halted_at else c.first_shared()
+            lapse = {"id": c.id, "tranche": c.paid, "closedAt": closes, "amount": shared}
+            assert got["ReleaseLapsed"] == lapse
+        else:
+            assert "ReleaseLapsed" not in got
+        amount = 0
+        if takes_first:
+            left = c.first_shared() - sum(c.refunds.values())
+            amount = pledge * left // (c.pledged - sum(c.refund_pledges.values()))
+            c.refunds[backer], c.refund_pledges[backer] = amount, pledge
+        if takes_lapsed:
+            left = c.lapse_shared() - sum(c.lapse_refunds.values())
+            share = pledge * left // (c.pledged - sum(c.lapse_refund_pledges.values()))
+            c.lapse_refunds[backer], c.lapse_refund_pledges[backer] = share, pledge
+            amount += share
+        assert got["RefundPaid"] == {"id": c.id, "backer": backer, "pledge": pledge, "amount": amount}
 
     def rule_majority_objects(self, st_index):
         """The two largest backers of the first campaigns object, one after the other."""
@@ -476,13 +554,42 @@ class VaultMachine:
         c = self._pick(st_index)
         if c is None:
             return
-        edges = [c.deadline, *c.times, c.deadline + CLAIM_WINDOW]
+        edges = [c.deadline, *c.times, c.deadline + CLAIM_WINDOW, *(t + RELEASE_WINDOW for t in c.times)]
         target = edges[st_edge % len(edges)] + st_offset
         if target > self.now:
             _rpc("evm_setNextBlockTimestamp", [target])
             _rpc("evm_mine", [])
             self.step += 1
             self.now = target
+
+    def rule_creator_walks_away(self, st_index, st_offset, st_choice):
+        """A release (if nobody claimed the campaign yet); for one run in four, the majority
+        objects just after the first unpaid tranche fell due (a halt that leaves it owed to the
+        creator); then a block one second before, at or after the end of that tranche's release
+        window, as if nobody had released it since; then, unless st_choice is 0, one backer
+        after another asks for a refund."""
+        c = self._pick(st_index)
+        if c is None:
+            return
+        if not c.claimed:
+            self._release(c, c.creator, None)  # paid once, or claimed, first
+        if st_choice == 3 and c.claimed and not c.halted_at and c.paid < len(c.times):
+            due = c.times[c.paid]
+            if due >= self.now:
+                _rpc("evm_setNextBlockTimestamp", [due])
+                _rpc("evm_mine", [])
+                self.step += 1
+                self.now = due
+            self.rule_majority_objects(st_index)
+        closes = c.closes_at()
+        OUTCOMES[f"walk away: {'ok' if closes else 'nothing owed'}"] += 1
+        if closes and closes + st_offset > self.now:
+            _rpc("evm_setNextBlockTimestamp", [closes + st_offset])
+            _rpc("evm_mine", [])
+            self.step += 1
+            self.now = closes + st_offset
+            if st_choice:
+                self.rule_everyone_refunds(st_index)
 
     # ------------------------------------------------------------------ invariants
 
@@ -519,9 +626,11 @@ class VaultMachine:
             assert list(v["releaseAt"]) == c.times and list(v["shareBps"]) == c.shares
             assert v["pledged"] == c.pledged
             assert e["claimed"] == c.claimed
+            assert (v["releaseClosesAt"], v["lapsed"]) == (c.closes_at(), c.lapsed_by(self.now))
             for a, (objection, refund, _) in zip(self.actors, rows, strict=True):
                 assert objection == c.objections.get(a, 0)
-                assert tuple(refund) == ((True, c.refunds[a]) if a in c.refunds else (False, 0))
+                paid = c.refunds.get(a, 0) + c.lapse_refunds.get(a, 0)
+                assert tuple(refund) == (a in c.refunds, paid)
 
     def invariant_released_refunded_and_held_add_up_to_what_was_received(self):
         vault_views, _, _, token_held = self._read()
@@ -539,24 +648,45 @@ class VaultMachine:
     def invariant_refunds_never_exceed_the_unreleased_share(self):
         vault_views, _, _, _ = self._read()
         for c, v in zip(self.campaigns, vault_views, strict=True):
-            if not (c.halted_at and c.claimed):
-                assert (v["refundable"], v["refunded"]) == (0, 0)
-                continue
-            refundable = c.refundable()
-            assert v["refundable"] == refundable
-            assert v["refunded"] == sum(c.refunds.values()) <= refundable
-            assert v["released"] <= c.received - refundable
+            shared = c.shared_by(self.now) if c.claimed else 0
+            assert (v["refundable"], v["refunded"]) == (shared, c.refunded())
+            assert c.refunded() <= shared
+            assert v["released"] <= c.received - shared
             for backer, amount in c.refunds.items():
-                assert amount >= c.refund_pledges[backer] * refundable // c.pledged
+                assert amount >= c.refund_pledges[backer] * c.first_shared() // c.pledged
+            for backer, amount in c.lapse_refunds.items():
+                assert amount >= c.lapse_refund_pledges[backer] * c.lapse_shared() // c.pledged
 
     def invariant_nothing_stays_locked_once_every_backer_has_refunded(self):
-        vault_views, _, _, _ = self._read()
-        for c, v in zip(self.campaigns, vault_views, strict=True):
-            if c.claimed and c.halted_at and v["refundedPledges"] == c.pledged:
-                assert v["refunded"] == v["refundable"]
-                # what is left is exactly the creator's, due at the halt and not yet released
-                _, bps = c.due_bps(c.halted_at)
-                assert v["received"] - v["released"] - v["refunded"] == c.received * bps // BPS - c.released
+        vault_views, _, backers, _ = self._read()
+        for c, v, rows in zip(self.campaigns, vault_views, backers, strict=True):
+            if not c.claimed or not (c.halted_at or c.lapsed) or c.lapsed_by(self.now) != c.lapsed:
+                continue  # refunds not open, or a lapse nobody has recorded yet
+            pledged = [a for a, (_, _, pledge) in zip(self.actors, rows, strict=True) if pledge]
+            lapsed_too = c.halted_at and c.lapsed
+            if all(a in c.refunds and (not lapsed_too or a in c.lapse_refunds) for a in pledged):
+                held = v["received"] - v["released"] - v["refunded"]
+                if c.lapsed:
+                    assert held == 0
+                else:  # what is left is exactly the creator's, due at the halt and not yet released
+                    _, bps = c.due_bps(c.halted_at)
+                    assert held == c.received * bps // BPS - c.released
+
+    def invariant_what_the_vault_holds_has_a_way_out(self):
+        """No money frozen: whatever the vault holds for a campaign, its creator may still be
+        paid it (a tranche to come, or due within its window) or a backer may still take it."""
+        vault_views, _, backers, _ = self._read()
+        for c, v, rows in zip(self.campaigns, vault_views, backers, strict=True):
+            if not c.claimed or v["received"] - v["released"] - v["refunded"] == 0:
+                continue
+            lapsed = c.lapsed_by(self.now)
+            unpaid = c.paid < len(c.times) and not (c.halted_at and c.times[c.paid] > c.halted_at)
+            creator_may_be_paid = unpaid and not lapsed
+            pledged = [a for a, (_, _, pledge) in zip(self.actors, rows, strict=True) if pledge]
+            backers_may_take = (c.halted_at or lapsed) and any(
+                a not in c.refunds or (c.halted_at and lapsed and a not in c.lapse_refunds) for a in pledged
+            )
+            assert creator_may_be_paid or backers_may_take, f"campaign {c.id}: {v} is frozen"
 
     def invariant_objections_never_exceed_the_pledged_total(self):
         vault_views, escrow_views, backers, _ = self._read()

@@ -2,7 +2,7 @@
 objection and refund."""
 
 from brownie import web3
-from helpers import DAY, ETHER, MAX_AMOUNT, MAX_TRANCHES, ZERO_ADDRESS
+from helpers import DAY, ETHER, MAX_AMOUNT, MAX_TRANCHES, RELEASE_WINDOW, ZERO_ADDRESS
 
 
 def test_a_campaign_through_its_life(vault, escrow, funded_vault, creator, alice, bob, carol, clock):
@@ -19,7 +19,9 @@ def test_a_campaign_through_its_life(vault, escrow, funded_vault, creator, alice
     view = vault.getCampaign(c.id)
     assert (view["collected"], view["pledged"], view["received"]) == (True, 12 * ETHER, 12 * ETHER)
     assert (view["released"], view["paidTranches"], view["objections"]) == (3 * ETHER, 1, 6 * ETHER)
-    assert (view["haltedAt"], view["refundable"], view["refunded"], view["refundedPledges"]) == (0, 0, 0, 0)
+    assert (view["haltedAt"], view["refundable"], view["refunded"]) == (0, 0, 0)
+    # tranche 1 is the next to pay: it may wait 180 days once due
+    assert (view["releaseClosesAt"], view["lapsed"]) == (c.release_at[1] + RELEASE_WINDOW, False)
     assert vault.objectionOf(c.id, alice) == 6 * ETHER
     assert tuple(vault.refundOf(c.id, alice)) == (False, 0)
 
@@ -27,7 +29,9 @@ def test_a_campaign_through_its_life(vault, escrow, funded_vault, creator, alice
     vault.refund(c.id, {"from": carol})
     view = vault.getCampaign(c.id)
     assert (view["haltedAt"], view["objections"], view["refundable"]) == (halted_at, 9 * ETHER, 9 * ETHER)
-    assert (view["refunded"], view["refundedPledges"]) == (9 * ETHER // 4, 3 * ETHER)
+    assert view["refunded"] == 9 * ETHER // 4
+    # halted before tranche 1 was due: nothing is left for the creator to release
+    assert (view["releaseClosesAt"], view["lapsed"]) == (0, False)
     assert tuple(vault.refundOf(c.id, carol)) == (True, 9 * ETHER // 4)
     assert vault.objectionOf(c.id, carol) == 0
 

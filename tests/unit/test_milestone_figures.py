@@ -10,8 +10,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from crowdfund.milestones import figures, halts, objection_closed, refunds_from_vault, tranche_count
-from crowdfund.schedule import Tranche, refundable
+from crowdfund.milestones import (
+    figures,
+    halts,
+    lapsed,
+    objection_closed,
+    refunds_from_vault,
+    release_closes_at,
+    tranche_count,
+)
+from crowdfund.schedule import RELEASE_WINDOW, Tranche, refundable
 from crowdfund.state import State
 
 ETHER = 10**18
@@ -93,14 +101,14 @@ def test_a_paid_tranche_stays_paid_whatever_the_state() -> None:
 @pytest.mark.parametrize(
     ("collected", "halted_at", "state", "vault"),
     [
-        # Once the vault holds the funds, refunds are its (it says NotHalted until halted).
+        # Once the vault holds the funds, refunds are its (it says NotRefundable until halted or lapsed).
         (True, 0, State.CLAIMED, True),
         (True, 1500, State.CLAIMED, True),
         # Halted before anybody released: the vault claims at the first refund, in the window.
         (False, 1500, State.SUCCEEDED, True),
         # Halted, then nobody released or refunded within 180 days: expired, the escrow refunds all.
         (False, 1500, State.EXPIRED, False),
-        # Succeeded, not halted: the vault's refusal (NotHalted) says why not yet.
+        # Succeeded, not halted: the vault's refusal (NotRefundable) says why not yet.
         (False, 0, State.SUCCEEDED, True),
         (False, 0, State.ACTIVE, False),
         (False, 0, State.FAILED, False),
@@ -133,3 +141,40 @@ def test_objections_open_once_the_campaign_succeeded_and_close_when_it_is_void()
 def test_an_objection_halts_above_half_of_the_pledged_total_to_the_unit() -> None:
     assert not halts(0, 50, 100) and halts(0, 51, 100) and halts(30, 21, 100)
     assert not halts(0, 50, 101) and halts(0, 51, 101)
+
+
+def test_a_tranche_left_unreleased_180_days_lapses_from_that_second_on() -> None:
+    paid_once = dataclasses.replace(
+        RECORD, paid_tranches=1, collected=True, received=3 * ETHER, released=9 * ETHER // 10
+    )
+    closes = 2000 + RELEASE_WINDOW  # tranche 2's window: the first not paid
+    assert release_closes_at(paid_once) == closes
+    assert not lapsed(paid_once, closes - 1) and lapsed(paid_once, closes)
+    before = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, now=closes - 1)
+    assert ([t.status for t in before.tranches], before.refundable) == (["paid", "due", "due"], 0)
+    assert (before.release_closes_at, before.lapsed) == (closes, False)
+    after = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, now=closes)
+    # everything not released is the backers', the tranches still to come included
+    assert [t.status for t in after.tranches] == ["paid", "lapsed", "lapsed"]
+    assert (after.refundable, after.lapsed, after.release_closes_at) == (
+        3 * ETHER - 9 * ETHER // 10,
+        True,
+        None,
+    )
+    assert after.next_release_at is None
+
+
+def test_only_what_a_halt_left_to_the_creator_can_lapse() -> None:
+    halted = dataclasses.replace(
+        RECORD, paid_tranches=1, collected=True, received=3 * ETHER, released=9 * ETHER // 10, halted_at=2500
+    )
+    closes = 2000 + RELEASE_WINDOW
+    assert release_closes_at(halted) == closes
+    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, now=closes)
+    assert [t.status for t in counted.tranches] == ["paid", "lapsed", "halted"]
+    assert counted.refundable == 3 * ETHER - 9 * ETHER // 10
+    # halted before tranche 2 fell due: nothing is owed to the creator, nothing can lapse
+    early = dataclasses.replace(halted, halted_at=1500)
+    assert release_closes_at(early) is None and not lapsed(early, 10**12)
+    # before the vault collected, the escrow's claim window rules
+    assert release_closes_at(RECORD) is None

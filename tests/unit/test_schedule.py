@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crowdfund.schedule import Tranche, call_arguments, parse_schedule, refund_of, refundable, tranche_amounts
+from crowdfund.schedule import Tranche, call_arguments, parse_schedule, refundable, released, tranche_amounts
 from crowdfund.units import UnitError, format_share, parse_share
 
 DAY = 86_400
@@ -66,8 +66,19 @@ def test_refunds_take_the_pledge_share_of_what_was_not_due_at_the_halt() -> None
     tranches = (Tranche(100, 4000), Tranche(200, 3000), Tranche(300, 3000))
     assert refundable(1000, tranches, halted_at=150) == 600
     assert refundable(1000, tranches, halted_at=200) == 300  # a tranche due at the halt goes to the creator
-    assert refund_of(1, 600, 3) == 200 and refund_of(2, 601, 3) == 400
-    assert refund_of(5, 0, 0) == 0
+
+
+def test_what_paid_tranches_released_is_counted_as_the_vault_pays_them() -> None:
+    tranches = (Tranche(100, 3333), Tranche(200, 3333), Tranche(300, 3334))
+    assert [released(10, tranches, paid) for paid in range(4)] == [0, 3, 6, 10]
+    assert [released(10, tranches, paid) for paid in range(4)] == [
+        0,
+        *_cumulative(tranche_amounts(10, [3333, 3333, 3334])),
+    ]
+
+
+def _cumulative(amounts: list[int]) -> list[int]:
+    return [sum(amounts[: i + 1]) for i in range(len(amounts))]
 
 
 def test_shares_read_and_shown_in_percent() -> None:

@@ -69,7 +69,8 @@ ROUTES = (
         schemas.SenderBody,
         "A backer takes their whole pledge back from a failed, cancelled or expired campaign (from "
         "the escrow); from a halted milestone campaign that has not expired, their pledge's share of "
-        "the tranches not yet due at the halt (from the vault).",
+        "the tranches not yet due at the halt (from the vault); from a milestone campaign one of "
+        "whose tranches lapsed unreleased, their share of everything not released (from the vault).",
     ),
     Route(
         "cancel",
@@ -85,9 +86,11 @@ ROUTES = (
     ),
     Route(
         "release",
-        schemas.SenderBody,
+        schemas.ReleaseBody,
         "Anyone pays a succeeded milestone campaign's creator every tranche due (the first call "
-        "also claims the funds from the escrow, within 180 days of the deadline).",
+        "also claims the funds from the escrow, within 180 days of the deadline); the creator may "
+        "have them paid to `to` instead. Each tranche must be released within 180 days of falling "
+        "due, or it lapses and the backers take back what was not released.",
     ),
     Route(
         "object",

@@ -6,7 +6,7 @@
 // the gateway replays), and every view reads again.
 const KINDS = [
   'created', 'pledged', 'unpledged', 'refunded', 'claimed', 'cancelled', 'updated',
-  'scheduled', 'collected', 'released', 'objected', 'unobjected', 'halted', 'vault_refunded',
+  'scheduled', 'collected', 'released', 'objected', 'unobjected', 'halted', 'lapsed', 'vault_refunded',
   'reorg', 'refetch',
 ];
 const subscribers = new Set();

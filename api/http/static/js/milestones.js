@@ -10,6 +10,7 @@ const STATUS_WORDS = {
   due: 'Due now',
   upcoming: 'Upcoming',
   halted: 'Halted: the backers’ to refund',
+  lapsed: 'Lapsed: not released in time, the backers’ to refund',
   void: 'Void: the campaign did not go ahead',
 };
 
@@ -24,6 +25,7 @@ export function share(bps) {
 /** One line for a campaign's card: how far its schedule has gone. */
 export function trancheSummary(m) {
   const paid = `${m.paid_tranches} of ${m.tranche_count} paid`;
+  if (m.lapsed) return `Paid in tranches: ${paid}, the rest lapsed back to its backers`;
   return m.halted_at !== null ? `Paid in tranches: ${paid}, the rest halted by its backers` : `Paid in tranches: ${paid}`;
 }
 
@@ -34,7 +36,7 @@ export function somethingDue(m) {
 
 /** Whether tranches are still to come, so that an objection can still stop them. */
 export function stillToCome(m) {
-  return m.halted_at === null && m.tranches.some((t) => t.status === 'upcoming' || t.status === 'due');
+  return m.halted_at === null && !m.lapsed && m.tranches.some((t) => t.status === 'upcoming' || t.status === 'due');
 }
 
 /** The schedule as an ordered list, then the totals and the objections. */
@@ -42,6 +44,12 @@ export function timeline(c) {
   const m = c.milestones;
   const amount = (value) => formatAmount(value, c.token);
   const halted = m.halted_at !== null;
+  const refunding = halted || m.lapsed;
+  // A release deadline is worth saying once it is near: within 30 days.
+  const closing = m.release_closes_at !== null && m.release_closes_at - Date.now() / 1000 < 30 * 86400;
+  let meaning = `The vault pays the creator each tranche once it falls due; ${OBJECTION_MEANS.charAt(0).toLowerCase()}${OBJECTION_MEANS.slice(1)}`;
+  if (halted) meaning = 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.';
+  if (m.lapsed) meaning = 'A tranche owed to the creator waited unreleased for 180 days: nothing more is paid to the creator, and each backer can take back its share of everything the vault has not released.';
   return [
     h('ol', { class: 'tranches' }, m.tranches.map((t, i) =>
       h('li', { class: `tranche tranche-${t.status}`, dataset: { status: t.status } },
@@ -54,10 +62,9 @@ export function timeline(c) {
       ['Not released', amount(m.unreleased), 'unreleased'],
       ['Objections', `${share(m.objection_bps)} of the pledged total`, 'objections'],
       halted ? ['Halted', time(m.halted_at), 'halted'] : null,
-      halted ? ['Refunded by the vault', `${amount(m.refunded)} of ${amount(m.refundable)}`, 'vault-refunded'] : null,
+      closing && !m.lapsed ? ['Release by', time(m.release_closes_at), 'release-closes'] : null,
+      refunding ? ['Refunded by the vault', `${amount(m.refunded)} of ${amount(m.refundable)}`, 'vault-refunded'] : null,
     ]),
-    h('p', { class: 'muted small' }, halted
-      ? 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.'
-      : `The vault pays the creator each tranche once it falls due; ${OBJECTION_MEANS.charAt(0).toLowerCase()}${OBJECTION_MEANS.slice(1)}`),
+    h('p', { class: 'muted small' }, meaning),
   ];
 }
