@@ -62,7 +62,11 @@ class Gateway:
 
 def holder_for(settings: Settings) -> ChainHolder:
     return ChainHolder(
-        str(settings.rpc_url), settings.escrow_address, settings.rpc_timeout, settings.vault_address
+        str(settings.rpc_url),
+        settings.escrow_address,
+        settings.rpc_timeout,
+        settings.vault_address,
+        answer_limit=settings.rpc_answer_limit,
     )
 
 

@@ -11,6 +11,8 @@ from pydantic import Field, HttpUrl, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from web3 import Web3
 
+from .node.rpc import ANSWER_LIMIT
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -35,6 +37,13 @@ class Settings(BaseSettings):
         return Web3.to_checksum_address(value) if value else None
 
     rpc_timeout: float = Field(5.0, gt=0, description="seconds before a node request is abandoned")
+    rpc_answer_limit: int = Field(
+        ANSWER_LIMIT,
+        ge=64 * 2**10,
+        description="bytes one answer of the node (a batch's answers together) may have; a longer "
+        "one is abandoned while it arrives, a node fault (503); an eth_getLogs past it is asked "
+        "again for fewer blocks",
+    )
     retry_after: int = Field(5, ge=1, description="Retry-After seconds sent with 503 answers")
     cors_origins: list[str] = Field(default_factory=list)
 

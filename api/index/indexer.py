@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crowdfund.deployments import DeploymentNotFound
 
-from ..node.rpc import BadAnswer, ChainHolder, NodeUnavailable, RpcError
+from ..node.rpc import AnswerTooLarge, BadAnswer, ChainHolder, NodeUnavailable, RpcError
 from . import store, vault
 from .backoff import backoff, pause
 from .database import IndexDatabase, failure
@@ -226,8 +226,11 @@ class Indexer:
                 [{"address": chain.address, "fromBlock": hex(tip.number + 1), "toBlock": hex(to),
                   "topics": [topics()]} | vault.log_filter(chain.address, chain.vault)],
             )  # fmt: skip
-        except RpcError as exc:
-            # Providers cap how many logs one request may return: ask for fewer blocks.
+        except (RpcError, AnswerTooLarge) as exc:
+            # Providers cap how many logs one request may return, and the gateway how long
+            # an answer it reads (RPC_ANSWER_LIMIT): ask for fewer blocks. A single block
+            # that still does not fit is a fault: the gas a block holds bounds the escrow's
+            # logs in it to a few MB, well under the default limit.
             if to > tip.number + 1:
                 self.chunk = max(1, (to - tip.number) // 2)
                 log.warning("eth_getLogs refused %s blocks (%s); trying %s", to - tip.number, exc, self.chunk)
@@ -239,7 +242,8 @@ class Indexer:
         numbers = sorted({int(n, 16) for n in written} - {to})
         headers = await chain.batch(
             [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]
-            + [("eth_getBlockByNumber", [hex(to), False])]
+            + [("eth_getBlockByNumber", [hex(to), False])],
+            divisible=True,  # each header is checked against the chunk's last block below
         )
         blocks: dict[int, tuple[str, int]] = {}
         for number, header in zip([*numbers, to], headers, strict=True):
@@ -257,7 +261,10 @@ class Indexer:
     async def _write(self, chunk: _Chunk, reader: LogReader, bulk: store.BulkLoad | None) -> Tip:
         """Decode a fetched chunk and store it with its blocks and the new tip (in a bulk
         load: with the next commit)."""
-        self.chunk = self.options.log_chunk
+        # Back towards LOG_CHUNK by doubling, not at once: after a stretch of blocks too
+        # dense for it, each chunk costs at most one answer abandoned at the limit rather
+        # than a series of them halving down from LOG_CHUNK again.
+        self.chunk = min(self.options.log_chunk, self.chunk * 2)
         if bulk is not None:
             committed = await asyncio.to_thread(
                 lambda: bulk.write(_decoded(reader, chunk), chunk.blocks, chunk.tip)

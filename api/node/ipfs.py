@@ -14,6 +14,8 @@ import aiohttp
 
 from crowdfund.networks import display_url
 
+from .bounded import TooLong, read_bounded
+
 RAW = "application/vnd.ipld.raw"
 
 
@@ -81,7 +83,12 @@ class IpfsGateway:
                         raise IpfsBadAnswer(
                             f"the IPFS gateway at {self.where} refused the request ({response.status})"
                         )
-                    return await self._bounded(response)
+                    return bytes(await read_bounded(response, self.max_bytes))
+        except TooLong:
+            raise IpfsBadAnswer(
+                f"the IPFS gateway at {self.where} sent more than the {self.max_bytes:,} bytes "
+                "content may have"
+            ) from None
         except TimeoutError:
             raise IpfsTimeout(
                 f"the IPFS gateway at {self.where} did not answer within {self.timeout:g} s"
@@ -90,20 +97,6 @@ class IpfsGateway:
             raise IpfsUnavailable(
                 f"the IPFS gateway at {self.where} did not answer: {type(exc).__name__}"
             ) from exc
-
-    async def _bounded(self, response: aiohttp.ClientResponse) -> bytes:
-        """The body, refused as soon as it is longer than any content may be."""
-        too_long = IpfsBadAnswer(
-            f"the IPFS gateway at {self.where} sent more than the {self.max_bytes:,} bytes content may have"
-        )
-        if response.content_length is not None and response.content_length > self.max_bytes:
-            raise too_long
-        body = bytearray()
-        async for chunk in response.content.iter_chunked(64 * 2**10):
-            body += chunk
-            if len(body) > self.max_bytes:
-                raise too_long
-        return bytes(body)
 
     async def close(self) -> None:
         if self._session is not None:

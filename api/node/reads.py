@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .rpc import Chain, NodeUnavailable, RpcError
+from .rpc import Chain, RpcError, hex_data
 from .types import Block
 
 T = TypeVar("T")
@@ -189,19 +189,6 @@ class BlockCache:
         self._carried.discard((block_hash, key))
 
 
-def _data(answer: object) -> str:
-    """An eth_call result as the node must send it: 0x-hex. Anything else is a faulty node,
-    which turns into a 503 rather than a crash further up."""
-    if isinstance(answer, str) and answer.startswith("0x") and len(answer) % 2 == 0:
-        try:
-            bytes.fromhex(answer[2:])
-        except ValueError:
-            pass
-        else:
-            return answer
-    raise NodeUnavailable(f"the node answered eth_call with {type(answer).__name__} data that is not hex")
-
-
 class Reader:
     """eth_call at a block, batched per event-loop turn."""
 
@@ -227,12 +214,12 @@ class Reader:
         # By hash (EIP-1898), so that a reorg can never answer from another block.
         params = [tx, {"blockHash": block.hash}]
         if not self.batching:
-            return _data(await chain.rpc("eth_call", params))
+            return hex_data(await chain.rpc("eth_call", params), "eth_call")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if not self._pending:
             asyncio.get_running_loop().call_soon(self._flush)
         self._pending.append((chain, params, future))
-        answer: str = _data(await future)
+        answer: str = hex_data(await future, "eth_call")
         return answer
 
     def _flush(self) -> None:
@@ -249,7 +236,8 @@ class Reader:
                 except RpcError as exc:
                     answers = [exc]
             else:
-                answers = await chain.batch([("eth_call", params) for _, params, _ in pending])
+                calls = [("eth_call", params) for _, params, _ in pending]
+                answers = await chain.batch(calls, divisible=True)
         except BaseException as exc:
             for _, _, future in pending:
                 if not future.done():

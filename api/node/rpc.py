@@ -1,5 +1,6 @@
-"""JSON-RPC to the node: one AsyncWeb3 per process, raw requests for the hot paths (one
-request, no middleware), and a holder that connects lazily and again after failures."""
+"""JSON-RPC to the node: one HTTP session per connection whose every answer is read under
+a cap (RPC_ANSWER_LIMIT) and checked for shape, and a holder that connects lazily and again
+after failures."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 
 import aiohttp
 import orjson
-from web3 import AsyncHTTPProvider, AsyncWeb3
-from web3.exceptions import Web3Exception
+from web3 import Web3
 
 from crowdfund import deployments
 from crowdfund.networks import display_url
 from crowdfund.vault import encode_call as vault_call
+
+from .bounded import TooLong, read_bounded
 
 
 class NodeUnavailable(Exception):
@@ -45,6 +47,12 @@ class RpcError(Exception):
 class BadAnswer(NodeUnavailable):
     """The node answered, but not with what JSON-RPC promises (null, not hex, a field
     missing): treated like a node that does not answer, never trusted and never fatal."""
+
+
+class AnswerTooLarge(BadAnswer):
+    """The node's answer was longer than the gateway reads (RPC_ANSWER_LIMIT): abandoned
+    while it arrived. Asking for less (fewer blocks of logs, fewer calls in a batch) may
+    fit where asking again the same would not."""
 
 
 class WrongChain(NodeUnavailable):
@@ -79,6 +87,19 @@ def _hash(value: Any, what: str) -> str:
     return value
 
 
+def hex_data(value: Any, what: str) -> str:
+    """Bytes as the node must send them (eth_call's result, eth_getCode's): 0x-hex, kept
+    as the string; BadAnswer for anything else, which must never be decoded further up."""
+    if isinstance(value, str) and value.startswith("0x") and len(value) % 2 == 0:
+        try:
+            bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+        else:
+            return value
+    raise BadAnswer(f"the node answered {what} with {type(value).__name__} data that is not hex")
+
+
 def _shown(value: Any) -> str:
     # Enough to recognise the answer in a log, never a page of it.
     text = "null" if value is None else repr(value)
@@ -102,35 +123,64 @@ def _header(answer: Any, number: int) -> Any:
     return answer
 
 
-class NodeProvider(AsyncHTTPProvider):
-    """web3's HTTP provider reading answers with orjson: a catch-up parses about a million
-    logs, and the standard library's parser cost it as much as decoding them did."""
-
-    @staticmethod
-    def decode_rpc_response(raw_response: bytes) -> Any:
-        return orjson.loads(raw_response)
-
-
-NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, Web3Exception, ValueError)
+NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# The largest answer read from the node unless RPC_ANSWER_LIMIT says otherwise: above geth's
+# own cap on a batch's answer (25,000,000 bytes, --rpc.batch-response-max-size), so that
+# whatever a node of its defaults sends fits; an eth_getLogs past it is asked again for
+# fewer blocks (api/index/indexer.py).
+ANSWER_LIMIT = 32 * 2**20
+_HEADERS = {"Content-Type": "application/json"}
 
 
-@dataclass
-class Chain:
-    w3: AsyncWeb3[Any]
-    address: str  # the escrow's, checksummed
-    chain_id: int
-    deployment_block: int | None
-    timeout: float
-    vault: str | None = None  # the milestone vault's, checksummed; None: the escrow alone
+class NodeClient:
+    """JSON-RPC over HTTP: one aiohttp session, every answer read under `answer_limit`
+    bytes and parsed with orjson (a catch-up parses about a million logs, and the standard
+    library's parser cost it as much as decoding them did). No retries: a node that is down
+    must turn into a prompt 503 (with Retry-After), not a request that waits through a
+    backoff schedule."""
 
-    async def rpc(self, method: str, params: list[Any]) -> Any:
-        """One JSON-RPC request; NodeUnavailable when the node does not answer."""
-        provider: Any = self.w3.provider
+    def __init__(self, url: str, timeout: float, answer_limit: int = ANSWER_LIMIT) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.answer_limit = answer_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._next_id = 0
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        return self._session
+
+    async def post(self, payload: Any, what: str) -> Any:
+        """The node's answer to `payload` (one request or a batch), parsed; NodeUnavailable
+        when it does not answer, BadAnswer when the answer is not JSON, AnswerTooLarge when
+        it is longer than `answer_limit`."""
         try:
             async with asyncio.timeout(self.timeout + 1):
-                response = await provider.make_request(method, params)
+                async with self._client().post(
+                    self.url, data=orjson.dumps(payload), headers=_HEADERS
+                ) as response:
+                    if response.status != 200:
+                        raise NodeUnavailable(f"the node did not answer {what}: HTTP {response.status}")
+                    body = await read_bounded(response, self.answer_limit)
+        except TooLong:
+            raise AnswerTooLarge(
+                f"the node answered {what} with more than {self.answer_limit:,} bytes (RPC_ANSWER_LIMIT)"
+            ) from None
         except NODE_ERRORS as exc:
-            raise NodeUnavailable(f"the node did not answer {method}: {type(exc).__name__}") from exc
+            raise NodeUnavailable(f"the node did not answer {what}: {type(exc).__name__}") from exc
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise BadAnswer(f"the node answered {what} with something that is not JSON") from None
+
+    def _request(self, method: str, params: list[Any]) -> dict[str, Any]:
+        self._next_id += 1
+        return {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params}
+
+    async def request(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC request's result; RpcError when the node refused it."""
+        response = await self.post(self._request(method, params), method)
         if not isinstance(response, dict):
             raise BadAnswer(f"the node answered {method} with {_shown(response)}")
         if "error" in response:
@@ -138,22 +188,62 @@ class Chain:
         return response.get("result")
 
     async def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        """Several requests in one JSON-RPC batch; each answer is a result or an RpcError."""
-        if not calls:
-            return []
-        provider: Any = self.w3.provider
-        try:
-            async with asyncio.timeout(self.timeout + 1):
-                responses = await provider.make_batch_request(calls)
-        except NODE_ERRORS as exc:
-            raise NodeUnavailable(f"the node did not answer a batch: {type(exc).__name__}") from exc
+        """Several requests in one JSON-RPC batch; each answer is a result or an RpcError, in
+        the order of `calls` whatever order the node sent them in."""
+        requests = [self._request(method, params) for method, params in calls]
+        responses = await self.post(requests, "a batch")
         if isinstance(responses, dict) and "error" in responses:
             raise RpcError(responses["error"])
         if not isinstance(responses, list) or len(responses) != len(calls):
             raise BadAnswer(f"the node answered a batch of {len(calls)} with {_shown(responses)}")
         if not all(isinstance(r, dict) for r in responses):
             raise BadAnswer(f"the node answered a batch with {_shown(responses)}")
+        by_id = {r.get("id"): r for r in responses}
+        ids = [request["id"] for request in requests]
+        if set(by_id) == set(ids):
+            responses = [by_id[i] for i in ids]
+        elif any(r.get("id") is not None for r in responses):
+            # Answers to other requests, or one twice: none of them can be trusted to be
+            # the answer to the call it would be taken for.
+            raise BadAnswer(f"the node answered a batch with ids it was not asked: {_shown(list(by_id))}")
+        # Without ids (some nodes' errors), the answers are taken in the order asked.
         return [RpcError(r["error"]) if "error" in r else r.get("result") for r in responses]
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+@dataclass
+class Chain:
+    client: NodeClient
+    address: str  # the escrow's, checksummed
+    chain_id: int
+    deployment_block: int | None
+    vault: str | None = None  # the milestone vault's, checksummed; None: the escrow alone
+
+    async def rpc(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC request; NodeUnavailable when the node does not answer."""
+        return await self.client.request(method, params)
+
+    async def batch(self, calls: list[tuple[str, list[Any]]], divisible: bool = False) -> list[Any]:
+        """Several requests in one JSON-RPC batch; each answer is a result or an RpcError.
+        With `divisible`, a batch whose answer is too long is asked again in halves, each
+        as far as it needs: for calls that need not be answered together (eth_calls of one
+        moment, headers known by number), so that many long answers cost more requests
+        rather than a 503 for ever."""
+        if not calls:
+            return []
+        try:
+            return await self.client.batch(calls)
+        except AnswerTooLarge:
+            if not divisible or len(calls) == 1:
+                raise
+        half = len(calls) // 2
+        return [
+            *await self.batch(calls[:half], divisible=True),
+            *await self.batch(calls[half:], divisible=True),
+        ]
 
     async def head(self) -> tuple[int, int]:
         """The chain id and the latest block number, asked in one batch: the follower's and
@@ -197,96 +287,88 @@ class Chain:
         return answer
 
 
-def provider_of(w3: AsyncWeb3[Any]) -> Any:
-    """The HTTP provider, whose session is closed by hand (web3 types it loosely)."""
-    return w3.provider
-
-
 async def connect(
     rpc_url: str,
     escrow_address: str | None,
     timeout: float,
     vault_address: str | None = None,
     expected_chain_id: int | None = None,
+    answer_limit: int = ANSWER_LIMIT,
 ) -> Chain:
-    """Build the process's AsyncWeb3 and find the escrow and its milestone vault (from
-    settings or the registry; a registry without a vault serves the escrow alone);
-    WrongChain when the node serves another chain than `expected_chain_id`."""
-    # No retries inside the provider: a node that is down must turn into a prompt 503
-    # (with Retry-After), not a request that waits through a backoff schedule.
-    w3 = AsyncWeb3(
-        NodeProvider(
-            rpc_url,
-            request_kwargs={"timeout": aiohttp.ClientTimeout(total=timeout)},
-            exception_retry_configuration=None,
-        )
-    )
+    """Open the node's session and find the escrow and its milestone vault (from settings
+    or the registry; a registry without a vault serves the escrow alone); WrongChain when
+    the node serves another chain than `expected_chain_id`."""
+    client = NodeClient(rpc_url, timeout, answer_limit)
     try:
-        async with asyncio.timeout(timeout + 1):
-            chain_id = await w3.eth.chain_id
-    except NODE_ERRORS as exc:
-        await provider_of(w3).disconnect()
-        where = display_url(rpc_url)
-        raise NodeUnavailable(f"the node at {where} does not answer: {type(exc).__name__}") from exc
+        return await _found(client, escrow_address, vault_address, expected_chain_id)
+    except BaseException:
+        await client.close()  # the next try opens its own session
+        raise
+
+
+async def _found(
+    client: NodeClient,
+    escrow_address: str | None,
+    vault_address: str | None,
+    expected_chain_id: int | None,
+) -> Chain:
+    """The chain `client` reaches, once its chain id, its escrow's code and its vault's are
+    as expected."""
+    try:
+        answer = await client.request("eth_chainId", [])
+    except BadAnswer:
+        raise
+    except NodeUnavailable as exc:
+        # Said with the node's host: /health shows it while no connection could be made.
+        reason = type(exc.__cause__).__name__ if exc.__cause__ is not None else str(exc)
+        raise NodeUnavailable(f"the node at {display_url(client.url)} does not answer: {reason}") from exc
+    chain_id = quantity(answer, "eth_chainId")
     if expected_chain_id is not None and chain_id != expected_chain_id:
-        await provider_of(w3).disconnect()
         raise WrongChain(chain_id, expected_chain_id)
     block: int | None = None
     vault = vault_address
     if escrow_address:
         address = escrow_address
     else:
-        try:
-            deployment = deployments.load(chain_id)
-        except deployments.DeploymentNotFound:
-            await provider_of(w3).disconnect()  # the next try opens its own session
-            raise
+        deployment = deployments.load(chain_id)
         address, block = deployment.address, deployment.block
         vault = vault or deployment.vault_address
-    address = AsyncWeb3.to_checksum_address(address)
-    vault = AsyncWeb3.to_checksum_address(vault) if vault else None
+    address = Web3.to_checksum_address(address)
+    vault = Web3.to_checksum_address(vault) if vault else None
     for contract, setting in ((address, "ESCROW_ADDRESS"), (vault, "VAULT_ADDRESS")):
         if contract is None:
             continue
-        try:
-            async with asyncio.timeout(timeout + 1):
-                code = await w3.eth.get_code(contract)
-        except NODE_ERRORS as exc:
-            await provider_of(w3).disconnect()
-            raise NodeUnavailable(f"the node did not answer eth_getCode: {type(exc).__name__}") from exc
-        if not code:
+        code = hex_data(await client.request("eth_getCode", [contract, "latest"]), "eth_getCode")
+        if code == "0x":
             # An address without code would be indexed as a contract without events, silently.
-            await provider_of(w3).disconnect()
             raise NodeUnavailable(
                 f"there is no contract at {contract} on chain {chain_id}: check {setting} "
                 "(or the deployment registry), or wait for the deployment to be mined"
             )
     if vault is not None:
-        await _check_vault(w3, vault, address, timeout)
+        await _check_vault(client, vault, address)
     return Chain(
-        w3=w3,
+        client=client,
         address=address,
         chain_id=chain_id,
         deployment_block=block,
-        timeout=timeout,
         vault=vault,
     )
 
 
-async def _check_vault(w3: AsyncWeb3[Any], vault: str, escrow: str, timeout: float) -> None:
+async def _check_vault(client: NodeClient, vault: str, escrow: str) -> None:
     """The vault must work over the escrow served: another contract's logs read as the
     vault's would be left out, or the escrow's with them should it be the escrow itself."""
     try:
-        async with asyncio.timeout(timeout + 1):
-            answer = bytes(await w3.eth.call({"to": vault, "data": vault_call("escrow")}))
-    except (Web3Exception, ValueError):
-        answer = b""  # it reverted: no vault
-    except NODE_ERRORS as exc:
-        await provider_of(w3).disconnect()
-        raise NodeUnavailable(f"the node did not answer eth_call: {type(exc).__name__}") from exc
-    over = "0x" + answer[12:32].hex() if len(answer) == 32 and not answer[:12].strip(b"\0") else None
+        answer = hex_data(
+            await client.request("eth_call", [{"to": vault, "data": vault_call("escrow")}, "latest"]),
+            "eth_call",
+        )
+    except RpcError:
+        answer = "0x"  # it reverted: no vault
+    raw = bytes.fromhex(answer[2:])
+    over = "0x" + raw[12:32].hex() if len(raw) == 32 and not raw[:12].strip(b"\0") else None
     if over is None or over != escrow.lower():
-        await provider_of(w3).disconnect()
         raise NodeUnavailable(
             f"the contract at {vault} is no milestone vault over the escrow {escrow}: check VAULT_ADDRESS "
             "(or the deployment registry)"
@@ -303,10 +385,16 @@ class ChainHolder:
     written for, a chain the index does not hold."""
 
     def __init__(
-        self, rpc_url: str, escrow_address: str | None, timeout: float, vault_address: str | None = None
+        self,
+        rpc_url: str,
+        escrow_address: str | None,
+        timeout: float,
+        vault_address: str | None = None,
+        answer_limit: int = ANSWER_LIMIT,
     ) -> None:
         self.rpc_url = rpc_url
         self._args = (rpc_url, escrow_address, timeout, vault_address)
+        self.answer_limit = answer_limit
         self._chain: Chain | None = None
         self._lock = asyncio.Lock()
         self.last_error_at = 0.0
@@ -333,7 +421,9 @@ class ChainHolder:
             async with self._lock:
                 if self._chain is None:
                     try:
-                        self._chain = await connect(*self._args, expected_chain_id=self.chain_id)
+                        self._chain = await connect(
+                            *self._args, expected_chain_id=self.chain_id, answer_limit=self.answer_limit
+                        )
                     except NodeUnavailable as exc:
                         self.last_error_at = time.monotonic()
                         if isinstance(exc, WrongChain):
@@ -357,5 +447,4 @@ class ChainHolder:
 
     async def close(self) -> None:
         if self._chain is not None:
-            provider: Any = self._chain.w3.provider
-            await provider.disconnect()
+            await self._chain.client.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.gateway import served, wait_indexed
+from support.memory import rss
 from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER
@@ -16,14 +17,6 @@ from crowdfund_api.http.cursors import encode_cursor
 LINK = "ipfs://" + "a" * 500_000  # served cut to 2,048 characters (crowdfund.links)
 PAGE = 100
 SWEEP = 1_200  # distinct list queries; kept whole they would take ~270 MB
-
-
-def rss(pid: int) -> int:
-    """The process's resident memory in bytes (/proc/PID/status VmRSS)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def test_sweeping_distinct_queries_over_a_huge_link_keeps_memory_bounded(

@@ -1,7 +1,7 @@
-"""A faulty node cannot take the gateway down: malformed answers, a node that stops
-advancing, and a node swapped for another chain are 503s while they last, leave the index
-as it was, and the gateway recovers by itself. The node is a real anvil behind a proxy
-that spoils chosen answers (support/proxy.py)."""
+"""A faulty node cannot take the gateway down: malformed answers, answers past
+RPC_ANSWER_LIMIT, a node that stops advancing, and a node swapped for another chain are
+503s while they last, leave the index as it was, and the gateway recovers by itself. The
+node is a real anvil behind a proxy that spoils chosen answers (support/proxy.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from support.chain import ROOT, anvil
-from support.gateway import CROWDFUND, eventually, gateway, wait_indexed
+from support.gateway import CROWDFUND, eventually, gateway, served, wait_indexed
+from support.memory import peak_rss, reset_peak_rss, rss
 from support.proxy import RpcProxy
 from web3 import Web3
 
@@ -32,11 +33,12 @@ def unavailable(api: httpx.Client, path: str = "/health") -> dict[str, object] |
     return body
 
 
-def node_problem(body: dict[str, object]) -> str:
+def problem(body: dict[str, object], component: str = "node") -> str:
+    """Why /health says `component` is failing (and that it says so)."""
     components = body["components"]
     assert isinstance(components, dict)
-    assert components["node"]["status"] == "failing"
-    return str(components["node"]["detail"])
+    assert components[component]["status"] == "failing"
+    return str(components[component]["detail"])
 
 
 def pledges(api: httpx.Client) -> int:
@@ -46,6 +48,14 @@ def pledges(api: httpx.Client) -> int:
 def indexed_events(database: Path) -> int:
     with sqlite3.connect(database) as conn:
         return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def heal_and_index_the_pledge(proxy: RpcProxy, api: httpx.Client, w3: Web3, database: Path) -> None:
+    """Once the node answers well again, the pledge made while it did not is indexed."""
+    proxy.heal()
+    wait_indexed(api, w3.eth.block_number)
+    assert pledges(api) == 2
+    assert indexed_events(database) == 3
 
 
 def seen_more(proxy: RpcProxy, method: str, more: int) -> None:
@@ -64,7 +74,7 @@ def test_a_malformed_block_number_is_a_503_and_the_gateway_recovers(
         proxy.spoil("eth_blockNumber", how)  # type: ignore[arg-type]
         body = eventually(lambda: unavailable(api), what="/health saying the node is faulty")
         if how != "drop":
-            assert "eth_blockNumber" in node_problem(body)
+            assert "eth_blockNumber" in problem(body)
         assert unavailable(api, "/campaigns") is not None
         assert api.get("/health/live").status_code == 200
 
@@ -119,14 +129,8 @@ def test_malformed_blocks_never_roll_the_index_back(
         seen_more(proxy, "eth_getBlockByNumber", 5)
         assert indexed_events(database) == held
         body = eventually(lambda: unavailable(api), what="/health saying indexing is paused")
-        components = body["components"]
-        assert isinstance(components, dict) and components["index"]["status"] == "failing"
-        assert "block" in components["index"]["detail"]
-
-        proxy.heal()
-        wait_indexed(api, w3.eth.block_number)
-        assert pledges(api) == 2
-        assert indexed_events(database) == 3
+        assert "block" in problem(body, "index")
+        heal_and_index_the_pledge(proxy, api, w3, database)
 
 
 def test_logs_answered_with_an_object_lose_no_event(
@@ -162,7 +166,7 @@ def test_a_head_that_stops_moving_is_reported(chain: tuple[Web3, Escrow, Path]) 
             mining.set()
             miner.join()
             body = eventually(lambda: unavailable(api), what="/health noticing the head stands still")
-            assert "STALL_AFTER" in node_problem(body)
+            assert "STALL_AFTER" in problem(body)
             assert unavailable(api, "/campaigns") is not None
             w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
             eventually(lambda: api.get("/health").status_code == 200, what="recovery once the head moves")
@@ -187,7 +191,7 @@ def test_a_node_on_another_chain_is_refused_and_the_index_kept(
             proxy.upstream = other.provider.endpoint_uri  # type: ignore[attr-defined]
             body = eventually(lambda: unavailable(api), what="/health refusing the other chain")
             expected = "wrong chain: the node serves chain 4242, the index holds chain 31337"
-            assert node_problem(body).startswith(expected)
+            assert problem(body).startswith(expected)
             assert body["chain_id"] == 31337
             for path in ("/campaigns", "/campaigns/1", "/campaigns/1/pledges"):
                 response = api.get(path)
@@ -250,3 +254,74 @@ def test_a_malformed_answer_to_a_transaction_build_is_a_503(
         proxy.heal()
         built = api.post("/campaigns/1/transactions/pledge", json=pledge)
         assert built.status_code == 200, built.text
+
+
+ANSWER_LIMIT = 32 * 2**20  # RPC_ANSWER_LIMIT's default
+
+
+@pytest.mark.parametrize("how", ["huge", "endless"])
+def test_an_answer_past_the_limit_is_a_503_and_the_gateway_holds_none_of_it(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, how: str
+) -> None:
+    # 100 MB of valid JSON, or a result that never ends, both sent chunked: only counting
+    # while they arrive can stop them. Read whole, the 100 MB alone grew the gateway by
+    # nearly three times that (289 MiB measured: the body, its copy, the string parsed).
+    w3, _, registry = chain
+    with served(proxy.url, registry) as running:
+        api, pid = running.client, running.process.pid
+        wait_indexed(api, w3.eth.block_number)
+        proxy.spoil("eth_call", how)  # type: ignore[arg-type]
+        reset_peak_rss(pid)
+        before = rss(pid)
+        refused = api.get("/campaigns/1")
+        grown = peak_rss(pid) - before
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+        assert "eth_call" in refused.json()["detail"] and "RPC_ANSWER_LIMIT" in refused.json()["detail"]
+        # It hung up at the limit (the rest: what the kernel's buffers took meanwhile).
+        assert proxy.flooded < ANSWER_LIMIT + 16 * 2**20
+        assert grown < ANSWER_LIMIT + 32 * 2**20, f"the gateway grew by {grown / 2**20:.0f} MiB"
+        # Everything that does not need that answer still answers.
+        assert api.get("/campaigns").status_code == 200
+        assert api.get("/health").status_code == 200
+
+        proxy.heal()
+        answered = api.get("/campaigns/1")  # the failure was not kept
+        assert answered.status_code == 200 and answered.json()["id"] == 1
+
+
+def test_the_indexer_survives_logs_past_the_limit_and_catches_up(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, tmp_path: Path
+) -> None:
+    # The new block's logs alone pass the limit: no smaller range is left to ask for, so
+    # indexing pauses as for any faulty answer, and resumes where it stopped.
+    w3, escrow, registry = chain
+    database = tmp_path / "index.sqlite"
+    with gateway(proxy.url, registry, DATABASE_URL=f"sqlite:///{database}") as api:
+        wait_indexed(api, w3.eth.block_number)
+        proxy.spoil("eth_getLogs", "endless")
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER)
+        body = eventually(lambda: unavailable(api), what="/health saying indexing is paused")
+        assert "eth_getLogs" in problem(body, "index") and "RPC_ANSWER_LIMIT" in problem(body, "index")
+        assert api.get("/campaigns/1").status_code == 200  # from what is indexed
+        assert indexed_events(database) == 2
+        heal_and_index_the_pledge(proxy, api, w3, database)
+
+
+def test_blocks_whose_logs_pass_the_limit_together_are_read_in_parts(
+    chain: tuple[Web3, Escrow, Path], tmp_path: Path
+) -> None:
+    # 150 pledges, a block each, make an eth_getLogs answer of about 100 KB over the whole
+    # range: past a limit of 64 KiB, it is asked again for fewer blocks, and no event is lost.
+    w3, escrow, registry = chain
+    for _ in range(150):
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER // 100)
+    database = tmp_path / "index.sqlite"
+    with served(
+        w3.provider.endpoint_uri,  # type: ignore[attr-defined]
+        registry,
+        DATABASE_URL=f"sqlite:///{database}",
+        RPC_ANSWER_LIMIT=str(64 * 2**10),
+    ) as running:
+        wait_indexed(running.client, w3.eth.block_number)
+        assert indexed_events(database) == 152  # created, and 151 pledges
+        assert "eth_getLogs refused" in running.stderr() and "RPC_ANSWER_LIMIT" in running.stderr()

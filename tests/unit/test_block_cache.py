@@ -4,10 +4,10 @@ what is kept is bounded in bytes."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from support.loop import run
 
 from crowdfund_api.node.reads import BLOCKS_KEPT, ENTRY_OVERHEAD, BlockCache, CampaignKey, footprint
 from crowdfund_api.node.types import Block
@@ -27,13 +27,6 @@ class Counted:
         if self.fail:
             raise RuntimeError("node down")
         return self.answer
-
-
-def run(body: Callable[[], Awaitable[Any]]) -> Any:
-    # In a thread of its own: in the whole suite, the browser tests' driver may still hold
-    # an event loop in this thread, and asyncio.run refuses to start inside one.
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, body()).result()  # type: ignore[arg-type]
 
 
 def test_concurrent_callers_share_one_computation_per_block_and_key() -> None:

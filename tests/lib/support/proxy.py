@@ -11,6 +11,8 @@ another node at any time, and can be told to spoil the answers to chosen methods
         proxy.rewrite("eth_getLogs", f)          # the result is f(the node's result)
         proxy.reply("eth_call", f)               # f(params): {"result": ...} or {"error": ...}
                                                  # in place of the node's answer, or None
+        proxy.spoil("eth_call", "huge")          # 100 MB of valid JSON, sent chunked
+        proxy.flooded                            # bytes of such answers sent so far
 
 The server runs on its own event loop in a thread, so that the tests stay synchronous.
 """
@@ -36,8 +38,13 @@ from support.chain import free_port
 #   error    a JSON-RPC error instead of the result
 #   drop     the connection is closed without an answer (the whole request, batch or not)
 #   hang     no answer at all until the proxy stops or heals
-Spoil = Literal["null", "garbage", "number", "empty", "error", "drop", "hang"]
+#   huge     an answer of HUGE bytes of valid JSON (the result a hex string of zeros),
+#            chunked: no Content-Length warns the reader, only counting can stop it
+#   endless  the same, but the hex string never ends
+Spoil = Literal["null", "garbage", "number", "empty", "error", "drop", "hang", "huge", "endless"]
 SPOILED: dict[str, Any] = {"null": None, "garbage": "not a quantity", "number": 12, "empty": {}}
+HUGE = 100_000_000
+FLOOD_CHUNK = b"0" * 2**20
 
 
 class RpcProxy:
@@ -49,6 +56,8 @@ class RpcProxy:
         self.rewritten: dict[str, Callable[[Any], Any]] = {}
         self.replied: dict[str, Callable[[list[Any]], dict[str, Any] | None]] = {}
         self.seen: dict[str, int] = {}  # requests per method, spoiled or not
+        self.flooded = 0  # bytes sent in huge and endless answers
+        self._stopping = False
         # Calls asked at the pending block are answered at the latest, as by providers
         # that keep no pending block.
         self.pending_as_latest = False
@@ -91,6 +100,9 @@ class RpcProxy:
         if "drop" in ways and request.transport is not None:
             request.transport.close()
             return web.Response()
+        if ways & {"huge", "endless"}:
+            return await self._flood(request, calls[0].get("id"), batch=isinstance(body, list),
+                                     endless="endless" in ways)  # fmt: skip
         if self.pending_as_latest:
             for call in calls:
                 call["params"] = ["latest" if p == "pending" else p for p in call.get("params", [])]
@@ -117,6 +129,23 @@ class RpcProxy:
                 entry["result"] = SPOILED[how]
         return web.Response(text=json.dumps(answer), content_type="application/json")
 
+    async def _flood(self, request: web.Request, id_: Any, batch: bool, endless: bool) -> web.StreamResponse:
+        """A result of hex zeros, HUGE bytes long or without end, sent until the reader hangs up."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        head = json.dumps({"jsonrpc": "2.0", "id": id_, "result": "0x"})[:-2].encode()
+        try:
+            await response.write(b"[" * batch + head)
+            sent = 0
+            while (endless or sent < HUGE) and not self._stopping:
+                await response.write(FLOOD_CHUNK)
+                sent += len(FLOOD_CHUNK)
+                self.flooded += len(FLOOD_CHUNK)
+            await response.write(b'"}' + b"]" * batch)
+        except ConnectionError:
+            pass  # the reader hung up: what it should do
+        return response
+
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
 
@@ -139,6 +168,7 @@ class RpcProxy:
 
     def stop(self) -> None:
         async def shutdown() -> None:
+            self._stopping = True
             self._healed.set()
             await self._runner.cleanup()
             await self._session.close()
