@@ -34,6 +34,10 @@ class IpfsBadAnswer(IpfsFault):
     bytes than any content may have."""
 
 
+class IpfsTooLarge(IpfsBadAnswer):
+    """It sent more bytes than any content may have: whatever it is, it is not content."""
+
+
 class IpfsGateway:
     def __init__(self, url: str, timeout: float, max_bytes: int) -> None:
         self.url = url.rstrip("/")
@@ -93,7 +97,7 @@ class IpfsGateway:
 
     async def _bounded(self, response: aiohttp.ClientResponse) -> bytes:
         """The body, refused as soon as it is longer than any content may be."""
-        too_long = IpfsBadAnswer(
+        too_long = IpfsTooLarge(
             f"the IPFS gateway at {self.where} sent more than the {self.max_bytes:,} bytes content may have"
         )
         if response.content_length is not None and response.content_length > self.max_bytes:
