@@ -129,8 +129,18 @@ def test_a_verified_document_gives_the_campaign_its_title_summary_image_and_meta
         GARDEN["tiers"][1],  # type: ignore[index]
     ]
     assert body["metadata"] == {**document, "tiers": expected_tiers}
-    # The backer's own page of campaigns shows the same.
-    assert item == {**listed(api, campaign_id)}
+
+    # A backer's own page of campaigns shows the same.
+    backer = w3.eth.accounts[1]
+    escrow.pledge(backer, campaign_id, ETHER // 10)
+    wait_indexed(api, w3.eth.block_number)
+    pledges = api.get(f"/backers/{backer}/pledges").json()["items"]
+    mine = next(p["campaign"] for p in pledges if p["campaign"]["id"] == campaign_id)
+    assert (mine["metadata_status"], mine["title"], mine["image"]) == (
+        "verified",
+        GARDEN["title"],
+        image_path,
+    )
 
 
 def test_an_https_link_is_unverified_and_never_fetched(
