@@ -1,6 +1,7 @@
 """The gateway's long-lived parts, built once in the app's lifespan: the node connection
 and its block-pinned reads, the index with its indexer, the follower that pins every
-answer to the index's tip, and the content store with the IPFS gateway behind it."""
+answer to the index's tip, and the content store with the IPFS gateway behind it, and the
+documents its links name as answers show them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .node.reads import BlockCache, Reader
 from .node.rpc import ChainHolder
 from .node.tokens import Tokens
 from .node.types import Block
+from .services.documents import Documents
 from .settings import Settings
 
 T = TypeVar("T")
@@ -54,6 +56,7 @@ class Gateway:
     retry_after: int  # seconds, sent with every 503
     content: ContentStore
     ipfs: IpfsGateway | None  # where content missing from the store is fetched; None: nowhere
+    documents: Documents  # what the links of campaigns and updates show, fetched in the background
 
     async def db(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run an index query in a worker thread (the database driver blocks)."""
@@ -113,6 +116,7 @@ def build(settings: Settings) -> Gateway:
             if settings.ipfs_gateway_url
             else None
         ),
+        documents=Documents(max_bytes=settings.document_cache_bytes),
     )
 
 
@@ -149,6 +153,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await gateway.documents.close()
         await gateway.holder.close()
         if gateway.ipfs is not None:
             await gateway.ipfs.close()

@@ -159,6 +159,12 @@ class Settings(BaseSettings):
     ipfs_timeout: float = Field(
         10.0, gt=0, description="seconds the IPFS gateway has to send the whole of one content"
     )
+    document_cache_bytes: int = Field(
+        16 * 2**20,
+        ge=0,
+        description="bytes the campaign and update documents kept in memory for the answers may "
+        "take; the least recently shown go first (and are read again from the store when next shown)",
+    )
 
     ipfs_gateway: str | None = Field(
         None,

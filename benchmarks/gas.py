@@ -379,6 +379,15 @@ def _measure_vault(
     assert tx.events["RefundPaid"]["amount"] == ETHER // 4
     tx = vault.postUpdate(steady_id, UPDATE_URI, {"from": creator}, **quiet)
     record("vault_post_update", "vault postUpdate", "forwarded to the escrow", tx)
+    warp(schedule[2])
+    tx = vault.releaseTo(steady_id, b3, {"from": creator}, **quiet)
+    record("vault_release_to", "vault releaseTo", "tranche 2 (25%) due, paid to another address", tx)
+    assert tx.events["Released"]["creator"] == b3
+    warp(schedule[3] + 180 * DAY)  # tranche 3 left unreleased past its window
+    tx = vault.refund(steady_id, {"from": b1}, **quiet)
+    scenario = "tranche 3 lapsed: the first refund records it; 1 of 2.25 ETH backs 0.25 ETH"
+    record("vault_refund_lapsed", "vault refund after a lapse", scenario, tx)
+    assert "ReleaseLapsed" in tx.events and tx.events["RefundPaid"]["amount"] == ETHER // 4
     return rows
 
 
@@ -560,10 +569,13 @@ VAULT_STORAGE_NOTES = [
     "| 5 | what the claim brought in | only when it differs from the pledged total (a short token)"
     " | release of such campaigns, the opening of their refunds |",
     "| 6 | pledges not yet refunded (uint104), what is left for them (uint104)"
-    " | once halted and claimed | each refund |",
+    " | once halted and claimed, or when a tranche lapses | each refund |",
     "| 7 | `token` | creation of ERC-20 campaigns only | ERC-20 payments |",
+    "| 8 | the same two, for a halted campaign's tranches due at the halt once they lapse"
+    " | that lapse only | each refund after it |",
     "",
-    "- A backer's record (objection weight, refund paid, refunded flag) is one slot keyed by",
+    "- A backer's record (objection weight, refund paid, two refunded flags: the first refunds,",
+    "  and the lapsed tranches due at a halt) is one slot keyed by",
     "  `id << 160 | backer`, as the escrow keys pledges. A backer who objected has paid for that",
     "  slot already, so its refund only updates it; a backer who did not pays for a new slot.",
     "- For ETH (and any token that delivers what the escrow sent) the amount received is the",

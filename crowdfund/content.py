@@ -19,7 +19,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # The CID's parts, each a one-byte varint: CIDv1, the raw codec, a sha2-256 multihash of
 # 32 bytes. https://github.com/multiformats/multicodec/blob/master/table.csv
@@ -204,7 +204,7 @@ def kind_of(data: bytes) -> Kind:
         raise ContentRefused(
             "too_large", f"the document is {len(data):,} bytes; documents may have {JSON_MAX:,}"
         )
-    document_is_object(data)
+    parse_document(data)
     return "json"
 
 
@@ -213,8 +213,9 @@ def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def document_is_object(data: bytes) -> None:
-    """Refuse a document that is not UTF-8 JSON holding an object."""
+def parse_document(data: bytes) -> dict[str, Any]:
+    """The object a document holds; ContentRefused when it is not UTF-8 JSON holding an object
+    (its size is the caller's to check: kind_of's cap)."""
     try:
         document = json.loads(data.decode("utf-8"), parse_constant=_not_json)
     except UnicodeDecodeError as exc:
@@ -224,6 +225,7 @@ def document_is_object(data: bytes) -> None:
     if not isinstance(document, dict):
         kind = type(document).__name__
         raise ContentRefused("malformed", f"the document is JSON but not an object ({kind})")
+    return document
 
 
 def accepted(data: bytes) -> Content:

@@ -9,6 +9,8 @@ from typing import TypeVar
 from fastapi import Response
 from pydantic import BaseModel
 
+from crowdfund.metadata import CampaignMetadata
+
 from ..index.types import IndexedEvent
 from ..node.types import Block, TokenInfo, UnsignedTx
 from ..services import types as found
@@ -67,6 +69,7 @@ def milestones(value: found.Milestones) -> schemas.Milestones:
 
 
 def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
+    document = value.metadata.document
     return {
         "id": value.id,
         "creator": value.creator,
@@ -83,14 +86,41 @@ def _campaign_fields(value: found.CampaignFigures) -> dict[str, object]:
         "state": value.state.word,
         "metadata_uri": value.metadata_uri,
         "metadata_uri_truncated": value.metadata_uri_truncated,
+        "metadata_status": value.metadata.status,
+        "title": None if document is None else document.title,
+        "summary": None if document is None else document.summary,
+        "image": None if document is None or document.image is None else f"/content/{document.image_cid}",
         "claimed": value.claimed,
         "cancelled": value.cancelled,
     }
 
 
+def metadata(value: CampaignMetadata) -> schemas.Metadata:
+    return schemas.Metadata(
+        title=value.title,
+        summary=value.summary,
+        story=value.story,
+        image=value.image,
+        links=[schemas.Link(label=link.label, url=link.url) for link in value.links],
+        tiers=[
+            schemas.Tier(
+                id=tier.id,
+                title=tier.title,
+                description=tier.description,
+                min_amount=str(tier.min_amount),
+                limit=tier.limit,
+                delivery=tier.delivery,
+            )
+            for tier in value.tiers
+        ],
+    )
+
+
 def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
+    document = value.campaign.metadata.document
     return schemas.CampaignDetail(
         **_campaign_fields(value.campaign),
+        metadata=None if document is None else metadata(document),
         milestones=None if value.campaign.milestones is None else milestones(value.campaign.milestones),
         updates=[update(u) for u in value.updates],
         update_count=value.update_count,
@@ -98,17 +128,20 @@ def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
     )
 
 
-def update(event: IndexedEvent) -> schemas.Update:
+def update(value: found.PostedUpdate) -> schemas.Update:
+    event, document = value.event, value.document.document
     return schemas.Update(
         uri=event.uri or "",
         uri_truncated=event.uri_truncated,
+        content_status=value.document.status,
+        title=None if document is None else document.title,
         block_number=event.block_number,
         timestamp=event.timestamp,
         transaction_hash=event.transaction_hash,
     )
 
 
-def update_page(page: found.Page[IndexedEvent]) -> schemas.UpdatePage:
+def update_page(page: found.Page[found.PostedUpdate]) -> schemas.UpdatePage:
     return schemas.UpdatePage(
         items=[update(u) for u in page.items], next_cursor=encode_cursor(page.after), block=block(page.block)
     )

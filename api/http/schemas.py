@@ -29,6 +29,14 @@ EventKind = Literal[
     "vault_refunded",
 ]
 TrancheStatus = Literal["paid", "due", "upcoming", "halted", "lapsed", "void"]
+DocumentStatus = Literal["verified", "unverified", "unavailable", "invalid"]
+METADATA_STATUS = (
+    "what the metadata link names, as this gateway knows it now: verified (its bytes match the "
+    "ipfs:// CID and they are a valid metadata document, docs/metadata.schema.json); unverified "
+    "(not an ipfs:// CID link, like https:// or data:: shown as a link, never fetched); unavailable "
+    "(not here yet: it is being fetched, or could not be for now; asked again later); invalid (the "
+    "CID's bytes are not a valid document, or its source sent other bytes or too many)"
+)
 
 MAX_UINT256 = 2**256 - 1
 
@@ -183,6 +191,16 @@ class Campaign(BaseModel):
         description="the link given at creation, at most 2,048 characters (invalid UTF-8 shown as U+FFFD)"
     )
     metadata_uri_truncated: bool = Field(description="the link on chain is longer and was cut at 2,048")
+    metadata_status: DocumentStatus = Field(description=METADATA_STATUS)
+    title: str | None = Field(
+        description="the metadata document's title; null unless metadata_status is verified"
+    )
+    summary: str | None = Field(description="its summary, one line; null when it has none or is not verified")
+    image: str | None = Field(
+        description="its image, as a path of this gateway (/content/CID) that serves it checked against "
+        "its CID; null when it has none or is not verified",
+        examples=["/content/bafkreibh5oav3wpiuvfel5helmt2gl6d5cv67ggclz5linaoqdx4tdc7eu"],
+    )
     claimed: bool
     cancelled: bool
     milestones: MilestonesSummary | None = Field(
@@ -191,15 +209,51 @@ class Campaign(BaseModel):
     )
 
 
+class Link(BaseModel):
+    label: str
+    url: str = Field(description="an https:// address, shown as a link and never fetched by this gateway")
+
+
+class Tier(BaseModel):
+    id: str = Field(description="unique within the document: lower-case letters, digits and hyphens")
+    title: str
+    description: str = Field(description="Markdown")
+    min_amount: str = Field(description="the least pledge that holds the tier, in base units")
+    limit: int | None = Field(description="how many backers may hold it; null: unlimited")
+    delivery: str | None = Field(description="when the reward is expected, YYYY-MM; null: not said")
+
+
+class Metadata(BaseModel):
+    """A campaign's metadata document, checked against its CID and against
+    docs/metadata.schema.json."""
+
+    title: str
+    summary: str | None
+    story: str | None = Field(description="Markdown, at most 50,000 characters")
+    image: str | None = Field(description="the document's ipfs:// link to its image (served at `image`)")
+    links: list[Link]
+    tiers: list[Tier] = Field(description="at most 20, in the document's order")
+
+
 class Update(BaseModel):
     uri: str = Field(description="at most 2,048 characters, like metadata_uri")
     uri_truncated: bool
+    content_status: DocumentStatus = Field(
+        description="what the link names, as for a campaign's metadata_status (an update document: "
+        "title, body, image)"
+    )
+    title: str | None = Field(
+        description="the update document's title; null unless content_status is verified"
+    )
     block_number: int
     timestamp: int
     transaction_hash: str
 
 
 class CampaignDetail(Campaign):
+    metadata: Metadata | None = Field(
+        description="the metadata document when metadata_status is verified; else null"
+    )
     milestones: Milestones | None = Field(
         description="a campaign created through the milestone vault, with every tranche; null for any other"
     )

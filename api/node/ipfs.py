@@ -36,6 +36,10 @@ class IpfsBadAnswer(IpfsFault):
     bytes than any content may have."""
 
 
+class IpfsTooLarge(IpfsBadAnswer):
+    """It sent more bytes than any content may have: whatever it is, it is not content."""
+
+
 class IpfsGateway:
     def __init__(self, url: str, timeout: float, max_bytes: int) -> None:
         self.url = url.rstrip("/")
@@ -85,7 +89,7 @@ class IpfsGateway:
                         )
                     return bytes(await read_bounded(response, self.max_bytes))
         except TooLong:
-            raise IpfsBadAnswer(
+            raise IpfsTooLarge(
                 f"the IPFS gateway at {self.where} sent more than the {self.max_bytes:,} bytes "
                 "content may have"
             ) from None

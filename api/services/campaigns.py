@@ -1,6 +1,7 @@
 """Campaign questions: the list and a backer's campaigns (from the index), one campaign
 (the chain's figures read live, with what only the events hold), its money history, and
-where one backer stands in it."""
+where one backer stands in it. Each shows what its metadata and update links name as far as
+it is known now (services.documents), never waiting for it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..node.escrow import Refusal
 from ..node.reads import CampaignKey
 from ..node.rpc import Chain
 from ..node.types import Block, TokenInfo
+from . import content
 from .milestones import milestones
 from .types import (
     BackerCampaign,
@@ -29,15 +31,16 @@ from .types import (
     CampaignFigures,
     Page,
     Permission,
+    PostedUpdate,
     Standing,
 )
 
 
 def _figures(
-    indexed: IndexedCampaign, token: TokenInfo, now: int, live: Campaign | None = None
+    gateway: Gateway, indexed: IndexedCampaign, token: TokenInfo, now: int, live: Campaign | None = None
 ) -> CampaignFigures:
     """A campaign's figures: the chain's own when read `live`, else the index's; the backer
-    count and metadata link live only in the events."""
+    count and metadata link live only in the events, and what the link names in memory."""
     source: CampaignRecord = live or indexed
     goal, pledged, deadline = source.goal, source.pledged, source.deadline
     state = indexed.state(now) if live is None else live.state
@@ -59,6 +62,11 @@ def _figures(
         state=state,
         metadata_uri=indexed.metadata_uri,
         metadata_uri_truncated=indexed.metadata_uri_truncated,
+        metadata=gateway.documents.campaign(
+            # A link cut short is not the link on chain: it names nothing to check.
+            "" if indexed.metadata_uri_truncated else indexed.metadata_uri,
+            functools.partial(content.verified, gateway),
+        ),
         claimed=source.claimed,
         cancelled=source.cancelled,
         milestones=None
@@ -75,7 +83,7 @@ async def list_campaigns(
     block = block_of(tip)
     shown = rows[:limit]
     tokens = await _tokens(gateway, chain, block, {r.token for r in shown})
-    items = [_figures(r, tokens[r.token], tip.timestamp) for r in shown]
+    items = [_figures(gateway, r, tokens[r.token], tip.timestamp) for r in shown]
     more = len(rows) > limit
     return Page(items=items, after=(items[-1].id,) if more else None, block=block)
 
@@ -158,11 +166,20 @@ async def campaign_detail(
         block, now = read.block, read.now
     token = await gateway.tokens.info(chain, read.indexed.token, block)
     return CampaignDetail(
-        campaign=_figures(read.indexed, token, now, live),
-        updates=read.updates,
+        campaign=_figures(gateway, read.indexed, token, now, live),
+        updates=posted(gateway, read.updates),
         update_count=read.update_count,
         block=block,
     )
+
+
+def posted(gateway: Gateway, events: list[IndexedEvent]) -> list[PostedUpdate]:
+    """Updates with what their links name, as far as it is known now."""
+    fetch = functools.partial(content.verified, gateway)
+    return [
+        PostedUpdate(event, gateway.documents.update("" if event.uri_truncated else event.uri or "", fetch))
+        for event in events
+    ]
 
 
 async def pledge_history(
@@ -181,11 +198,14 @@ async def pledge_history(
 
 async def updates(
     gateway: Gateway, campaign_id: int, *, before: tuple[int, int] | None, limit: int
-) -> Page[IndexedEvent] | None:
+) -> Page[PostedUpdate] | None:
     """The creator's updates, newest first; None when there is no such campaign."""
-    return await _events_page(
+    page = await _events_page(
         gateway, campaign_id, backer=None, kinds=("updated",), before=before, limit=limit
     )
+    if page is None:
+        return None
+    return Page(items=posted(gateway, page.items), after=page.after, block=page.block)
 
 
 async def _events_page(
@@ -217,7 +237,7 @@ async def backer_campaigns(
     tokens = await _tokens(gateway, chain, block, {row.campaign.token for row in rows[:limit]})
     items = [
         BackerCampaign(
-            campaign=_figures(row.campaign, tokens[row.campaign.token], tip.timestamp),
+            campaign=_figures(gateway, row.campaign, tokens[row.campaign.token], tip.timestamp),
             pledge=row.pledge,
             refunded=row.refunded,
         )

@@ -70,4 +70,6 @@ async def publish(gateway: Gateway, data: bytes, declared: Kind) -> tuple[Conten
             "unsupported", f"the body is {found.media_type} but was sent as {MEDIA_TYPES[declared]}"
         )
     added = await asyncio.to_thread(gateway.content.put, found.cid, data)
+    # A campaign linking to it may have been shown as unavailable: no longer believed.
+    gateway.documents.arrived(found.cid)
     return found, added

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
+from crowdfund.metadata import CampaignMetadata, UpdateDocument
 from crowdfund.milestones import MilestoneFigures
 from crowdfund.state import State
 
@@ -12,6 +13,30 @@ from ..index.types import IndexedEvent
 from ..node.types import Block, TokenInfo, UnsignedTx
 
 T = TypeVar("T")
+D = TypeVar("D")
+
+# What answers say of the document a link names (docs/content.md): verified (its bytes match
+# the CID and it is a valid document), unverified (not an ipfs:// CID link: shown as a link,
+# never fetched), unavailable (not here yet: being fetched, or its fetch failed for now),
+# invalid (the CID's bytes are not a valid document, or its source lied or sent too much).
+DocumentStatus = Literal["verified", "unverified", "unavailable", "invalid"]
+
+
+@dataclass(frozen=True)
+class Found(Generic[D]):
+    """What the gateway knows now of the document a link names: the document only when
+    verified."""
+
+    status: DocumentStatus
+    document: D | None = None
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    """A creator's update and what its link names."""
+
+    event: IndexedEvent
+    document: Found[UpdateDocument]
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,7 @@ class CampaignFigures:
     state: State
     metadata_uri: str
     metadata_uri_truncated: bool
+    metadata: Found[CampaignMetadata]
     claimed: bool
     cancelled: bool
     milestones: Milestones | None = None  # a campaign created through the milestone vault
@@ -67,7 +93,7 @@ class CampaignFigures:
 @dataclass(frozen=True)
 class CampaignDetail:
     campaign: CampaignFigures
-    updates: list[IndexedEvent]  # the newest few, oldest first
+    updates: list[PostedUpdate]  # the newest few, oldest first
     update_count: int
     block: Block
 

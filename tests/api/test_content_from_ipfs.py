@@ -4,13 +4,10 @@ kept; every other answer is a clear status, and nothing is stored."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,6 +15,7 @@ import psycopg
 import pytest
 from support.chain import free_port
 from support.gateway import gateway
+from support.ipfs import FakeIpfs, fake_ipfs
 from support.postgres import fresh_database
 from web3 import Web3
 
@@ -27,56 +25,10 @@ from crowdfund.escrow import Escrow
 TIMEOUT = 1.0  # IPFS_TIMEOUT for these gateways, in seconds
 
 
-@dataclass
-class FakeIpfs:
-    """An IPFS gateway serving, for each CID, what a test says: the bytes to send (or a
-    status), after how long."""
-
-    url: str
-    answers: dict[str, tuple[int, bytes, float]] = field(default_factory=dict)
-    asked: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Accept)
-
-    def serve(self, data: bytes, *, cid: str | None = None, status: int = 200, delay: float = 0) -> str:
-        cid = cid or cid_of(data)
-        self.answers[cid] = (status, data, delay)
-        return cid
-
-    def times_asked(self, cid: str) -> int:
-        return sum(1 for path, _ in self.asked if cid in path)
-
-
 @pytest.fixture(scope="module")
 def ipfs() -> Iterator[FakeIpfs]:
-    fake = FakeIpfs("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            fake.asked.append((self.path, self.headers.get("Accept")))
-            cid = self.path.removeprefix("/ipfs/").split("?")[0]
-            status, data, delay = fake.answers.get(cid, (404, b"not found", 0))
-            time.sleep(delay)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/vnd.ipld.raw")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the gateway gave up waiting, as it should
-
-        def log_message(self, *_: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with fake_ipfs() as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,12 @@ def test_the_installed_package_deploys_seeds_and_serves_without_the_checkout(ins
                 "crowdfund_api.__file__)", cwd=home, env=clean_env(home))  # fmt: skip
     assert str(ROOT) not in where and str(installed) in where
     assert not list(installed.glob("lib/python3*/site-packages/api"))  # no top-level `api` package
+    # The metadata schema is package data: read from the installed package, not from docs/.
+    read = (
+        'from crowdfund.metadata import campaign_metadata as m; print(m(b\'{"title": "installed"}\').title)'
+    )
+    checked = run(bin_ / "python", "-c", read, cwd=home, env=clean_env(home))
+    assert checked.strip() == "installed"
 
     with anvil() as w3:
         url: str = w3.provider.endpoint_uri  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ async def backer_pledges(
 
     body = await gateway.cache.get(
         pinned,
-        ("backer-pledges", address, before, limit),
+        ("backer-pledges", address, before, limit, gateway.documents.generation),
         render.once(page, lambda found: render.backer_page(address, found)),
     )
     assert body is not None

@@ -4,7 +4,7 @@ block), its pledge history, and where one backer stands in it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel
@@ -15,12 +15,14 @@ from ...index.schema import MAX_CAMPAIGN_ID
 from ...index.types import CampaignFilter, IndexedEvent
 from ...node.escrow import CampaignMissing
 from ...services import campaigns
-from ...services.types import CampaignDetail, CampaignFigures, Page, Standing
+from ...services.types import CampaignDetail, CampaignFigures, Page, PostedUpdate, Standing
 from .. import render, schemas
 from ..cursors import decode_cursor
 from ..dependencies import Reading, ReadingDep, get_reading
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+E = TypeVar("E", IndexedEvent, PostedUpdate)
 
 # The validator after the Path or Query, so that their bounds stay in the OpenAPI schema.
 CampaignId = Annotated[
@@ -70,7 +72,9 @@ async def list_campaigns(
     async def page() -> Page[CampaignFigures]:
         return await campaigns.list_campaigns(gateway, chain, which, before=before, limit=limit)
 
-    key = ("list", which, before, limit)
+    # With the documents' generation: an answer that showed a link as unavailable is not
+    # served again once the document has arrived (services/documents.py).
+    key = ("list", which, before, limit, gateway.documents.generation)
     body = await gateway.cache.get(pinned, key, render.once(page, render.campaign_page))
     assert body is not None
     return render.json_bytes(body)
@@ -91,7 +95,9 @@ async def get_campaign(request: Request, campaign_id: CampaignId) -> Response:
         return await campaigns.campaign_detail(gateway, chain, pinned, at.now, campaign_id)
 
     answer = await gateway.cache.get(
-        pinned, ("campaign", campaign_id), render.once(detail, render.campaign_detail)
+        pinned,
+        ("campaign", campaign_id, gateway.documents.generation),
+        render.once(detail, render.campaign_detail),
     )
     if answer is None:
         raise _missing(campaign_id)
@@ -124,12 +130,11 @@ async def list_updates(
 ) -> Response:
     """The creator's updates, newest first (a campaign's answer carries only its newest 20)."""
 
-    async def page(before: tuple[int, int] | None) -> Page[IndexedEvent] | None:
+    async def page(before: tuple[int, int] | None) -> Page[PostedUpdate] | None:
         return await campaigns.updates(at.gateway, campaign_id, before=before, limit=limit)
 
-    return await _events_page(
-        at, campaign_id, cursor, ("updates", campaign_id, limit), page, render.update_page
-    )
+    key = ("updates", campaign_id, limit, at.gateway.documents.generation)
+    return await _events_page(at, campaign_id, cursor, key, page, render.update_page)
 
 
 async def _events_page(
@@ -137,8 +142,8 @@ async def _events_page(
     campaign_id: int,
     cursor: str | None,
     key: tuple[object, ...],
-    page: Callable[[tuple[int, int] | None], Awaitable[Page[IndexedEvent] | None]],
-    rendered: Callable[[Page[IndexedEvent]], BaseModel],
+    page: Callable[[tuple[int, int] | None], Awaitable[Page[E] | None]],
+    rendered: Callable[[Page[E]], BaseModel],
 ) -> Response:
     """A page of a campaign's events after `cursor`, cached at the block; 404 when there is
     no such campaign."""

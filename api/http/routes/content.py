@@ -42,7 +42,8 @@ ACCEPTED_TYPES = ", ".join(MEDIA_TYPES.values())
 BYTES: dict[str, Any] = {
     media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()
 }
-# A document is a JSON object (of any shape, until the metadata schema gives it one).
+# A document is any JSON object: the store keeps bytes, and whether they are a valid campaign
+# or update document (docs/metadata.schema.json) is said where a link to them is shown.
 BYTES["application/json"] = {"schema": {"type": "object"}}
 Cid = Annotated[
     str,
