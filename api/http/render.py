@@ -156,8 +156,8 @@ def campaign_page(page: found.Page[found.CampaignFigures]) -> schemas.CampaignPa
 
 
 def history_entry(event: IndexedEvent) -> schemas.HistoryEntry:
-    # The query selects money events only: each has a backer (the creator for a claim)
-    # and an amount.
+    # The query selects the events of a campaign's history only: each has an amount, and a
+    # backer (the creator for a claim and a release) but for the vault's halted and lapsed.
     fields = escrow_event(event).model_dump(include=set(schemas.HistoryEntry.model_fields))
     return schemas.HistoryEntry(**fields)
 

@@ -9,7 +9,19 @@ from eth_utils.address import is_checksum_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 StateName = Literal["upcoming", "active", "succeeded", "failed", "cancelled", "claimed", "expired"]
-HistoryKind = Literal["pledged", "unpledged", "refunded", "claimed"]
+HistoryKind = Literal[
+    "pledged",
+    "unpledged",
+    "refunded",
+    "claimed",
+    # the milestone vault's
+    "released",
+    "objected",
+    "unobjected",
+    "halted",
+    "lapsed",
+    "vault_refunded",
+]
 EventKind = Literal[
     "created",
     "pledged",
@@ -279,9 +291,15 @@ class CampaignPage(BaseModel):
 class HistoryEntry(BaseModel):
     kind: HistoryKind
     campaign_id: int
-    backer: str = Field(description="the backer (the creator for a claim)")
+    backer: str | None = Field(
+        description="the backer (the creator for a claim, the real creator for released); null for "
+        "halted and lapsed, which concern the whole campaign"
+    )
     payer: str | None = Field(description="who paid a pledge (differs from the backer for pledgeFor)")
-    amount: str
+    amount: str = Field(
+        description="the amount moved; the weight for objected and unobjected, the objections for "
+        "halted, what the backers share for lapsed"
+    )
     new_total: str | None = Field(
         description="the campaign's total after this entry: pledges raise it, unpledges and refunds "
         "lower it, a claim leaves it as it was"

@@ -27,7 +27,19 @@ from .types import (
     VaultRecord,
 )
 
-HISTORY_KINDS = ("pledged", "unpledged", "refunded", "claimed")
+# A campaign's history: the money moved, and for a milestone campaign what the vault did.
+HISTORY_KINDS = (
+    "pledged",
+    "unpledged",
+    "refunded",
+    "claimed",
+    "released",
+    "objected",
+    "unobjected",
+    "halted",
+    "lapsed",
+    "vault_refunded",
+)
 # A campaign's answer carries its newest updates only; a creator may post thousands, and
 # all of them are paged through by `history` with kinds=("updated",).
 UPDATES_SHOWN = 20

@@ -52,7 +52,7 @@ def test_the_release_window_holds_for_it_too(vault, funded_vault, creator, outsi
 def test_tokens_too(vault, escrow, token, create_vault_campaign, creator, alice, outsider, clock):
     c = create_vault_campaign(token=token, goal=100, release_at=(0, 1_000), share_bps=(2_000, 8_000))
     escrow.pledge(c.id, 100, {"from": alice})
-    clock.at(c.deadline)
     before = token.balanceOf(outsider)
+    clock.at(c.deadline)
     vault.releaseTo(c.id, outsider, {"from": creator})
     assert token.balanceOf(outsider) == before + 20

@@ -13,7 +13,7 @@ from page_kit import Demo, Visit, local_input, status_of
 from playwright.sync_api import Page, expect
 
 from crowdfund.demo import DAY, ETHER
-from crowdfund.schedule import Tranche
+from crowdfund.schedule import RELEASE_WINDOW, Tranche
 
 BIKES = "Neighbourhood bike workshop"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -139,6 +139,41 @@ def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Vi
     assert demo.vault.refund_of(ovens, judy) == (True, ETHER // 2)
     assert demo.w3.eth.get_balance(judy) > before + ETHER // 2 * 99 // 100  # less the gas
     expect(page.locator("[data-fact=vault-refunded] dd")).to_have_text("0.5 ETH of 2 ETH")
+
+
+def test_a_tranche_left_unreleased_lapses_back_to_the_backers(visit: Visit, demo: Demo) -> None:
+    creator, ivan, judy = demo.accounts[0], demo.accounts[8], demo.accounts[9]
+    uri = demo.metadata.publish("/meta/kiln.json", "Pottery kiln", "A kiln for the pottery club.")
+    demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a fresh clock
+    deadline = demo.now() + 3600
+    halves = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
+    kiln = demo.vault.create_campaign(creator, halves, goal=ETHER, deadline=deadline, metadata_uri=uri)
+    demo.escrow.pledge(ivan, kiln, 3 * ETHER)
+    demo.escrow.pledge(judy, kiln, ETHER)
+    demo.travel(2 * 3600)
+    demo.vault.release(judy, kiln)  # 2 ETH to the creator; the second half stays unreleased
+    demo.travel(30 * DAY + RELEASE_WINDOW)
+    demo.indexed()
+
+    page = visit(f"/#/campaigns/{kiln}", account=9)
+    lapsed = "Lapsed: not released in time, the backers’ to refund"
+    expect(page.locator("ol.tranches .tranche-status")).to_have_text(["Paid", lapsed])
+    expect(page.locator("#your-part")).to_contain_text("waited unreleased for 180 days")
+    page.get_by_role("button", name="Connect wallet").first.click()
+    expect(page.get_by_role("button", name="Release due tranches")).to_have_count(0)
+    # Judy pledged a quarter: a quarter of the 2 ETH the vault did not release.
+    page.get_by_role("button", name="Refund my 0.5 ETH").click()
+    expect(status_of(page)).to_contain_text("Confirmed: Refund 0.5 ETH from “Pottery kiln”")
+    assert demo.vault.refund_of(kiln, judy) == (True, ETHER // 2)
+    refunded = " You took back 0.5 ETH from the milestone vault."
+    expect(page.locator("#your-vault-refund")).to_have_text(refunded)
+    expect(page.locator("[data-fact=vault-refunded] dd")).to_have_text("0.5 ETH of 2 ETH")
+    # The history tells what the vault did, the lapse its first refund recorded included.
+    expect(page.locator("tr[data-kind=lapsed] td").nth(1)).to_have_text(
+        "A tranche lapsed unreleased: back to the backers"
+    )
+    expect(page.locator("tr[data-kind=vault_refunded] td").nth(1)).to_have_text("Refunded by the vault")
+    expect(page.locator("tr[data-kind=released] td").nth(3)).to_have_text("2 ETH")
 
 
 def test_a_creator_asks_for_tranches_and_the_vault_holds_that_schedule(visit: Visit, demo: Demo) -> None:

@@ -113,7 +113,8 @@ async def pledge_history(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    """The campaign's money history, newest first: pledges, unpledges, refunds and the claim."""
+    """The campaign's money history, newest first: pledges, unpledges, refunds and the claim;
+    for a milestone campaign also the vault's releases, objections, halt, lapse and refunds."""
 
     async def page(before: tuple[int, int] | None) -> Page[IndexedEvent] | None:
         return await campaigns.pledge_history(

@@ -18,6 +18,13 @@ const HISTORY_WORDS = {
   unpledged: 'Took back',
   refunded: 'Refunded',
   claimed: 'Claimed by the creator',
+  // the milestone vault's
+  released: 'Paid to the creator (a tranche)',
+  objected: 'Objected',
+  unobjected: 'Withdrew an objection',
+  halted: 'Halted by the objections',
+  lapsed: 'A tranche lapsed unreleased: back to the backers',
+  vault_refunded: 'Refunded by the vault',
 };
 
 const ENDINGS = {
@@ -34,7 +41,11 @@ const MILESTONE_ENDINGS = {
   succeeded: 'The campaign reached its goal: the milestone vault collects the funds and pays the creator in tranches on its schedule.',
   claimed: 'The campaign reached its goal: the milestone vault holds the funds and pays the creator in tranches on its schedule.',
   halted: 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.',
+  lapsed: 'A tranche owed to the creator waited unreleased for 180 days: nothing more is paid to the creator, and each backer can take back its share of everything the vault has not released.',
 };
+
+/** Which ending a milestone campaign has reached. */
+const milestoneEnding = (m, state) => (m.lapsed ? 'lapsed' : m.halted_at !== null ? 'halted' : state);
 
 /** Who created the campaign: for one paid in tranches, the account the vault pays (the
  * escrow's creator is the vault itself). */
@@ -189,7 +200,7 @@ export function campaignView(main, { match }) {
         // A milestone campaign is claimed by its vault (the escrow's creator), not by the
         // real creator, who is paid tranche by tranche (the Milestones section).
         h('td', {}, entry.kind === 'claimed' && campaign.milestones ? 'Collected by the milestone vault' : (HISTORY_WORDS[entry.kind] ?? entry.kind), paidBy),
-        h('td', {}, h('code', { title: entry.backer }, shortAddress(entry.backer))),
+        h('td', {}, entry.backer ? h('code', { title: entry.backer }, shortAddress(entry.backer)) : '—'),
         h('td', { class: 'num' }, formatAmount(entry.amount, campaign.token)),
         h('td', {}, h('code', { title: entry.transaction_hash }, shortAddress(entry.transaction_hash)))));
     }
@@ -249,7 +260,7 @@ export function campaignView(main, { match }) {
 
   function panel() {
     const c = campaign;
-    const said = c.milestones ? MILESTONE_ENDINGS[c.milestones.halted_at !== null ? 'halted' : c.state] ?? ENDINGS[c.state] : ENDINGS[c.state];
+    const said = c.milestones ? MILESTONE_ENDINGS[milestoneEnding(c.milestones, c.state)] ?? ENDINGS[c.state] : ENDINGS[c.state];
     const ending = said ? h('p', { class: 'ending' }, said) : null;
     const opens = c.state === 'upcoming' ? h('p', {}, 'Pledges open ', time(c.starts_at), '.') : null;
     if (!wallet.provider) {
@@ -267,7 +278,11 @@ export function campaignView(main, { match }) {
     const held = BigInt(standing?.pledge ?? '0');
     const parts = [
       h('p', { class: 'you' }, 'Connected as ', h('code', { title: wallet.account }, shortAddress(wallet.account)), '. ',
-        h('span', { id: 'your-pledge', dataset: { pledge: held.toString() } }, `Your pledge: ${formatAmount(held, token)}.`)),
+        h('span', { id: 'your-pledge', dataset: { pledge: held.toString() } }, `Your pledge: ${formatAmount(held, token)}.`),
+        // A vault refund leaves the pledge on record in the escrow: say what came back.
+        standing?.milestones?.refunded
+          ? h('span', { id: 'your-vault-refund' }, ` You took back ${formatAmount(standing.milestones.refund, token)} from the milestone vault.`)
+          : null),
       ending, opens,
     ];
     if (c.state === 'active') {
