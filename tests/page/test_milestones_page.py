@@ -33,6 +33,21 @@ def tranches(page: Page) -> list[str]:
     return page.locator("ol.tranches > li").evaluate_all("items => items.map((i) => i.dataset.status)")
 
 
+def halves_campaign(demo: Demo, name: str, title: str, summary: str) -> int:
+    """A milestone campaign paying half at its deadline and half 30 days later, backed by
+    ivan (3 ETH) and judy (1 ETH), left just after its deadline."""
+    creator, ivan, judy = demo.accounts[0], demo.accounts[8], demo.accounts[9]
+    uri = demo.metadata.publish(f"/meta/{name}.json", title, summary)
+    demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a fresh clock
+    deadline = demo.now() + 3600
+    halves = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
+    campaign_id = demo.vault.create_campaign(creator, halves, goal=ETHER, deadline=deadline, metadata_uri=uri)
+    demo.escrow.pledge(ivan, campaign_id, 3 * ETHER)
+    demo.escrow.pledge(judy, campaign_id, ETHER)
+    demo.travel(2 * 3600)
+    return campaign_id
+
+
 def test_the_demo_milestone_campaign_shows_its_schedule_with_one_tranche_paid(
     visit: Visit, demo: Demo
 ) -> None:
@@ -104,15 +119,8 @@ def test_a_backer_objects_to_the_rest_of_the_schedule_then_withdraws(visit: Visi
 
 
 def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Visit, demo: Demo) -> None:
-    creator, ivan, judy = demo.accounts[0], demo.accounts[8], demo.accounts[9]
-    uri = demo.metadata.publish("/meta/ovens.json", "Bakery ovens", "Two ovens for the co-op bakery.")
-    demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a fresh clock
-    deadline = demo.now() + 3600
-    halves = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
-    ovens = demo.vault.create_campaign(creator, halves, goal=ETHER, deadline=deadline, metadata_uri=uri)
-    demo.escrow.pledge(ivan, ovens, 3 * ETHER)
-    demo.escrow.pledge(judy, ovens, ETHER)
-    demo.travel(2 * 3600)
+    ivan, judy = demo.accounts[8], demo.accounts[9]
+    ovens = halves_campaign(demo, "ovens", "Bakery ovens", "Two ovens for the co-op bakery.")
     demo.indexed()
 
     page = visit(f"/#/campaigns/{ovens}", account=9)
@@ -142,15 +150,8 @@ def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Vi
 
 
 def test_a_tranche_left_unreleased_lapses_back_to_the_backers(visit: Visit, demo: Demo) -> None:
-    creator, ivan, judy = demo.accounts[0], demo.accounts[8], demo.accounts[9]
-    uri = demo.metadata.publish("/meta/kiln.json", "Pottery kiln", "A kiln for the pottery club.")
-    demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a fresh clock
-    deadline = demo.now() + 3600
-    halves = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
-    kiln = demo.vault.create_campaign(creator, halves, goal=ETHER, deadline=deadline, metadata_uri=uri)
-    demo.escrow.pledge(ivan, kiln, 3 * ETHER)
-    demo.escrow.pledge(judy, kiln, ETHER)
-    demo.travel(2 * 3600)
+    judy = demo.accounts[9]
+    kiln = halves_campaign(demo, "kiln", "Pottery kiln", "A kiln for the pottery club.")
     demo.vault.release(judy, kiln)  # 2 ETH to the creator; the second half stays unreleased
     demo.travel(30 * DAY + RELEASE_WINDOW)
     demo.indexed()
