@@ -129,6 +129,10 @@ NODE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 # whatever a node of its defaults sends fits; an eth_getLogs past it is asked again for
 # fewer blocks (api/index/indexer.py).
 ANSWER_LIMIT = 32 * 2**20
+# The most requests sent in one batch that can be divided: geth's default limit
+# (--rpc.batch-request-limit); a node that refuses fewer (erigon's default is 100) is
+# learned from, per connection, by its refusal of a whole batch.
+BATCH_LIMIT = 1000
 _HEADERS = {"Content-Type": "application/json"}
 
 
@@ -221,6 +225,7 @@ class Chain:
     chain_id: int
     deployment_block: int | None
     vault: str | None = None  # the milestone vault's, checksummed; None: the escrow alone
+    batch_limit: int = BATCH_LIMIT  # the most requests one divisible batch holds
 
     async def rpc(self, method: str, params: list[Any]) -> Any:
         """One JSON-RPC request; NodeUnavailable when the node does not answer."""
@@ -231,14 +236,29 @@ class Chain:
         With `divisible`, a batch whose answer is too long is asked again in halves, each
         as far as it needs: for calls that need not be answered together (eth_calls of one
         moment, headers known by number), so that many long answers cost more requests
-        rather than a 503 for ever."""
+        rather than a 503 for ever. Such a batch holds at most `batch_limit` requests (sent
+        together), and a node's refusal of a whole batch (too many requests in one) lowers
+        the limit and asks again in halves."""
         if not calls:
             return []
+        if divisible and len(calls) > self.batch_limit:
+            step = self.batch_limit
+            pieces = await asyncio.gather(
+                *(self.batch(calls[i : i + step], divisible=True) for i in range(0, len(calls), step))
+            )
+            return [answer for piece in pieces for answer in piece]
         try:
             return await self.client.batch(calls)
         except AnswerTooLarge:
             if not divisible or len(calls) == 1:
                 raise
+        except RpcError:
+            # An error for the batch as a whole, not for one of its requests: geth and
+            # erigon say so of a batch with more requests than they take.
+            if not divisible or len(calls) == 1:
+                raise
+            self.batch_limit = min(self.batch_limit, len(calls) // 2)
+            return await self.batch(calls, divisible=True)
         half = len(calls) // 2
         return [
             *await self.batch(calls[:half], divisible=True),

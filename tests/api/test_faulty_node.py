@@ -325,3 +325,25 @@ def test_blocks_whose_logs_pass_the_limit_together_are_read_in_parts(
         wait_indexed(running.client, w3.eth.block_number)
         assert indexed_events(database) == 152  # created, and 151 pledges
         assert "eth_getLogs refused" in running.stderr() and "RPC_ANSWER_LIMIT" in running.stderr()
+
+
+def test_a_node_that_takes_small_batches_only_is_read_in_smaller_ones(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy, tmp_path: Path
+) -> None:
+    # geth refuses a batch of more than 1,000 requests (erigon of more than 100) as a whole;
+    # the indexer asks for the headers of every block with logs in one batch. 60 pledges, a
+    # block each, behind a node that takes batches of 8: they are read in smaller batches.
+    w3, escrow, registry = chain
+    for _ in range(60):
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER // 100)
+    proxy.batch_limit = 8
+    database = tmp_path / "index.sqlite"
+    with gateway(proxy.url, registry, DATABASE_URL=f"sqlite:///{database}") as api:
+        wait_indexed(api, w3.eth.block_number)
+        assert indexed_events(database) == 62  # created, and 61 pledges
+        assert proxy.refused_batches > 0
+        refused = proxy.refused_batches
+        # Learned: later reads keep to it.
+        escrow.pledge(w3.eth.accounts[2], 1, ETHER // 100)
+        wait_indexed(api, w3.eth.block_number)
+        assert indexed_events(database) == 63 and proxy.refused_batches == refused

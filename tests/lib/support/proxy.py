@@ -13,6 +13,7 @@ another node at any time, and can be told to spoil the answers to chosen methods
                                                  # in place of the node's answer, or None
         proxy.spoil("eth_call", "huge")          # 100 MB of valid JSON, sent chunked
         proxy.flooded                            # bytes of such answers sent so far
+        proxy.batch_limit = 100                  # bigger batches refused whole, as geth does
 
 The server runs on its own event loop in a thread, so that the tests stay synchronous.
 """
@@ -61,6 +62,9 @@ class RpcProxy:
         # Calls asked at the pending block are answered at the latest, as by providers
         # that keep no pending block.
         self.pending_as_latest = False
+        # Batches of more requests are refused as a whole, in geth's words.
+        self.batch_limit: int | None = None
+        self.refused_batches = 0
         self._loop = asyncio.new_event_loop()
         self._healed = asyncio.Event()
         self._ready = threading.Event()
@@ -93,6 +97,10 @@ class RpcProxy:
         calls = body if isinstance(body, list) else [body]
         for call in calls:
             self.seen[call.get("method", "")] = self.seen.get(call.get("method", ""), 0) + 1
+        if isinstance(body, list) and self.batch_limit is not None and len(body) > self.batch_limit:
+            self.refused_batches += 1
+            refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batch too large"}}
+            return web.Response(text=json.dumps(refusal), content_type="application/json")
         ways = {self.spoiled.get(call.get("method", "")) for call in calls} - {None}
         if "hang" in ways:
             self._healed.clear()
