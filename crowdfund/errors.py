@@ -110,7 +110,11 @@ _TIME_ARGS = {
 # Arguments read otherwise in one error only: a schedule's shares in basis points (shown in
 # percent; `expected` is an amount in other errors) and tranche numbers (counted from 0).
 _BPS_ARGS = {("ShareSumInvalid", "sum"), ("ShareSumInvalid", "expected")}
-_TRANCHE_ARGS = {("ReleaseTimeInvalid", "index"), ("ShareIsZero", "index")}
+_TRANCHE_ARGS = {
+    ("ReleaseTimeInvalid", "index"),
+    ("ShareIsZero", "index"),
+    ("ReleaseWindowClosed", "tranche"),
+}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from crowdfund.schedule import RELEASE_WINDOW, Tranche, refundable, released, tranche_amounts
-from crowdfund.state import REFUNDABLE, State
+from crowdfund.state import CLAIM_WINDOW, REFUNDABLE, State
 from crowdfund.units import BPS
 
 
@@ -83,10 +83,23 @@ ENDED = {
 }
 
 
-def objection_closed(campaign_id: int, state: State) -> str | None:
+def objections_lapsed(campaign_id: int) -> str:
+    """Why objections (and their withdrawal) are closed once a tranche lapsed."""
+    return (
+        f"a tranche of campaign {campaign_id} lapsed unreleased: nothing more is paid to its "
+        "creator, and its backers already take back their share of everything not released"
+    )
+
+
+def objection_closed(campaign_id: int, state: State, lapsed_: bool = False) -> str | None:
     """Why nobody may object to a campaign in escrow state `state` (None: the vault's own
     rules decide). Objections open once the campaign succeeded; a campaign that failed, was
-    cancelled or expired never pays a tranche, its backers refund in the escrow."""
+    cancelled or expired never pays a tranche, its backers refund in the escrow. Once a
+    tranche lapsed (`lapsed_`) an objection changes nothing: the backers already share
+    everything the vault has not released (the vault itself refuses only once the lapse is
+    recorded)."""
+    if lapsed_:
+        return objections_lapsed(campaign_id)
     if state in (State.UPCOMING, State.ACTIVE):
         return (
             f"campaign {campaign_id} is {state.title}: objections open once it has succeeded "
@@ -144,7 +157,9 @@ class MilestoneFigures:
     objections: int
     objection_bps: int  # objections as a share of the pledged total, rounded down
     halted_at: int | None
-    release_closes_at: int | None  # when the next tranche owed to the creator lapses unreleased
+    # When the next tranche owed to the creator lapses unreleased; before the vault's claim,
+    # when the whole campaign expires in the escrow unless someone releases it.
+    release_closes_at: int | None
     lapsed: bool  # a tranche owed to the creator lapsed: the backers share what was not released
     refundable: int  # halted or lapsed: what the backers share
     refunded: int
@@ -159,9 +174,9 @@ class MilestoneFigures:
         return any(t.status == "void" for t in self.tranches)
 
 
-def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> MilestoneFigures:
+def figures(vault: VaultFacts, *, state: State, pledged: int, deadline: int, now: int) -> MilestoneFigures:
     """`vault` at time `now`, for a campaign in escrow state `state` holding `pledged` (the
-    escrow's total, fixed from the deadline on).
+    escrow's total, fixed from the deadline on) with deadline `deadline`.
 
     Before the vault's claim the amounts are counted from `pledged`, which is what an ETH
     campaign, or a token without fees, brings in. Each tranche is `paid` once released;
@@ -205,7 +220,13 @@ def figures(vault: VaultFacts, *, state: State, pledged: int, now: int) -> Miles
         objections=vault.objections,
         objection_bps=vault.objections * BPS // pledged if pledged else 0,
         halted_at=halted_at,
-        release_closes_at=None if void or gone else release_closes_at(vault),
+        release_closes_at=(
+            None
+            if void or gone
+            else deadline + CLAIM_WINDOW
+            if state is State.SUCCEEDED and not vault.collected
+            else release_closes_at(vault)
+        ),
         lapsed=gone,
         refundable=0 if void else shared_by_backers(vault, base, now),
         refunded=vault.refunded,

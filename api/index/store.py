@@ -224,8 +224,9 @@ def write_chunk(
         _writing(conn)
         build_indexes(conn)  # those a bulk load put off, should it have stopped before its end
         ledger = Ledger()
-        _write_events(conn, ledger, rows, blocks)
+        # The vault's first: it sets the totals its rows carry (released, refunded in all).
         vault.write(conn, rows)
+        _write_events(conn, ledger, rows, blocks)
         _save(conn, ledger)
         _store_tip(conn, tip)
 
@@ -291,8 +292,8 @@ class BulkLoad:
 
     def write(self, rows: list[dict[str, Any]], blocks: dict[int, tuple[str, int]], tip: Tip) -> bool:
         """Write a chunk; True when it was committed with those before it."""
+        vault.write(self.conn, rows)  # first: it sets the totals its rows carry
         _write_events(self.conn, self.ledger, rows, blocks, self.complete)
-        vault.write(self.conn, rows)
         self.tip = tip
         self.pending += len(rows)
         if self.pending < BULK_COMMIT_EVENTS:

@@ -11,7 +11,13 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
-from crowdfund.milestones import objection_closed, refunds_from_vault, shared_by_backers
+from crowdfund.milestones import (
+    lapsed,
+    objection_closed,
+    objections_lapsed,
+    refunds_from_vault,
+    shared_by_backers,
+)
 from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
@@ -71,7 +77,7 @@ def _figures(
         cancelled=source.cancelled,
         milestones=None
         if indexed.milestones is None
-        else milestones(indexed.milestones, state, pledged, now),
+        else milestones(indexed.milestones, state, pledged, deadline, now),
     )
 
 
@@ -278,9 +284,11 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
                 escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
             )
         )
-        closed = objection_closed(campaign_id, live.state)
+        closed = objection_closed(campaign_id, live.state, lapsed(record, now))
         if closed is not None:  # as the builder refuses it
             objecting = Permission(False, 0, closed)
+        if lapsed(record, now):
+            withdrawing = Permission(False, 0, objections_lapsed(campaign_id))
     if pledge > 0:
         refusals = await asyncio.gather(
             escrow.attempt(chain, block, backer, "unpledge", campaign_id, pledge),

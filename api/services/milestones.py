@@ -10,7 +10,8 @@ from ..index.types import VaultRecord
 from .types import Milestones
 
 
-def milestones(record: VaultRecord, state: State, pledged: int, now: int) -> Milestones:
+def milestones(record: VaultRecord, state: State, pledged: int, deadline: int, now: int) -> Milestones:
     """`record` at time `now`, for a campaign in escrow state `state` holding `pledged`
     (crowdfund.milestones.figures says how each figure is counted)."""
-    return Milestones(creator=record.creator, figures=figures(record, state=state, pledged=pledged, now=now))
+    counted = figures(record, state=state, pledged=pledged, deadline=deadline, now=now)
+    return Milestones(creator=record.creator, figures=counted)

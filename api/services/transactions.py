@@ -19,7 +19,14 @@ from typing import Any
 
 from crowdfund import erc20
 from crowdfund.escrow import encode_call
-from crowdfund.milestones import claimed_by_release, objection_closed, refunds_from_vault, tranche_count
+from crowdfund.milestones import (
+    claimed_by_release,
+    lapsed,
+    objection_closed,
+    objections_lapsed,
+    refunds_from_vault,
+    tranche_count,
+)
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
 from crowdfund.schedule import Tranche, call_arguments, check
 from crowdfund.units import UnitError, format_amount
@@ -158,8 +165,8 @@ async def escrow_action(
                 claimed_by_release(campaign_id, f"POST /campaigns/{campaign_id}/transactions/release"),
                 {"id": campaign_id},
             )
-    if action == "object" and campaign_id is not None:
-        await _refuse_closed_objections(gateway, chain, block, campaign_id)
+    if action in ("object", "withdraw-objection") and campaign_id is not None:
+        await _refuse_closed_objections(gateway, chain, block, campaign_id, withdraw=action != "object")
     on_vault = await _on_vault(gateway, chain, block, action, campaign_id, params)
     if on_vault and action == "create":
         try:
@@ -182,11 +189,22 @@ async def escrow_action(
     )
 
 
-async def _refuse_closed_objections(gateway: Gateway, chain: Chain, block: Block, campaign_id: int) -> None:
-    """An objection to a campaign that has not succeeded, refused in the domain's words
-    (crowdfund.milestones.objection_closed) before the vault's own rules. Other campaigns
-    are left to those rules (NotAVaultCampaign, NoMilestoneVault)."""
-    if chain.vault is None or await gateway.db(queries.vault_record, campaign_id) is None:
+async def _refuse_closed_objections(
+    gateway: Gateway, chain: Chain, block: Block, campaign_id: int, *, withdraw: bool
+) -> None:
+    """An objection to a campaign that has not succeeded, or an objection or its withdrawal
+    once a tranche lapsed, refused in the domain's words (crowdfund.milestones.objection_closed)
+    before the vault's own rules. Other campaigns are left to those rules (NotAVaultCampaign,
+    NoMilestoneVault)."""
+    if chain.vault is None:
+        return
+    record, _, now = await gateway.db(queries.vault_standing, campaign_id, "")
+    if record is None:
+        return
+    if lapsed(record, now):
+        # The vault's own refusal once the lapse is recorded; the same, in words, before.
+        raise Rejected("ReleaseWindowClosed", objections_lapsed(campaign_id), {"id": campaign_id})
+    if withdraw:
         return
     try:
         live = await gateway.escrow.campaign(chain, block, campaign_id)

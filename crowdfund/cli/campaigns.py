@@ -52,6 +52,12 @@ def campaign_id(text: str) -> int:
 def address(text: str) -> str:
     if not Web3.is_address(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an Ethereum address (0x and 40 hex digits)")
+    body = text[2:]
+    if body != body.lower() and body != body.upper() and not Web3.is_checksum_address(text):
+        # Mixed case carries an EIP-55 checksum: a wrong one is a typo, and money follows it.
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has a wrong checksum (mixed-case addresses must be EIP-55): check it for a typo"
+        )
     return Web3.to_checksum_address(text)
 
 
@@ -336,11 +342,14 @@ def refund(ctx: Context) -> dict[str, Any]:
         if receipt is not None:
             owed = vault.refunded_amount(receipt)  # what was paid, to the unit
         done = "would refund" if ctx.args.dry_run else "refunded"
-        share = (
-            "the share the vault has not released: a tranche owed to the creator lapsed unreleased"
-            if vault_campaign.lapsed
-            else "the share of the tranches not yet due at the halt"
-        )
+        if refunded_before:
+            share = (
+                "the share of the tranches due at the halt, which lapsed unreleased since its first refund"
+            )
+        elif vault_campaign.lapsed:
+            share = "the share the vault has not released: a tranche owed to the creator lapsed unreleased"
+        else:
+            share = "the share of the tranches not yet due at the halt"
         ctx.out.line(
             f"{done} {format_amount(owed, currency)} to {backer} from the milestone vault: a pledge of "
             f"{format_amount(pledge, currency)} times {share}"

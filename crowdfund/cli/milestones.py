@@ -10,7 +10,7 @@ from crowdfund.cli.campaigns import POSITIONALS, address, after, at_hand
 from crowdfund.cli.context import Context, Refused
 from crowdfund.cli.render import milestone_figures
 from crowdfund.escrow import Campaign
-from crowdfund.milestones import halts, objection_closed, tranche_count
+from crowdfund.milestones import halts, objection_closed, objections_lapsed, tranche_count
 from crowdfund.state import REFUNDABLE
 from crowdfund.units import format_amount, format_share, format_time
 from crowdfund.vault import Vault, VaultCampaign
@@ -35,12 +35,15 @@ def release(ctx: Context) -> dict[str, Any]:
     receipt = ctx.transact(tx, what=ctx.describe(tx))
     if receipt is None:
         due = [t for t in milestone_figures(before, campaign, ctx.now()).tranches if t.status == "due"]
+        amount = sum(t.amount for t in due)
         if due:
             ctx.out.line(
-                f"would pay {format_amount(sum(t.amount for t in due), currency)} to {payee}: "
-                f"{tranche_count(len(due))} due"
+                f"would pay {format_amount(amount, currency)} to {payee}: {tranche_count(len(due))} due"
+                + ("" if before.collected else ", after claiming the funds from the escrow")
             )
-        return after(ctx, campaign.id, currency)
+        elif not before.collected:
+            ctx.out.line("would claim the funds from the escrow into the vault; nothing is due yet")
+        return after(ctx, campaign.id, currency, amount=str(amount), to=to or before.creator)
     paid = vault.released_amount(receipt)
     now = vault.campaign(campaign.id)
     count = len(now.tranches)
@@ -62,6 +65,7 @@ def release(ctx: Context) -> dict[str, Any]:
         campaign.id,
         currency,
         amount=str(paid),
+        to=to or now.creator,
         paid_tranches=now.paid_tranches,
         released=str(now.released),
     )
@@ -71,6 +75,8 @@ def _objection(ctx: Context, withdraw: bool) -> dict[str, Any]:
     campaign, currency = at_hand(ctx)
     vault, kept = _vault_campaign(ctx, campaign)
     backer = ctx.account_address
+    if kept.lapsed:  # the vault refuses only once a refund recorded the lapse
+        raise Refused(f"{objections_lapsed(campaign.id)} (crowdfund refund {campaign.id})")
     closed = None if withdraw else objection_closed(campaign.id, campaign.state)
     if closed is not None:
         refund = f" (crowdfund refund {campaign.id})" if campaign.state in REFUNDABLE else ""

@@ -107,7 +107,9 @@ def campaign_json(campaign: Campaign, currency: Currency, now: int) -> dict[str,
 
 
 def milestone_figures(vault_campaign: VaultCampaign, campaign: Campaign, now: int) -> MilestoneFigures:
-    return figures(vault_campaign, state=campaign.state, pledged=campaign.pledged, now=now)
+    return figures(
+        vault_campaign, state=campaign.state, pledged=campaign.pledged, deadline=campaign.deadline, now=now
+    )
 
 
 def void_reason(campaign: Campaign) -> str:
@@ -122,10 +124,12 @@ def void_reason(campaign: Campaign) -> str:
 def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Currency, now: int) -> list[str]:
     """The schedule, what was released and the objections, as lines for people."""
     v = milestone_figures(vault_campaign, campaign, now)
+    running = campaign.state in (State.UPCOMING, State.ACTIVE)
     basis = (
         ""
         if v.collected or v.void
-        else f", amounts of the {format_amount(campaign.pledged, currency)} pledged so far"
+        else f", amounts of the {format_amount(campaign.pledged, currency)} pledged"
+        + (" so far" if running else "")
     )
     lines = [f"  schedule  {tranche_count(len(v.tranches))} through the milestone vault{basis}"]
     cells = [
@@ -163,9 +167,11 @@ def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Curr
         lines.append(
             "  released  nothing yet: the vault claims the funds at the first release after the deadline"
         )
+    # A halt can still stop something only while a tranche is to come and none lapsed.
+    to_come = v.halted_at is None and not v.lapsed and any(t.status == "upcoming" for t in v.tranches)
     lines.append(
         f"  objections {format_amount(v.objections, currency)} ({share} of the pledged total"
-        + ("" if v.halted_at is not None else "; more than 50% halts the rest for good")
+        + ("; more than 50% halts the rest for good" if to_come else "")
         + ")"
     )
     refunded = (
@@ -174,8 +180,8 @@ def milestones(vault_campaign: VaultCampaign, campaign: Campaign, currency: Curr
     )
     if v.halted_at is not None:
         lines.append(
-            f"  halted    at {format_time(v.halted_at)}: tranches due after it go back to the backers "
-            + ("" if v.lapsed else refunded)
+            f"  halted    at {format_time(v.halted_at)}: tranches due after it go back to the backers"
+            + ("" if v.lapsed else f" {refunded}")
         )
     if v.lapsed:
         lines.append(

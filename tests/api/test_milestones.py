@@ -208,10 +208,11 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
 
         # The stream carries the vault's events among the escrow's, in order.
         with api.stream("GET", "/events", headers={"Last-Event-ID": "0-0"}) as stream:
-            kinds = []
+            kinds, totals = [], {}
             for event in sse(stream):
                 if event["data"].get("campaign_id") == campaign_id:
                     kinds.append((event["event"], event["data"]["backer"], event["data"]["amount"]))
+                    totals[event["event"]] = event["data"]["new_total"]
                 if event["event"] == "vault_refunded":
                     break
         assert kinds == [
@@ -227,6 +228,8 @@ def test_a_milestone_campaign_is_answered_from_creation_through_a_halt_and_refun
             ("halted", None, str(4 * ETHER)),
             ("vault_refunded", bob, str(3 * ETHER // 2)),
         ]
+        # What was released and refunded in all, as the vault's events add them up.
+        assert (totals["released"], totals["vault_refunded"]) == (str(2 * ETHER), str(3 * ETHER // 2))
 
 
 def test_a_reorg_that_takes_a_halt_back_leaves_no_trace(
@@ -409,3 +412,43 @@ def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
         refused(paying, "VaultAsPayee", "where nothing can ever pay them out")
         # Another payee or backer is built as before.
         assert build(api, 1, "pledge", sender=alice, amount=str(ETHER), backer=creator).status_code == 200
+
+
+def test_a_tranche_left_unreleased_lapses_back_to_the_backers(chain: tuple[Web3, Escrow, Path]) -> None:
+    w3, escrow, registry = chain
+    vault = with_vault(w3)
+    creator, alice, bob = w3.eth.accounts[0], w3.eth.accounts[1], w3.eth.accounts[2]
+    campaign_id, deadline = two_halves(w3, escrow, vault)
+    with gateway(w3.provider.endpoint_uri, registry) as api:  # type: ignore[attr-defined]
+        advance(w3, DAY + 60)
+        # Succeeded, nobody released it yet: the escrow's claim window is what must be beaten.
+        milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
+        assert (milestones["release_closes_at"], milestones["lapsed"]) == (deadline + 180 * DAY, False)
+        vault.release(alice, campaign_id)  # anyone: 2 ETH to the creator
+        milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
+        closes = deadline + 30 * DAY + 180 * DAY
+        assert milestones["release_closes_at"] == closes
+
+        advance(w3, closes - now(w3))
+        milestones = indexed(api, w3, f"/campaigns/{campaign_id}")["milestones"]
+        assert [t["status"] for t in milestones["tranches"]] == ["paid", "lapsed"]
+        assert (milestones["lapsed"], milestones["release_closes_at"]) == (True, None)
+        assert milestones["refundable"] == str(2 * ETHER)
+        # Nobody recorded the lapse yet: the vault would still take an objection, which would
+        # change nothing; the gateway refuses it, in words.
+        held = indexed(api, w3, f"/campaigns/{campaign_id}/backers/{bob}")
+        assert not held["milestones"]["object"]["allowed"]
+        assert "lapsed unreleased" in held["milestones"]["object"]["reason"]
+        assert held["refund"] == {"allowed": True, "amount": str(3 * ETHER // 2), "reason": None}
+        refused(build(api, campaign_id, "object", sender=bob), "ReleaseWindowClosed", "lapsed unreleased")
+        refused(
+            build(api, campaign_id, "release", sender=creator, to=alice),
+            "ReleaseWindowClosed",
+            f"tranche 2 of campaign {campaign_id} was not released by",
+        )
+        vault.refund(bob, campaign_id)
+        history = indexed(api, w3, f"/campaigns/{campaign_id}/pledges")["items"]
+        assert [(e["kind"], e["backer"], e["amount"]) for e in history[:2]] == [
+            ("vault_refunded", bob, str(3 * ETHER // 2)),
+            ("lapsed", None, str(2 * ETHER)),
+        ]

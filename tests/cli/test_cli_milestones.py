@@ -332,3 +332,42 @@ def test_the_vault_is_refused_as_a_claims_payee_and_as_a_pledges_backer(
     assert f"claiming campaign {plain} to it would leave the funds where nothing" in paying.err
     assert escrow.pledge_of(plain, vault.address) == 0 and not escrow.campaign(plain).claimed
     assert nonce(w3, dev(w3, 0)) == before[0] and nonce(w3, dev(w3, 1)) == before[1] + 1
+
+
+def test_a_tranche_left_unreleased_lapses_and_the_backers_take_back_the_rest(
+    w3: Web3, cli: Cli, escrow: Escrow, vault: Vault
+) -> None:
+    campaign_id = create(cli, "50%@end,50%@+30d", goal="2")
+    pledge(cli, campaign_id, "1", "dev1")
+    pledge(cli, campaign_id, "3", "dev2")
+    advance(w3, 2 * DAY + 60)
+    # The creator has its first half paid elsewhere: a typo in the address is caught first.
+    elsewhere = dev(w3, 7)
+    letter = next(i for i, c in enumerate(elsewhere) if i > 1 and c.isalpha())
+    typo = elsewhere[:letter] + elsewhere[letter].swapcase() + elsewhere[letter + 1 :]
+    mistyped = cli("release", str(campaign_id), "--to", typo)
+    assert mistyped.code == 2 and "wrong checksum" in mistyped.err
+    dry = cli("release", str(campaign_id), "--to", elsewhere, "--dry-run", "--json")
+    assert dry.code == 0, dry.text
+    assert (dry.json["amount"], dry.json["to"]) == (str(2 * ETHER), elsewhere)
+    before = w3.eth.get_balance(elsewhere)
+    paid = cli("release", str(campaign_id), "--to", elsewhere)
+    assert paid.code == 0, paid.text
+    assert w3.eth.get_balance(elsewhere) == before + 2 * ETHER
+    assert f"paid 2 ETH to {elsewhere}" in paid.out
+
+    # Nobody releases the second half within 180 days of its due time: it lapses.
+    deadline = escrow.campaign(campaign_id).deadline
+    closes = deadline + 30 * DAY + 180 * DAY
+    advance(w3, closes - now(w3) + 1)
+    status = cli("status", str(campaign_id))
+    assert "Claimed (lapsed)" in status.out and "lapsed    tranche 2 waited unreleased" in status.out
+    late = cli("release", str(campaign_id))
+    assert late.code == 1
+    assert f"tranche 2 of campaign {campaign_id} was not released by {format_time(closes)}" in late.err
+    objecting = cli("object", str(campaign_id), "--account", "dev2")
+    assert objecting.code == 1 and "lapsed unreleased" in objecting.err
+    refunded = cli("refund", str(campaign_id), "--account", "dev2")
+    assert refunded.code == 0, refunded.text
+    assert "refunded 1.5 ETH" in refunded.out and "lapsed unreleased" in refunded.out
+    assert vault.refund_of(campaign_id, dev(w3, 2)) == (True, 15 * ETHER // 10)

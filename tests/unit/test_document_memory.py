@@ -8,6 +8,8 @@ import asyncio
 import json
 from collections import Counter
 
+from support.loop import run
+
 from crowdfund.content import Content, ContentMismatch, accepted, cid_of
 from crowdfund_api.services.content import ContentNotFound
 from crowdfund_api.services.documents import Documents
@@ -57,7 +59,7 @@ def test_a_link_shown_many_times_is_fetched_once_and_then_known() -> None:
         assert sum(source.asked.values()) == 1
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_links_that_cannot_be_checked_are_unverified_and_never_fetched() -> None:
@@ -68,7 +70,7 @@ def test_links_that_cannot_be_checked_are_unverified_and_never_fetched() -> None
         await settle()
         assert not source.asked and documents.generation == 0
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_the_generation_moves_on_only_when_what_a_link_shows_changes() -> None:
@@ -86,7 +88,7 @@ def test_the_generation_moves_on_only_when_what_a_link_shows_changes() -> None:
         assert documents.generation == 2  # invalid: a change too
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_failure_is_believed_for_a_while_then_asked_again_by_itself() -> None:
@@ -109,7 +111,7 @@ def test_a_failure_is_believed_for_a_while_then_asked_again_by_itself() -> None:
         assert source.asked[cid_of(data)] == 2
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_lying_source_is_invalid_for_now_not_for_ever() -> None:
@@ -129,7 +131,7 @@ def test_a_lying_source_is_invalid_for_now_not_for_ever() -> None:
         assert documents.campaign(uri, source.fetch).status == "verified"
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_published_content_is_no_longer_believed_missing() -> None:
@@ -148,7 +150,7 @@ def test_published_content_is_no_longer_believed_missing() -> None:
         assert documents.campaign(uri, source.fetch).status == "verified"
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_fetches_waiting_are_bounded() -> None:
@@ -170,7 +172,7 @@ def test_fetches_waiting_are_bounded() -> None:
         assert all(documents.campaign(uri, source.fetch).status == "verified" for uri in uris)
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_documents_kept_stay_within_their_bytes_the_least_recently_shown_going_first() -> None:
@@ -187,4 +189,4 @@ def test_documents_kept_stay_within_their_bytes_the_least_recently_shown_going_f
         assert documents.campaign(uris[0], source.fetch).status == "unavailable"
         await documents.close()
 
-    asyncio.run(scenario())
+    run(scenario)

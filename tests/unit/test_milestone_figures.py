@@ -43,21 +43,29 @@ RECORD = Kept()
 
 
 def statuses(record: Kept, state: State, now: int) -> list[str]:
-    return [t.status for t in figures(record, state=state, pledged=3 * ETHER, now=now).tranches]
+    return [
+        t.status for t in figures(record, state=state, pledged=3 * ETHER, deadline=1000, now=now).tranches
+    ]
 
 
 def test_a_tranche_is_due_from_its_second_on_and_upcoming_before() -> None:
     assert statuses(RECORD, State.SUCCEEDED, 1999) == ["due", "upcoming", "upcoming"]
     assert statuses(RECORD, State.SUCCEEDED, 2000) == ["due", "due", "upcoming"]
-    assert figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, now=1999).next_release_at == 2000
-    assert figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, now=3000).next_release_at is None
+    assert (
+        figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, deadline=1000, now=1999).next_release_at
+        == 2000
+    )
+    assert (
+        figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, deadline=1000, now=3000).next_release_at
+        is None
+    )
     # Before the deadline nothing is due, whatever the clock says of the first tranche.
     assert statuses(RECORD, State.ACTIVE, 1000) == ["upcoming"] * 3
 
 
 def test_a_tranche_due_at_the_halts_second_stays_the_creators() -> None:
     halted = dataclasses.replace(RECORD, paid_tranches=1, collected=True, received=3 * ETHER, halted_at=2000)
-    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, now=5000)
+    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=5000)
     assert [t.status for t in counted.tranches] == ["paid", "due", "halted"]
     assert counted.refundable == refundable(3 * ETHER, halted.tranches, 2000) == 3 * ETHER * 4000 // 10_000
     assert counted.next_release_at is None and counted.halted
@@ -65,7 +73,7 @@ def test_a_tranche_due_at_the_halts_second_stays_the_creators() -> None:
 
 def test_before_the_claim_a_halt_counts_what_backers_share_from_the_pledged_total() -> None:
     halted = dataclasses.replace(RECORD, halted_at=1500, objections=2 * ETHER)
-    counted = figures(halted, state=State.SUCCEEDED, pledged=3 * ETHER, now=1600)
+    counted = figures(halted, state=State.SUCCEEDED, pledged=3 * ETHER, deadline=1000, now=1600)
     assert [t.status for t in counted.tranches] == ["due", "halted", "halted"]
     assert counted.refundable == 3 * ETHER * 7000 // 10_000
     assert counted.unreleased == 3 * ETHER and counted.objection_bps == 6666
@@ -73,20 +81,23 @@ def test_before_the_claim_a_halt_counts_what_backers_share_from_the_pledged_tota
 
 def test_amounts_add_up_to_what_the_vault_received() -> None:
     short = dataclasses.replace(RECORD, collected=True, received=10, released=3)
-    counted = figures(short, state=State.CLAIMED, pledged=3 * ETHER, now=1500)
+    counted = figures(short, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=1500)
     assert [t.amount for t in counted.tranches] == [3, 3, 4]
     assert counted.unreleased == 7
     assert counted.objection_bps == 0
     refunded = dataclasses.replace(short, halted_at=1500, refunded=2)
-    assert figures(refunded, state=State.CLAIMED, pledged=3 * ETHER, now=1500).unreleased == 5
+    assert figures(refunded, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=1500).unreleased == 5
     objecting = dataclasses.replace(RECORD, objections=ETHER)
-    assert figures(objecting, state=State.SUCCEEDED, pledged=3 * ETHER, now=1500).objection_bps == 3333
+    assert (
+        figures(objecting, state=State.SUCCEEDED, pledged=3 * ETHER, deadline=1000, now=1500).objection_bps
+        == 3333
+    )
 
 
 @pytest.mark.parametrize("state", [State.FAILED, State.CANCELLED, State.EXPIRED])
 def test_a_void_campaign_holds_nothing_in_the_vault_even_once_halted(state: State) -> None:
     for record in (RECORD, dataclasses.replace(RECORD, halted_at=1500, objections=2 * ETHER)):
-        counted = figures(record, state=state, pledged=3 * ETHER, now=5000)
+        counted = figures(record, state=state, pledged=3 * ETHER, deadline=1000, now=5000)
         assert [t.status for t in counted.tranches] == ["void"] * 3 and counted.void
         assert (counted.unreleased, counted.refundable, counted.next_release_at) == (0, 0, None)
         # The amounts still say what each tranche would have paid.
@@ -150,10 +161,10 @@ def test_a_tranche_left_unreleased_180_days_lapses_from_that_second_on() -> None
     closes = 2000 + RELEASE_WINDOW  # tranche 2's window: the first not paid
     assert release_closes_at(paid_once) == closes
     assert not lapsed(paid_once, closes - 1) and lapsed(paid_once, closes)
-    before = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, now=closes - 1)
+    before = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=closes - 1)
     assert ([t.status for t in before.tranches], before.refundable) == (["paid", "due", "due"], 0)
     assert (before.release_closes_at, before.lapsed) == (closes, False)
-    after = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, now=closes)
+    after = figures(paid_once, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=closes)
     # everything not released is the backers', the tranches still to come included
     assert [t.status for t in after.tranches] == ["paid", "lapsed", "lapsed"]
     assert (after.refundable, after.lapsed, after.release_closes_at) == (
@@ -170,7 +181,7 @@ def test_only_what_a_halt_left_to_the_creator_can_lapse() -> None:
     )
     closes = 2000 + RELEASE_WINDOW
     assert release_closes_at(halted) == closes
-    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, now=closes)
+    counted = figures(halted, state=State.CLAIMED, pledged=3 * ETHER, deadline=1000, now=closes)
     assert [t.status for t in counted.tranches] == ["paid", "lapsed", "halted"]
     assert counted.refundable == 3 * ETHER - 9 * ETHER // 10
     # halted before tranche 2 fell due: nothing is owed to the creator, nothing can lapse
@@ -178,3 +189,25 @@ def test_only_what_a_halt_left_to_the_creator_can_lapse() -> None:
     assert release_closes_at(early) is None and not lapsed(early, 10**12)
     # before the vault collected, the escrow's claim window rules
     assert release_closes_at(RECORD) is None
+
+
+def test_before_the_vault_claims_the_release_deadline_is_the_escrows_claim_window() -> None:
+    # Nobody released it yet: the whole campaign expires in the escrow 180 days after its
+    # deadline, which is what a creator must beat.
+    counted = figures(RECORD, state=State.SUCCEEDED, pledged=3 * ETHER, deadline=1000, now=1500)
+    assert counted.release_closes_at == 1000 + 180 * 86_400
+    # Still running, or void: no such deadline.
+    assert (
+        figures(RECORD, state=State.ACTIVE, pledged=3 * ETHER, deadline=1000, now=900).release_closes_at
+        is None
+    )
+    assert (
+        figures(RECORD, state=State.EXPIRED, pledged=3 * ETHER, deadline=1000, now=10**9).release_closes_at
+        is None
+    )
+
+
+def test_objections_are_closed_once_a_tranche_lapsed() -> None:
+    assert objection_closed(7, State.CLAIMED) is None
+    said = objection_closed(7, State.CLAIMED, lapsed_=True)
+    assert said is not None and "lapsed unreleased" in said

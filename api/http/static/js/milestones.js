@@ -45,8 +45,8 @@ export function timeline(c) {
   const amount = (value) => formatAmount(value, c.token);
   const halted = m.halted_at !== null;
   const refunding = halted || m.lapsed;
-  // A release deadline is worth saying once it is near: within 30 days.
-  const closing = m.release_closes_at !== null && m.release_closes_at - Date.now() / 1000 < 30 * 86400;
+  // When what is owed to the creator must be released by (the answer's, by the chain's clock).
+  const closing = m.release_closes_at !== null;
   let meaning = `The vault pays the creator each tranche once it falls due; ${OBJECTION_MEANS.charAt(0).toLowerCase()}${OBJECTION_MEANS.slice(1)}`;
   if (halted) meaning = 'Backers holding more than half of the pledged total objected: no tranche due after the halt is paid (those due before it stay the creator’s), and each backer can take back its share of them.';
   if (m.lapsed) meaning = 'A tranche owed to the creator waited unreleased for 180 days: nothing more is paid to the creator, and each backer can take back its share of everything the vault has not released.';
@@ -62,7 +62,7 @@ export function timeline(c) {
       ['Not released', amount(m.unreleased), 'unreleased'],
       ['Objections', `${share(m.objection_bps)} of the pledged total`, 'objections'],
       halted ? ['Halted', time(m.halted_at), 'halted'] : null,
-      closing && !m.lapsed ? ['Release by', time(m.release_closes_at), 'release-closes'] : null,
+      closing ? ['Release by', time(m.release_closes_at), 'release-closes'] : null,
       refunding ? ['Refunded by the vault', `${amount(m.refunded)} of ${amount(m.refundable)}`, 'vault-refunded'] : null,
     ]),
     h('p', { class: 'muted small' }, meaning),
