@@ -348,7 +348,7 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
             v = _collect(c, id, h, v);
         }
         if (v.flags() & _LAPSED == 0) {
-            uint256 closesAt = _releaseClosesAt(c, h, v);
+            uint256 closesAt = _releaseClosesAt(c, h);
             if (closesAt != 0 && block.timestamp >= closesAt) v = _lapse(c, id, h, v, closesAt);
         }
         uint8 bits = v.flags();
@@ -363,8 +363,8 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
         // what is left, so no rounding dust stays behind.
         // Cannot overflow: both factors are below 2^104; cannot underflow: the pledge is
         // part of the pledges not yet refunded, and a share is at most what is left.
-        uint256 amount;
-        uint256 marks;
+        uint256 amount = 0;
+        uint256 marks = 0;
         unchecked {
             if (record & _REFUNDED == 0) {
                 uint256 left = c.unrefunded;
@@ -428,7 +428,7 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
             view_.received = received;
             (uint256 paidBps,,,) = _walk(c, h, h.paid(), 0);
             view_.released = received * paidBps / BPS;
-            view_.releaseClosesAt = uint64(_releaseClosesAt(c, h, v));
+            view_.releaseClosesAt = uint64(_releaseClosesAt(c, h));
             view_.lapsed = bits & _LAPSED != 0
                 || (view_.releaseClosesAt != 0 && block.timestamp >= view_.releaseClosesAt);
             bool halted = bits & _HALTED != 0;
@@ -483,13 +483,12 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
             if (claimedNow) return; // the claim alone was worth it: the funds are safe here
             revert NothingToRelease(id, SafeCast.toUint64(nextAt));
         }
-        if (due != before) {
-            // The first unpaid tranche's window closes first; once it has, the tranches
-            // still owed to the creator are the backers' (see refund).
-            uint256 closesAt = _releaseAt(c, h, before) + RELEASE_WINDOW;
-            if (block.timestamp >= closesAt) revert ReleaseWindowClosed(id, before, uint64(closesAt));
-            c.head = h.withPaid(due);
-        }
+        // Here a tranche is due: an amount is paid only with one (dueBps > paidBps).
+        // The first unpaid tranche's window closes first; once it has, the tranches still
+        // owed to the creator are the backers' (see refund).
+        uint256 closesAt = _releaseAt(c, h, before) + RELEASE_WINDOW;
+        if (block.timestamp >= closesAt) revert ReleaseWindowClosed(id, before, uint64(closesAt));
+        c.head = h.withPaid(due);
         emit Released(id, to, amount, due);
         _pay(c, bits, to, amount);
     }
@@ -531,11 +530,13 @@ contract MilestoneVault is IMilestoneVault, ReentrancyGuardTransient {
 
     /// @dev When a claimed campaign's first unpaid tranche, if the creator may still be paid
     /// it (due at or before the halt, if halted), stops being payable: 0 if there is none.
-    function _releaseClosesAt(Campaign storage c, Head h, Votes v) private view returns (uint256) {
+    /// Only for a claimed campaign: before the claim the escrow's claim window rules.
+    function _releaseClosesAt(Campaign storage c, Head h) private view returns (uint256) {
         uint256 next = h.paid();
-        if (v.flags() & _CLAIMED == 0 || next == h.trancheCount()) return 0;
+        if (next == h.trancheCount()) return 0;
         uint256 at = _releaseAt(c, h, next);
-        if (v.flags() & _HALTED != 0 && at > h.haltedAt()) return 0;
+        uint256 haltedAt_ = h.haltedAt();
+        if (haltedAt_ != 0 && at > haltedAt_) return 0;
         return at + RELEASE_WINDOW;
     }
 
