@@ -12,6 +12,7 @@ import pytest
 
 from crowdfund.metadata import Tier
 from crowdfund.tiers import TierPlaces, assign, pledges_after
+from crowdfund_api.services.types import Backers
 
 
 def tier(id_: str, min_amount: int, limit: int | None = None) -> Tier:
@@ -155,3 +156,15 @@ def test_the_example_in_the_docs_comes_out_as_the_docs_say() -> None:
         "seed": (("Alice", "Carol"), ()),
         "bed": (("Bob",), ("Carol",)),
     }
+
+
+def test_backers_kept_as_one_string_give_their_places_and_the_first_few() -> None:
+    addresses = [f"0x{n:040X}" for n in range(1, 151)]
+    kept = Backers.of(addresses)
+    assert kept.count == 150
+    assert kept.first(100) == addresses[:100] and kept.first(200) == addresses
+    assert [kept.place(a) for a in (addresses[0], addresses[99], addresses[-1])] == [1, 100, 150]
+    # A whole address only: not a prefix of one, nor one of another case.
+    assert kept.place(addresses[0][:-1]) is None and kept.place(addresses[9].lower()) is None
+    none = Backers.of([])
+    assert (none.count, none.first(100), none.place(addresses[0])) == (0, [], None)

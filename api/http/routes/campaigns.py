@@ -14,8 +14,8 @@ from crowdfund.state import State
 from ...index.schema import MAX_CAMPAIGN_ID
 from ...index.types import CampaignFilter, IndexedEvent
 from ...node.escrow import CampaignMissing
-from ...services import campaigns
-from ...services.types import CampaignDetail, CampaignFigures, Page, PostedUpdate, Standing
+from ...services import campaigns, tiers
+from ...services.types import CampaignDetail, CampaignFigures, CampaignTiers, Page, PostedUpdate, Standing
 from .. import render, schemas
 from ..cursors import decode_cursor
 from ..dependencies import Reading, ReadingDep, get_reading
@@ -158,10 +158,33 @@ async def _events_page(
     return render.json_bytes(answer)
 
 
+@router.get("/{campaign_id}/tiers", response_model=schemas.CampaignTiers, responses=ONE)
+async def campaign_tiers(at: ReadingDep, campaign_id: CampaignId) -> Response:
+    """The campaign's reward tiers, each with its holders, places left and line, by the open
+    rule of docs/tiers.md replayed from the pledge events; none unless its metadata is verified
+    (`metadata_status` says why). The escrow keeps no limit: the rule does."""
+    gateway, pinned = at.gateway, at.block
+    if campaign_id > MAX_CAMPAIGN_ID:
+        raise _missing(campaign_id)
+
+    async def given_out() -> CampaignTiers | None:
+        return await tiers.campaign_tiers(gateway, pinned, campaign_id)
+
+    answer = await gateway.cache.get(
+        pinned,
+        ("tiers", campaign_id, gateway.documents.generation),
+        render.once(given_out, render.campaign_tiers),
+    )
+    if answer is None:
+        raise _missing(campaign_id)
+    return render.json_bytes(answer)
+
+
 @router.get("/{campaign_id}/backers/{address}", response_model=schemas.BackerStanding, responses=ONE)
 async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: schemas.Address) -> Response:
     """What `address` holds in the campaign and what it may do now: unpledge (how much) and
-    refund, each simulated at the block with the escrow's own rules."""
+    refund, each simulated at the block with the escrow's own rules; the reward tier it
+    holds and the lines it waits in (docs/tiers.md)."""
     gateway, chain, pinned = at.gateway, at.chain, at.block
 
     async def standing() -> Standing:
@@ -169,7 +192,10 @@ async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: sche
 
     try:
         answer = await gateway.cache.get(
-            pinned, ("backer", campaign_id, address), render.once(standing, render.standing)
+            pinned,
+            # With the documents' generation: the tier shown depends on the metadata's status.
+            ("backer", campaign_id, address, gateway.documents.generation),
+            render.once(standing, render.standing),
         )
     except CampaignMissing as exc:
         raise HTTPException(404, str(exc)) from None
