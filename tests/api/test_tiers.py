@@ -5,6 +5,7 @@ none for a campaign whose metadata is not verified, and the refusals of bad requ
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from web3 import Web3
 
 from crowdfund.demo import DAY, ETHER
 from crowdfund.escrow import Escrow
+from crowdfund.metadata import Tier as MetadataTier
+from crowdfund.tiers import assign, pledges_after
+from crowdfund_api.index import queries, schema
+from crowdfund_api.index.store import open_index, write_chunk
+from crowdfund_api.index.types import Tip
 
 BED = {
     "id": "bed",
@@ -195,3 +201,52 @@ def test_a_malformed_campaign_id_or_address_is_a_422(site: Served, path: str) ->
     answer = site.client.get(path)
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"]
+
+
+def test_many_pledge_events_are_streamed_in_chain_order_from_sqlite_and_postgresql(database_url: str) -> None:
+    # More events than one read holds (PLEDGES_AT_ONCE), many to a block: the rule sees them in
+    # chain order (block, log index), as a replay from the chain would.
+    engine = schema.connect(database_url)
+    open_index(engine, chain_id=1, escrow="0x" + "ee" * 20, start_block=1)
+    created = {
+        "id": 1, "creator": "0x" + "aa" * 20, "token": "0x" + "00" * 20, "goal": "100", "cap": "0",
+        "starts_at": 0, "deadline": 10**9, "metadata_uri": "ipfs://x", "created_block": 1,
+        "created_transaction": "0x" + "11" * 32,
+    }  # fmt: skip
+    rng = random.Random(7)
+    backers = [f"0x{n:040x}" for n in range(3_000)]
+    moves: list[tuple[int, int, str, str, int]] = []  # block, log index, kind, backer, amount
+    held = dict.fromkeys(backers, 0)
+    for n in range(queries.PLEDGES_AT_ONCE * 2 + 500):
+        backer = rng.choice(backers)
+        if held[backer] and rng.random() < 0.3:
+            kind, amount = "unpledged", rng.randint(1, held[backer])
+            held[backer] -= amount
+        else:
+            kind, amount = "pledged", rng.randint(1, 300)
+            held[backer] += amount
+        moves.append((2 + n // 12, n % 12, kind, backer, amount))
+    rows = [_row(1, 0, "created", created["creator"], "100") | {"created": created}]
+    # Stored newest first: the order the rows were written in is not the one they are read in.
+    rows += [_row(b, i, k, who, str(a)) for b, i, k, who, a in reversed(moves)]
+    write_chunk(engine, rows, {}, Tip(moves[-1][0], "0x" + "55" * 32, 2_000))
+    tiers = [
+        MetadataTier(f"t{n}", "T", "", min_amount=(n + 1) * 50, limit=None if n == 0 else 40, delivery=None)
+        for n in range(6)
+    ]
+
+    _, given = queries.pledge_events(engine, 1, lambda events: assign(tiers, pledges_after(events)))
+
+    expected = assign(tiers, pledges_after((k, who, a) for _, _, k, who, a in moves))
+    assert given == expected
+    assert sum(len(p.holders) for p in given) == sum(1 for h in held.values() if h >= 50)
+    assert any(p.in_line for p in given), "the limits are reached, so the order matters"
+    engine.dispose()
+
+
+def _row(block: int, log_index: int, kind: str, backer: str, amount: str) -> dict[str, Any]:
+    return {
+        "block_number": block, "log_index": log_index, "block_hash": f"0x{block:064x}", "timestamp": block,
+        "transaction_hash": f"0x{block:032x}{log_index:032x}", "campaign_id": 1, "kind": kind,
+        "backer": backer, "payer": backer, "amount": amount, "new_total": "0", "uri": None,
+    }  # fmt: skip
