@@ -1,5 +1,6 @@
 """Which reward tier each backer holds: an open rule anyone can replay from a campaign's
-pledge events and its metadata document's tiers (docs/tiers.md states it in words).
+pledge events (each backer's pledge after each, crowdfund.pledges) and its metadata
+document's tiers (docs/tiers.md states it in words).
 
 The escrow knows nothing of tiers, so a limit is kept by this rule alone: anyone may pledge
 any amount, and a sold-out tier only means a place in line for it.
@@ -13,21 +14,17 @@ any amount, and a sold-out tier only means a place in line for it.
   when it has none) hold it, the others are in line for it and remain candidates for the
   tiers after it.
 
-The work is O(events + backers x tiers): each event is looked at once, and each backer
-once per tier.
+The work is O(events + backers x tiers) and one sort of each tier's candidates: each event
+is looked at once, and each backer once per tier.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .metadata import Tier
-
-# The index's words for the escrow events that move a backer's pledge (Pledged, Unpledged,
-# Refunded); a claim pays the creator but leaves every pledge as it was.
-PLEDGE_KINDS = ("pledged", "unpledged", "refunded")
 
 
 @dataclass(frozen=True)
@@ -46,24 +43,6 @@ class TierPlaces:
     @property
     def sold_out(self) -> bool:
         return self.places_left == 0
-
-
-def pledges_after(events: Iterable[tuple[str, str, int]]) -> Iterator[tuple[str, int]]:
-    """Each backer's pledge after each of its events, from (kind, backer, amount) in chain
-    order: a pledge adds its amount, an unpledge takes its amount away, a refund returns
-    the whole pledge (leaving 0)."""
-    held: dict[str, int] = {}
-    for kind, backer, amount in events:
-        if kind == "pledged":
-            pledge = held.get(backer, 0) + amount
-        elif kind == "unpledged":
-            pledge = held.get(backer, 0) - amount
-        elif kind == "refunded":
-            pledge = 0
-        else:
-            raise ValueError(f"{kind!r} does not move a pledge; only {', '.join(PLEDGE_KINDS)} do")
-        held[backer] = pledge
-        yield backer, pledge
 
 
 def assign(tiers: Sequence[Tier], pledges: Iterable[tuple[str, int]]) -> tuple[TierPlaces, ...]:

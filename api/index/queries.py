@@ -12,8 +12,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
 from crowdfund.links import Link, bounded
+from crowdfund.pledges import PLEDGE_KINDS
 from crowdfund.state import RULES, Condition, Flag, NowBefore, State, Unset
-from crowdfund.tiers import PLEDGE_KINDS
 
 from . import schema as db
 from . import vault

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from crowdfund.metadata import CampaignMetadata, Tier
-from crowdfund.tiers import TierPlaces, assign, pledges_after
+from crowdfund.pledges import pledges_after
+from crowdfund.tiers import TierPlaces, assign
 
 from ..gateway import Gateway, block_of
 from ..index import queries

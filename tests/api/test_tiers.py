@@ -18,7 +18,8 @@ from web3 import Web3
 from crowdfund.demo import DAY, ETHER
 from crowdfund.escrow import Escrow
 from crowdfund.metadata import Tier as MetadataTier
-from crowdfund.tiers import assign, pledges_after
+from crowdfund.pledges import pledges_after
+from crowdfund.tiers import assign
 from crowdfund_api.index import queries, schema
 from crowdfund_api.index.store import open_index, write_chunk
 from crowdfund_api.index.types import Tip

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from crowdfund.metadata import Tier
-from crowdfund.tiers import TierPlaces, assign, pledges_after
+from crowdfund.pledges import pledges_after
+from crowdfund.tiers import TierPlaces, assign
 from crowdfund_api.services.types import Backers
 
 
