@@ -133,6 +133,13 @@ def test_a_sold_out_tier_gives_its_place_to_the_next_in_line_when_its_holder_dro
     )
     assert standing(api, campaign_id, dave) == (None, [])
 
+    # Another campaign's events move the chain on: these tiers are the same at the new block.
+    other = create(w3, escrow, "https://garden.example/other.json")
+    escrow.pledge(dave, other, ETHER)
+    wait_indexed(api, w3.eth.block_number)
+    later = tiers(api, campaign_id)
+    assert later["block"]["number"] > body["block"]["number"] and later["tiers"] == body["tiers"]
+
     # One wei below the bed: Alice keeps the seed she reached first, Bob takes her place.
     escrow.unpledge(alice, campaign_id, 1)
     wait_indexed(api, w3.eth.block_number)
