@@ -9,7 +9,7 @@ from typing import TypeVar
 from fastapi import Response
 from pydantic import BaseModel
 
-from crowdfund.metadata import CampaignMetadata
+from crowdfund.metadata import CampaignMetadata, Tier
 
 from ..index.types import IndexedEvent
 from ..node.types import Block, TokenInfo, UnsignedTx
@@ -102,17 +102,41 @@ def metadata(value: CampaignMetadata) -> schemas.Metadata:
         story=value.story,
         image=value.image,
         links=[schemas.Link(label=link.label, url=link.url) for link in value.links],
+        tiers=[schemas.Tier(**_tier_fields(tier)) for tier in value.tiers],
+    )
+
+
+def _tier_fields(value: Tier) -> dict[str, object]:
+    return {
+        "id": value.id,
+        "title": value.title,
+        "description": value.description,
+        "min_amount": str(value.min_amount),
+        "limit": value.limit,
+        "delivery": value.delivery,
+    }
+
+
+def tier_ref(value: Tier) -> schemas.TierRef:
+    return schemas.TierRef(id=value.id, title=value.title)
+
+
+def campaign_tiers(value: found.CampaignTiers) -> schemas.CampaignTiers:
+    return schemas.CampaignTiers(
+        campaign_id=value.campaign_id,
+        metadata_status=value.metadata_status,
         tiers=[
-            schemas.Tier(
-                id=tier.id,
-                title=tier.title,
-                description=tier.description,
-                min_amount=str(tier.min_amount),
-                limit=tier.limit,
-                delivery=tier.delivery,
+            schemas.TierHolders(
+                **_tier_fields(roll.tier),
+                holder_count=roll.holders.count,
+                places_left=roll.places_left,
+                sold_out=roll.sold_out,
+                in_line_count=roll.in_line.count,
+                holders=roll.holders.first(schemas.HOLDERS_SHOWN),
             )
-            for tier in value.tiers
+            for roll in value.tiers
         ],
+        block=block(value.block),
     )
 
 
@@ -196,6 +220,10 @@ def standing(value: found.Standing) -> schemas.BackerStanding:
         state=value.state.word,
         unpledge=permission(value.unpledge),
         refund=permission(value.refund),
+        tier=None if value.tier.holds is None else tier_ref(value.tier.holds),
+        in_line=[
+            schemas.TierPlace(**tier_ref(t).model_dump(), place=place) for t, place in value.tier.in_line
+        ],
         milestones=None
         if value.milestones is None
         else schemas.BackerMilestones(

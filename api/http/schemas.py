@@ -235,6 +235,42 @@ class Tier(BaseModel):
     delivery: str | None = Field(description="when the reward is expected, YYYY-MM; null: not said")
 
 
+class TierRef(BaseModel):
+    id: str
+    title: str
+
+
+class TierPlace(TierRef):
+    place: int = Field(description="its place in the tier's line, from 1: 1 is the next to hold it")
+
+
+# How many of a tier's holders its answer names; the count says how many there are.
+HOLDERS_SHOWN = 100
+
+
+class TierHolders(Tier):
+    holder_count: int = Field(description="backers holding the tier now")
+    places_left: int | None = Field(description="limit less holder_count; null when it has no limit")
+    sold_out: bool = Field(description="no place is left: a backer who reaches it now waits in line")
+    in_line_count: int = Field(description="backers waiting for a place (they may hold a lower tier)")
+    holders: list[str] = Field(
+        description=f"the first {HOLDERS_SHOWN} holders, in the order they reached the tier's min_amount"
+    )
+
+
+class CampaignTiers(BaseModel):
+    """Which backer holds which reward tier, by the open rule of docs/tiers.md replayed from the
+    campaign's pledge events. The escrow keeps no limit: anyone may pledge to a sold-out tier,
+    and waits in its line."""
+
+    campaign_id: int
+    metadata_status: DocumentStatus = Field(description=METADATA_STATUS)
+    tiers: list[TierHolders] = Field(
+        description="in the document's order; empty unless metadata_status is verified"
+    )
+    block: BlockRef
+
+
 class Metadata(BaseModel):
     """A campaign's metadata document, checked against its CID and against
     docs/metadata.schema.json."""
@@ -344,6 +380,13 @@ class BackerStanding(BaseModel):
         "tranches not yet due at the halt (its `amount` the least the vault pays: the last backers "
         "to refund get the rounding remainder). A halted campaign left unclaimed past the claim "
         "window expired: the escrow refunds the whole pledge"
+    )
+    tier: TierRef | None = Field(
+        description="the reward tier it holds by the rule of docs/tiers.md; null: none (below every "
+        "tier, every tier it reaches full, or no verified metadata)"
+    )
+    in_line: list[TierPlace] = Field(
+        description="the sold-out tiers its pledge reaches that it waits for, in the document's order"
     )
     milestones: BackerMilestones | None = Field(description="in a milestone campaign; null in any other")
     block: BlockRef

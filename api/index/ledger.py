@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crowdfund.pledges import PLEDGE_KINDS, pledge_after
 from crowdfund.state import goal_reached
 
 
@@ -50,7 +51,7 @@ class Ledger:
         if campaign is None:  # an event of a campaign created before the index's first block
             return
         self.changed_campaigns.add(campaign_id)
-        if kind in ("pledged", "unpledged", "refunded"):
+        if kind in PLEDGE_KINDS:
             key = (campaign_id, row["backer"])
             position = self.positions.get(key)
             if position is None:
@@ -58,19 +59,15 @@ class Ledger:
             self.changed_positions.add(key)
             held_before = position.amount
             amount = int(row["amount"])
-            if kind == "pledged":
-                position.amount += amount
-                total = int(row["new_total"])
-            elif kind == "unpledged":
-                position.amount -= amount
-                total = int(row["new_total"])
-            else:
-                position.amount = 0
+            position.amount = pledge_after(held_before, kind, amount)
+            if kind == "refunded":
                 position.refunded += amount
                 total = int(campaign["pledged"]) - amount
                 # The Refunded event carries no total: the row gets the one it leads to, so
                 # that every money entry in the history says where the campaign stands.
                 row["new_total"] = str(total)
+            else:
+                total = int(row["new_total"])
             campaign["backer_count"] += (position.amount > 0) - (held_before > 0)
             campaign["pledged"] = str(total)
             campaign["goal_reached"] = goal_reached(total, int(campaign["goal"]))

@@ -3,15 +3,16 @@ its rows belong to that block even while the indexer writes the next chunk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, and_, exists, false, func, not_, or_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from crowdfund.links import bounded
+from crowdfund.links import Link, bounded
+from crowdfund.pledges import PLEDGE_KINDS
 from crowdfund.state import RULES, Condition, Flag, NowBefore, State, Unset
 
 from . import schema as db
@@ -26,6 +27,8 @@ from .types import (
     VaultBacker,
     VaultRecord,
 )
+
+T = TypeVar("T")
 
 # A campaign's history: the money moved, and for a milestone campaign what the vault did.
 HISTORY_KINDS = (
@@ -183,6 +186,40 @@ def campaign(engine: Engine, campaign_id: int) -> tuple[Tip, IndexedCampaign | N
         if count == UPDATES_SHOWN:
             count = conn.execute(select(func.count()).select_from(db.events).where(*posted)).scalar_one()
         return tip, _campaigns(conn, [row])[0], updates, count
+
+
+def metadata_link(engine: Engine, campaign_id: int) -> tuple[Tip, Link | None]:
+    """The metadata link a campaign was created with; None when there is no such campaign."""
+    c = db.campaigns.c
+    with _at_tip(engine) as (conn, tip):
+        if not 0 <= campaign_id <= db.MAX_CAMPAIGN_ID:  # beyond BIGINT: none
+            return tip, None
+        uri = conn.execute(select(c.metadata_uri).where(c.id == campaign_id)).scalar()
+        return tip, None if uri is None else bounded(uri)
+
+
+# Rows a read of a campaign's pledge events holds at once: a campaign may have 10^5 of them,
+# read from PostgreSQL through a server-side cursor rather than all into memory first.
+PLEDGES_AT_ONCE = 10_000
+
+
+def pledge_events(
+    engine: Engine, campaign_id: int, consume: Callable[[Iterable[tuple[str, str, int]]], T]
+) -> tuple[Tip, T]:
+    """`consume` applied to the campaign's pledge events (kind, backer, amount), oldest first
+    in chain order, streamed in this thread as they are read (the caller's work on them
+    stays off the event loop too)."""
+    e = db.events.c
+    with _at_tip(engine) as (conn, tip):
+        # By the index on (campaign_id, block_number, log_index): read in its order, no sort.
+        query = (
+            select(e.kind, e.backer, e.amount)
+            .where(e.campaign_id == campaign_id, e.kind.in_(PLEDGE_KINDS), e.block_number <= tip.number)
+            .order_by(e.block_number, e.log_index)
+            .execution_options(yield_per=PLEDGES_AT_ONCE)
+        )
+        rows = conn.execute(query)
+        return tip, consume((kind, backer, int(amount)) for kind, backer, amount in rows)
 
 
 def history(

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, Index, Table, delete, func, insert, s
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from crowdfund.pledges import PLEDGE_KINDS
+
 from . import schema as db
 from . import vault
 from .ledger import Ledger, Position
@@ -170,7 +172,7 @@ def _save(conn: Connection, ledger: Ledger) -> None:
     ledger.written()
 
 
-MONEY_KINDS = frozenset({"pledged", "unpledged", "refunded"})  # the events that move a position
+MONEY_KINDS = frozenset(PLEDGE_KINDS)  # the events that move a position
 
 
 def _write_events(

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from crowdfund.escrow import Campaign, CampaignRecord
+from crowdfund.links import Link
 from crowdfund.milestones import (
     lapsed,
     objection_closed,
@@ -30,6 +31,7 @@ from ..node.rpc import Chain
 from ..node.types import Block, TokenInfo
 from . import content
 from .milestones import milestones
+from .tiers import backer_tier
 from .types import (
     BackerCampaign,
     BackerMilestones,
@@ -68,10 +70,8 @@ def _figures(
         state=state,
         metadata_uri=indexed.metadata_uri,
         metadata_uri_truncated=indexed.metadata_uri_truncated,
-        metadata=gateway.documents.campaign(
-            # A link cut short is not the link on chain: it names nothing to check.
-            "" if indexed.metadata_uri_truncated else indexed.metadata_uri,
-            functools.partial(content.verified, gateway),
+        metadata=content.campaign_metadata(
+            gateway, Link(indexed.metadata_uri, indexed.metadata_uri_truncated)
         ),
         claimed=source.claimed,
         cancelled=source.cancelled,
@@ -258,10 +258,11 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
     `block` with the escrow's own rules (a halted milestone campaign refunds from the vault,
     with the vault's). CampaignMissing when there is no such campaign."""
     escrow = gateway.escrow
-    live, pledge, (record, held, now) = await asyncio.gather(
+    live, pledge, (record, held, now), tier = await asyncio.gather(
         escrow.campaign(chain, block, campaign_id),
         escrow.pledge_of(chain, block, campaign_id, backer),
         gateway.db(queries.vault_standing, campaign_id, backer),
+        backer_tier(gateway, block, campaign_id, backer),
     )
     # As the builder routes it.
     from_vault = (
@@ -311,6 +312,7 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
         unpledge=unpledge,
         refund=refund,
         block=block,
+        tier=tier,
         milestones=None
         if record is None
         else BackerMilestones(

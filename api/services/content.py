@@ -8,6 +8,7 @@ or image goes through it, so that nothing unchecked is ever shown as content.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from crowdfund.content import (
@@ -20,8 +21,11 @@ from crowdfund.content import (
     checked,
     parse_cid,
 )
+from crowdfund.links import Link
+from crowdfund.metadata import CampaignMetadata
 
 from ..gateway import Gateway
+from .types import Found
 
 log = logging.getLogger("crowdfund.gateway")
 
@@ -58,6 +62,14 @@ async def verified(gateway: Gateway, cid: str) -> Content:
     found = checked(cid, data)
     await asyncio.to_thread(store.put, cid, data, spoilt)
     return found
+
+
+def campaign_metadata(gateway: Gateway, link: Link) -> Found[CampaignMetadata]:
+    """What a campaign's metadata link names, as far as it is known now (services.documents):
+    never waited for."""
+    # A link cut short is not the link on chain: it names nothing to check.
+    uri = "" if link.truncated else link.text
+    return gateway.documents.campaign(uri, functools.partial(verified, gateway))
 
 
 async def publish(gateway: Gateway, data: bytes, declared: Kind) -> tuple[Content, bool]:

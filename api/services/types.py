@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from crowdfund.metadata import CampaignMetadata, UpdateDocument
+from crowdfund.metadata import CampaignMetadata, Tier, UpdateDocument
 from crowdfund.milestones import MilestoneFigures
 from crowdfund.state import State
 
@@ -115,6 +116,62 @@ class BackerCampaign:
 
 
 @dataclass(frozen=True)
+class Backers:
+    """Addresses in order, kept as one string between line breaks. A campaign's tiers are
+    cached whole: one string is charged its true size and measured at once, where a tuple of
+    100,000 addresses takes a tenth of a second to measure, on the event loop."""
+
+    text: str  # "\\n" before and after every address
+    count: int
+
+    @classmethod
+    def of(cls, addresses: Sequence[str]) -> Backers:
+        return cls("\n" + "".join(f"{a}\n" for a in addresses), len(addresses))
+
+    def first(self, n: int) -> list[str]:
+        return self.text.split("\n", n + 1)[1 : min(n, self.count) + 1]
+
+    def place(self, address: str) -> int | None:
+        """Where `address` stands, from 1; None when it is not here."""
+        at = self.text.find(f"\n{address}\n")
+        return None if at < 0 else self.text.count("\n", 0, at) + 1
+
+
+@dataclass(frozen=True)
+class TierRoll:
+    """One tier, its holders and its line."""
+
+    tier: Tier
+    holders: Backers
+    in_line: Backers
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.tier.limit is None else self.tier.limit - self.holders.count
+
+    @property
+    def sold_out(self) -> bool:
+        return self.places_left == 0
+
+
+@dataclass(frozen=True)
+class CampaignTiers:
+    campaign_id: int
+    metadata_status: DocumentStatus
+    tiers: tuple[TierRoll, ...]  # none unless the metadata is verified
+    block: Block
+
+
+@dataclass(frozen=True)
+class BackerTier:
+    """The reward tier a backer holds (None: none) and its place in the line of each tier it
+    waits for, from 1."""
+
+    holds: Tier | None
+    in_line: tuple[tuple[Tier, int], ...]
+
+
+@dataclass(frozen=True)
 class Standing:
     campaign_id: int
     backer: str
@@ -123,6 +180,7 @@ class Standing:
     unpledge: Permission
     refund: Permission  # from the vault for a halted milestone campaign
     block: Block
+    tier: BackerTier  # the reward tier it holds and the lines it waits in (services.tiers)
     milestones: BackerMilestones | None = None  # in a milestone campaign
 
 

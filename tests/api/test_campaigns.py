@@ -156,4 +156,5 @@ def test_huge_ids_are_404_not_errors(api: httpx.Client) -> None:
         assert api.get(f"/campaigns/{campaign_id}").status_code == 404
         assert api.get(f"/campaigns/{campaign_id}/pledges").status_code == 404
         assert api.get(f"/campaigns/{campaign_id}/backers/0x{'1' * 40}").status_code == 404
+        assert api.get(f"/campaigns/{campaign_id}/tiers").status_code == 404
     assert api.get(f"/campaigns/{2**256}").status_code == 422

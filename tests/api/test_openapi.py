@@ -34,6 +34,7 @@ def test_every_route_documents_its_answers_and_errors(api: httpx.Client) -> None
         "/campaigns/{campaign_id}",
         "/campaigns/{campaign_id}/pledges",
         "/campaigns/{campaign_id}/updates",
+        "/campaigns/{campaign_id}/tiers",
         "/campaigns/{campaign_id}/backers/{address}",
         "/backers/{address}/pledges",
         "/events",
@@ -69,6 +70,11 @@ def test_every_route_documents_its_answers_and_errors(api: httpx.Client) -> None
     assert set(serve["200"]["content"]) == types
     assert {"404", "502", "504"} <= set(serve)
     schemas = doc["components"]["schemas"]
+    assert schema_name(paths["/campaigns/{campaign_id}/tiers"]["get"]["responses"]["200"]) == "CampaignTiers"
+    assert {"tier", "in_line"} <= set(schemas["BackerStanding"]["required"])
+    assert {"holder_count", "places_left", "sold_out", "in_line_count", "holders"} <= set(
+        schemas["TierHolders"]["required"]
+    )
     assert set(schemas["Rejection"]["required"]) == {"detail", "rule", "values"}
     assert "from" in schemas["UnsignedTransaction"]["properties"]
 

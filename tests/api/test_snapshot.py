@@ -186,6 +186,10 @@ def test_the_recorded_answers_are_unchanged(
         record.get(f"/campaigns/{ids[name]}/backers/{backer}")
     record.get(f"/campaigns/999/backers/{alice}")
     record.get(f"/campaigns/{ids['failed']}/backers/0x12")
+    # The fixture's links are not ipfs:// CIDs: no tiers, and the status says why.
+    record.get(f"/campaigns/{ids['active0']}/tiers")
+    record.get("/campaigns/999/tiers")
+    record.get("/campaigns/abc/tiers")
     for backer in (alice, bob, stranger):
         record.get(f"/backers/{backer}/pledges")
     record.get(f"/backers/{bob}/pledges", limit=1)

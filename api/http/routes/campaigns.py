@@ -14,8 +14,8 @@ from crowdfund.state import State
 from ...index.schema import MAX_CAMPAIGN_ID
 from ...index.types import CampaignFilter, IndexedEvent
 from ...node.escrow import CampaignMissing
-from ...services import campaigns
-from ...services.types import CampaignDetail, CampaignFigures, Page, PostedUpdate, Standing
+from ...services import campaigns, tiers
+from ...services.types import CampaignDetail, CampaignFigures, CampaignTiers, Page, PostedUpdate, Standing
 from .. import render, schemas
 from ..cursors import decode_cursor
 from ..dependencies import Reading, ReadingDep, get_reading
@@ -23,6 +23,7 @@ from ..dependencies import Reading, ReadingDep, get_reading
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 E = TypeVar("E", IndexedEvent, PostedUpdate)
+T = TypeVar("T")
 
 # The validator after the Path or Query, so that their bounds stay in the OpenAPI schema.
 CampaignId = Annotated[
@@ -87,18 +88,28 @@ async def get_campaign(request: Request, campaign_id: CampaignId) -> Response:
     # The hottest route takes its reading without a declared dependency: FastAPI's
     # dependency solving is a third of the cost of a cached answer (docs/performance.md).
     at = await get_reading(request)
-    gateway, chain, pinned = at.gateway, at.chain, at.block
-    if campaign_id > MAX_CAMPAIGN_ID:
-        raise _missing(campaign_id)
 
     async def detail() -> CampaignDetail | None:
-        return await campaigns.campaign_detail(gateway, chain, pinned, at.now, campaign_id)
+        return await campaigns.campaign_detail(at.gateway, at.chain, at.block, at.now, campaign_id)
 
-    answer = await gateway.cache.get(
-        pinned,
-        ("campaign", campaign_id, gateway.documents.generation),
-        render.once(detail, render.campaign_detail),
-    )
+    return await _one_campaign(at, campaign_id, "campaign", detail, render.campaign_detail)
+
+
+async def _one_campaign(
+    at: Reading,
+    campaign_id: int,
+    kind: str,
+    compute: Callable[[], Awaitable[T | None]],
+    rendered: Callable[[T], BaseModel],
+) -> Response:
+    """An answer about one campaign that shows what its metadata link names: cached at the
+    block with the documents' generation, so that one that showed the document unavailable is
+    not served again once it has arrived (services/documents.py); 404 when there is no such
+    campaign."""
+    if campaign_id > MAX_CAMPAIGN_ID:
+        raise _missing(campaign_id)
+    key = (kind, campaign_id, at.gateway.documents.generation)
+    answer = await at.gateway.cache.get(at.block, key, render.once(compute, rendered))
     if answer is None:
         raise _missing(campaign_id)
     return render.json_bytes(answer)
@@ -158,10 +169,23 @@ async def _events_page(
     return render.json_bytes(answer)
 
 
+@router.get("/{campaign_id}/tiers", response_model=schemas.CampaignTiers, responses=ONE)
+async def campaign_tiers(at: ReadingDep, campaign_id: CampaignId) -> Response:
+    """The campaign's reward tiers, each with its holders, places left and line, by the open
+    rule of docs/tiers.md replayed from the pledge events; none unless its metadata is verified
+    (`metadata_status` says why). The escrow keeps no limit: the rule does."""
+
+    async def given_out() -> CampaignTiers | None:
+        return await tiers.campaign_tiers(at.gateway, at.block, campaign_id)
+
+    return await _one_campaign(at, campaign_id, "tiers", given_out, render.campaign_tiers)
+
+
 @router.get("/{campaign_id}/backers/{address}", response_model=schemas.BackerStanding, responses=ONE)
 async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: schemas.Address) -> Response:
     """What `address` holds in the campaign and what it may do now: unpledge (how much) and
-    refund, each simulated at the block with the escrow's own rules."""
+    refund, each simulated at the block with the escrow's own rules; the reward tier it
+    holds and the lines it waits in (docs/tiers.md)."""
     gateway, chain, pinned = at.gateway, at.chain, at.block
 
     async def standing() -> Standing:
@@ -169,7 +193,10 @@ async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: sche
 
     try:
         answer = await gateway.cache.get(
-            pinned, ("backer", campaign_id, address), render.once(standing, render.standing)
+            pinned,
+            # With the documents' generation: the tier shown depends on the metadata's status.
+            ("backer", campaign_id, address, gateway.documents.generation),
+            render.once(standing, render.standing),
         )
     except CampaignMissing as exc:
         raise HTTPException(404, str(exc)) from None
