@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from page_kit import Demo, Visit, local_input, status_of
 from playwright.sync_api import Page, expect
 
@@ -149,6 +150,7 @@ def test_a_due_tranche_is_released_and_a_halt_opens_the_vaults_refunds(visit: Vi
     expect(page.locator("[data-fact=vault-refunded] dd")).to_have_text("0.5 ETH of 2 ETH")
 
 
+@pytest.mark.moves_clock_far
 def test_a_tranche_left_unreleased_lapses_back_to_the_backers(visit: Visit, demo: Demo) -> None:
     judy = demo.accounts[9]
     kiln = halves_campaign(demo, "kiln", "Pottery kiln", "A kiln for the pottery club.")
