@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cli_support import Cli, created_id
+from cli_support import Cli, Run, created_id
 from support.gateway import eventually, gateway
 from web3 import Web3
 
@@ -37,6 +37,14 @@ def api(rpc_url: str, home: Path, escrow: Escrow) -> Iterator[httpx.Client]:
         yield client
 
 
+def create_with(cli: Cli, api: httpx.Client, path: Path, *options: str) -> Run:
+    """`crowdfund create` of a 5 ETH, 30-day campaign described by the document at `path`."""
+    return cli(
+        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
+        "--gateway", str(api.base_url), *options,
+    )  # fmt: skip
+
+
 def write_document(folder: Path, document: dict[str, Any], name: str = "campaign.json") -> Path:
     path = folder / name
     path.write_text(json.dumps(document))
@@ -48,10 +56,7 @@ def test_a_local_document_is_published_with_its_image_and_linked_by_its_cid(
 ) -> None:
     (tmp_path / "cover.png").write_bytes(COVER)
     path = write_document(tmp_path, GARDEN)
-    created = cli(
-        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
-        "--gateway", str(api.base_url), "--json",
-    )  # fmt: skip
+    created = create_with(cli, api, path, "--json")
     campaign_id = created_id(created)
     link = created.json["metadata_uri"]
     assert escrow.metadata_uri(campaign_id, 0, w3.eth.block_number) == link
@@ -102,10 +107,7 @@ def test_an_invalid_document_is_refused_before_anything_is_published_or_sent(
     (tmp_path / "cover.png").write_bytes(COVER + b"unpublished")
     path = write_document(tmp_path, document)
     block = w3.eth.block_number
-    refused = cli(
-        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
-        "--gateway", str(api.base_url), "--json",
-    )  # fmt: skip
+    refused = create_with(cli, api, path, "--json")
     assert refused.code == 2, refused.text
     assert f"{path}: {said}" in refused.err and refused.json["error"]["kind"] == "usage"
     assert w3.eth.block_number == block  # nothing sent
@@ -115,15 +117,10 @@ def test_an_invalid_document_is_refused_before_anything_is_published_or_sent(
 def test_a_missing_image_file_is_said_to_be(api: httpx.Client, cli: Cli, w3: Web3, tmp_path: Path) -> None:
     path = write_document(tmp_path, {**GARDEN, "image": "photos/cover.png"})
     block = w3.eth.block_number
-    refused = cli(
-        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
-        "--gateway", str(api.base_url),
-    )  # fmt: skip
+    refused = create_with(cli, api, path)
     assert refused.code == 2
-    assert (
-        f"{path}: $.image names 'photos/cover.png' ({tmp_path / 'photos' / 'cover.png'}): no such file"
-        in (refused.err)
-    )
+    missing = tmp_path / "photos" / "cover.png"
+    assert f"{path}: $.image names 'photos/cover.png' ({missing}): no such file" in refused.err
     assert w3.eth.block_number == block
 
 
@@ -146,10 +143,7 @@ def test_a_dry_run_names_the_links_and_publishes_nothing(
     (tmp_path / "cover.png").write_bytes(cover)
     path = write_document(tmp_path, GARDEN)
     block = w3.eth.block_number
-    dry = cli(
-        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
-        "--gateway", str(api.base_url), "--dry-run",
-    )  # fmt: skip
+    dry = create_with(cli, api, path, "--dry-run")
     assert dry.code == 0, dry.text
     would = [line for line in dry.out.splitlines() if line.startswith("would publish")]
     where = display_url(str(api.base_url).rstrip("/"))
@@ -164,10 +158,7 @@ def test_a_dry_run_names_the_links_and_publishes_nothing(
     assert api.get(f"/content/{document_cid}").status_code == 404
     assert w3.eth.block_number == block
 
-    published = cli(
-        "create", "--goal", "5ether", "--deadline", "30d", "--metadata", str(path),
-        "--gateway", str(api.base_url), "--json",
-    )  # fmt: skip
+    published = create_with(cli, api, path, "--json")
     assert published.json["metadata_uri"] == f"ipfs://{document_cid}"  # the link the dry run named
 
 
