@@ -260,6 +260,11 @@ class ContentMismatch(ValueError):
 # --- A folder of content by CID ----------------------------------------------------
 
 
+# The gateway's content folder unless CONTENT_DIR says otherwise (relative to where it runs);
+# `crowdfund demo` writes there by default, so that it and `crowdfund serve` agree.
+DEFAULT_CONTENT_DIR = Path(".chain/content")
+
+
 class ContentStoreUnavailable(Exception):
     """The store cannot be read or written now (a full or read-only disk, say)."""
 
