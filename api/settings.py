@@ -11,6 +11,8 @@ from pydantic import Field, HttpUrl, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from web3 import Web3
 
+from crowdfund.content import DEFAULT_CONTENT_DIR
+
 from .node.rpc import ANSWER_LIMIT
 
 
@@ -146,7 +148,7 @@ class Settings(BaseSettings):
         "gateway, which answers it 403 and serves only what it holds or fetches",
     )
     content_dir: Path = Field(
-        Path(".chain/content"),
+        DEFAULT_CONTENT_DIR,
         description="the folder of stored content, one file per CID; unused when DATABASE_URL is "
         "PostgreSQL, whose `content` table every replica shares",
     )

@@ -11,6 +11,9 @@ refused with a reason rather than half-trusted.
 What is accepted: a JSON document (an object, at most JSON_MAX bytes), or an image in
 PNG, JPEG or WebP (at most IMAGE_MAX bytes), told apart by the bytes themselves, never by
 what a sender says they are. SVG and HTML are refused: both can carry scripts.
+
+A folder of content by CID (FolderStore) is the gateway's default content store; it lives
+here because `crowdfund demo` fills it too, before any gateway runs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 # The CID's parts, each a one-byte varint: CIDv1, the raw codec, a sha2-256 multihash of
@@ -249,3 +255,56 @@ class ContentMismatch(ValueError):
             f"the {len(data):,} bytes received for {cid} hash to {cid_of(data)}: they are not its content"
         )
         self.cid = cid
+
+
+# --- A folder of content by CID ----------------------------------------------------
+
+
+# The gateway's content folder unless CONTENT_DIR says otherwise (relative to where it runs);
+# `crowdfund demo` writes there by default, so that it and `crowdfund serve` agree.
+DEFAULT_CONTENT_DIR = Path(".chain/content")
+
+
+class ContentStoreUnavailable(Exception):
+    """The store cannot be read or written now (a full or read-only disk, say)."""
+
+
+class FolderStore:
+    """One file per CID, named by it: written under a temporary name and renamed, so that
+    a reader never sees half a file and two writers of the same bytes cannot collide. It
+    keeps bytes and nothing about them: the caller checks them against their CID."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.where = f"the folder {folder}"
+
+    def _path(self, cid: str) -> Path:
+        parse_cid(cid)  # a CID is base32 letters and digits: never a path of its own
+        return self.folder / cid
+
+    def get(self, cid: str) -> bytes | None:
+        try:
+            return self._path(cid).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ContentStoreUnavailable(f"{self.where} cannot be read: {exc.strerror}") from exc
+
+    def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
+        path = self._path(cid)
+        if path.exists() and not replace:
+            return False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".partial-", delete=False) as file:
+                try:
+                    file.write(data)
+                    file.flush()
+                    os.fsync(file.fileno())
+                except BaseException:
+                    os.unlink(file.name)
+                    raise
+            os.replace(file.name, path)
+        except OSError as exc:
+            raise ContentStoreUnavailable(f"{self.where} cannot be written: {exc.strerror}") from exc
+        return True

@@ -3,7 +3,7 @@
 # With RPC_URL set, only the gateway runs, against that node.
 # Ctrl-C (or any exit) stops every process this script started.
 # Settings: RUN_PORT (the chain, 18545), API_HOST/API_PORT (the gateway, 127.0.0.1:8000),
-# CHAIN_DIR (the chain's saved state and the gateway's index, .chain), VENV (.venv).
+# CHAIN_DIR (the chain's saved state, the gateway's index and content store, .chain), VENV (.venv).
 # Deploying and seeding go through the `crowdfund` package (the deployment registry is
 # deployments/, or $CROWDFUND_DEPLOYMENTS), so this works from any checkout path.
 set -euo pipefail
@@ -59,6 +59,9 @@ else
   mkdir -p "$CHAIN_DIR"
   # The gateway's index belongs to this chain: kept beside its state.
   export DATABASE_URL=${DATABASE_URL:-sqlite:///$CHAIN_DIR/index.sqlite}
+  # So is its content store: `crowdfund demo` writes the demo's documents and images there
+  # before the gateway starts, and the gateway serves them from there.
+  export CONTENT_DIR=${CONTENT_DIR:-$CHAIN_DIR/content}
   echo "==> local chain (anvil) on $RPC_URL, state kept in $CHAIN_DIR/state.json"
   # A new chain starts three days in the past, so that the demo's ended campaigns can end
   # before now and the chain still reaches the machine's time (crowdfund.demo).

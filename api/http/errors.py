@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crowdfund.content import ContentStoreUnavailable
 from crowdfund.deployments import DeploymentNotFound
 from crowdfund.networks import display_url
 
-from ..index.content import ContentStoreUnavailable
 from ..index.follower import DatabaseUnavailable, IndexBehind
 from ..node.rpc import NodeUnavailable, RpcError, WrongChain
 from ..node.simulate import Rejected

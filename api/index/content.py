@@ -4,28 +4,23 @@ them stored.
 
 The store keeps bytes and nothing about them: what they are is told from the bytes each
 time, and the caller checks them against their CID on the way in and on the way out, so a
-file changed on disk is never served as the content it is named after. Every call blocks
+file changed on disk is never served as the content it is named after. The folder store is
+crowdfund.content's FolderStore, which `crowdfund demo` fills too. Every call blocks
 (files, the database driver); the gateway runs them in a worker thread.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from crowdfund.content import parse_cid
+from crowdfund.content import FolderStore
 
 from .database import IndexDatabase
 from .schema import content
-
-
-class ContentStoreUnavailable(Exception):
-    """The store cannot be read or written now (a full or read-only disk, say)."""
 
 
 class ContentStore(Protocol):
@@ -37,46 +32,6 @@ class ContentStore(Protocol):
     def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
         """Store `data` under `cid`; False when something was there already (and is left
         as it is, unless `replace`: bytes found spoilt are replaced by checked ones)."""
-
-
-class FolderStore:
-    """One file per CID, named by it: written under a temporary name and renamed, so that
-    a reader never sees half a file and two writers of the same bytes cannot collide."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.where = f"the folder {folder}"
-
-    def _path(self, cid: str) -> Path:
-        parse_cid(cid)  # a CID is base32 letters and digits: never a path of its own
-        return self.folder / cid
-
-    def get(self, cid: str) -> bytes | None:
-        try:
-            return self._path(cid).read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise ContentStoreUnavailable(f"{self.where} cannot be read: {exc.strerror}") from exc
-
-    def put(self, cid: str, data: bytes, replace: bool = False) -> bool:
-        path = self._path(cid)
-        if path.exists() and not replace:
-            return False
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".partial-", delete=False) as file:
-                try:
-                    file.write(data)
-                    file.flush()
-                    os.fsync(file.fileno())
-                except BaseException:
-                    os.unlink(file.name)
-                    raise
-            os.replace(file.name, path)
-        except OSError as exc:
-            raise ContentStoreUnavailable(f"{self.where} cannot be written: {exc.strerror}") from exc
-        return True
 
 
 class TableStore:

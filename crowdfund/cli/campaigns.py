@@ -15,15 +15,17 @@ from eth_abi.abi import encode
 from eth_utils.abi import function_signature_to_4byte_selector
 from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError
-from web3.types import TxParams
+from web3.types import TxParams, TxReceipt
 
 from crowdfund import transactions
 from crowdfund.cli import render
 from crowdfund.cli.context import Context, Refused, UsageError
+from crowdfund.cli.publish import add_gateway_option, link_to, publish_parts
 from crowdfund.errors import decode_error
 from crowdfund.escrow import ETH, Campaign, CampaignTerms, Escrow
 from crowdfund.milestones import claimed_by_release, refunds_from_vault, tranche_count
 from crowdfund.payment import BalanceShort, PaymentStep, pledge_payment
+from crowdfund.publication import Publication
 from crowdfund.schedule import parse_schedule
 from crowdfund.tokens import Token
 from crowdfund.transactions import TransactionRejected
@@ -89,6 +91,22 @@ def _send(ctx: Context, tx: TxParams, done: str) -> None:
     ctx.transact(tx, what=ctx.describe(tx))
     if not ctx.args.dry_run:
         ctx.out.line(done)
+
+
+def _publish_then_transact(
+    ctx: Context, publication: Publication | None, tx: TxParams
+) -> tuple[TxReceipt | None, dict[str, Any]]:
+    """Send `tx`, whose link names `publication` when a local document was given: published
+    first (under --dry-run, only said), once the escrow's rules accept the transaction, so
+    that a refused one publishes nothing. Returns the receipt and, for the JSON document,
+    what was published."""
+    fields: dict[str, Any] = {}
+    if publication is not None:
+        if not ctx.args.dry_run:
+            transactions.simulate(ctx.w3, ctx.account_address, tx)
+        parts = publish_parts(ctx, publication)
+        fields["would_publish" if ctx.args.dry_run else "published"] = parts
+    return ctx.transact(tx, what=ctx.describe(tx)), fields
 
 
 def _resolve_token(ctx: Context, given: str | None) -> Currency:
@@ -163,6 +181,8 @@ def _refuse_unless_open(ctx: Context, campaign: Campaign, amount: int) -> None:
 
 def create(ctx: Context) -> dict[str, Any]:
     args = ctx.args
+    # A local document is checked before anything else is read or sent.
+    metadata_uri, publication = link_to(ctx, args.metadata, "campaign")
     currency = _resolve_token(ctx, args.token)
     ctx.amounts_in = currency
     goal = parse_amount(args.goal, currency)
@@ -175,12 +195,13 @@ def create(ctx: Context) -> dict[str, Any]:
         f"campaign in {currency.symbol}: goal {format_amount(goal, currency)}, "
         f"cap {format_amount(cap, currency) if cap else 'none'}, pledges from "
         f"{format_time(starts_at) if starts_at else 'now'} until {format_time(deadline)} "
-        f"({format_duration(deadline - (starts_at or now))}), metadata {args.metadata}"
+        f"({format_duration(deadline - (starts_at or now))}), metadata {metadata_uri}"
+        + (f" ({args.metadata})" if publication else "")
     )
     terms: CampaignTerms = {
         "goal": goal,
         "deadline": deadline,
-        "metadata_uri": args.metadata,
+        "metadata_uri": metadata_uri,
         "token": currency.address,
         "cap": cap,
         "starts_at": starts_at,
@@ -203,12 +224,12 @@ def create(ctx: Context) -> dict[str, Any]:
         )
         tx = vault.build_create_campaign(tranches, **terms)
         schedule["milestones"] = [{"release_at": t.release_at, "share_bps": t.share_bps} for t in tranches]
-    receipt = ctx.transact(tx, what=ctx.describe(tx))
+    receipt, published = _publish_then_transact(ctx, publication, tx)
     if receipt is None:
-        return after(ctx, 0, currency, **schedule)
+        return after(ctx, 0, currency, **schedule, **published)
     new_id = (ctx.escrow if args.milestones is None else ctx.require_vault()).created_campaign_id(receipt)
     ctx.out.line(f"created campaign {new_id}")
-    return after(ctx, new_id, currency, metadata_uri=args.metadata, **schedule)
+    return after(ctx, new_id, currency, metadata_uri=metadata_uri, **schedule, **published)
 
 
 # ---------------------------------------------------------------- backers
@@ -400,14 +421,13 @@ def cancel(ctx: Context) -> dict[str, Any]:
 
 
 def update(ctx: Context) -> dict[str, Any]:
+    uri, publication = link_to(ctx, ctx.args.uri, "update")
     campaign, currency = at_hand(ctx)
-    uri = ctx.args.uri
-    _send(
-        ctx,
-        _creators_side(ctx, campaign).build_post_update(campaign.id, uri),
-        f"update {uri} anchored on chain for campaign {campaign.id}",
-    )
-    return after(ctx, campaign.id, currency, uri=uri)
+    tx = _creators_side(ctx, campaign).build_post_update(campaign.id, uri)
+    _, published = _publish_then_transact(ctx, publication, tx)
+    if not ctx.args.dry_run:
+        ctx.out.line(f"update {uri} anchored on chain for campaign {campaign.id}")
+    return after(ctx, campaign.id, currency, uri=uri, **published)
 
 
 # ---------------------------------------------------------------- the parsers
@@ -421,7 +441,11 @@ AMOUNT_HELP = (
 POSITIONALS: dict[str, dict[str, Any]] = {
     "id": {"type": campaign_id, "help": "the campaign's id"},
     "amount": {"help": AMOUNT_HELP},
-    "uri": {"help": "where the update is published (ipfs://...)"},
+    "uri": {
+        "metavar": "URI|FILE.json",
+        "help": "where the update is published (ipfs://...), or a local update document (title, body, "
+        "image) to publish first: its ipfs:// link goes on chain",
+    },
 }
 
 
@@ -465,8 +489,15 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "that campaigns on this escrow already use",
     )
     p.add_argument(
-        "--metadata", required=True, metavar="URI", help="where the campaign is described (ipfs://...)"
+        "--metadata",
+        required=True,
+        metavar="URI|FILE.json",
+        help="where the campaign is described: a link (ipfs://..., https://..., data:...) put on chain as "
+        "written, or a local metadata document (title, summary, story, image, links, tiers; see "
+        "docs/content.md), checked, published to the gateway first with its image when that is a local "
+        "file (relative to the document), and linked by its ipfs:// CID",
     )
+    add_gateway_option(p, "a local --metadata document and its image")
     p.add_argument(
         "--milestones",
         metavar="SCHEDULE",
@@ -535,4 +566,14 @@ def register(commands: argparse._SubParsersAction[Any], parents: dict[str, argpa
         "theirs back (refund). It cannot be undone: on a terminal it asks first (--yes skips the "
         "question); off a terminal it cancels as told.",
     ).add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    add("update", update, "as the creator, anchor an update about the campaign on chain", "id", "uri")
+    p = add(
+        "update",
+        update,
+        "as the creator, anchor an update about the campaign on chain",
+        "id",
+        "uri",
+        description="Anchor an update about campaign ID on chain: a link, or a local update document "
+        "(FILE.json: title, Markdown body, optional image; a local image file is published first), "
+        "checked and published to the gateway, whose ipfs:// CID is then the update's link.",
+    )
+    add_gateway_option(p, "a local update document and its image")

@@ -1,6 +1,7 @@
 """`crowdfund publish FILE`: store a campaign's document or image in a gateway's content
 store and print the `ipfs://` link to put on chain (`crowdfund create --metadata`,
-`crowdfund update`)."""
+`crowdfund update`); and the same publishing for those two commands when they are given a
+local document instead of a link."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import requests
 from crowdfund import content
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.networks import display_url
+from crowdfund.publication import DocumentKind, NotPublishable, Publication, is_local_document, prepare
 
 # The gateway `make run` serves.
 LOCAL_GATEWAY = "http://127.0.0.1:8000"
@@ -28,10 +30,42 @@ def _detail(response: requests.Response) -> str:
     return str(body.get("detail", body)) if isinstance(body, dict) else str(body)
 
 
+def post(gateway: str, source: Path, local: content.Content) -> bool:
+    """Store `local` (read from `source`) in the content store of the gateway at `gateway`;
+    whether it is new there. Refused, saying why, when the gateway does not answer, refuses
+    it, or names other bytes than these."""
+    where = display_url(gateway)
+    try:
+        response = requests.post(
+            f"{gateway}/content",
+            data=local.data,
+            headers={"Content-Type": local.media_type},
+            timeout=TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        raise Refused(
+            f"the gateway at {where} did not answer ({type(exc).__name__}); is it running "
+            f"(`make run`), or is it elsewhere (--gateway URL)?"
+        ) from None
+    if response.status_code not in (200, 201):
+        raise Refused(
+            f"the gateway at {where} refused {source} ({response.status_code}): {_detail(response)}"
+        )
+    try:
+        cid = str(response.json()["cid"])
+    except (ValueError, KeyError, TypeError):
+        raise Refused(f"the gateway at {where} answered {response.status_code} without a CID") from None
+    if cid != local.cid:
+        # A gateway that names other bytes than these would have the wrong content linked on chain.
+        raise Refused(
+            f"the gateway at {where} answered {cid} for {source}, whose bytes are {local.cid}; not using it"
+        )
+    return response.status_code == 201
+
+
 def run(ctx: Context) -> dict[str, Any]:
     path = Path(ctx.args.file)
     gateway = ctx.args.gateway.rstrip("/")
-    where = display_url(gateway)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -43,41 +77,67 @@ def run(ctx: Context) -> dict[str, Any]:
         local = content.accepted(data)
     except content.ContentRefused as exc:
         raise Refused(f"{path}: {exc.reason}") from None
-    try:
-        response = requests.post(
-            f"{gateway}/content",
-            data=data,
-            headers={"Content-Type": local.media_type},
-            timeout=TIMEOUT,
-        )
-    except requests.RequestException as exc:
-        raise Refused(
-            f"the gateway at {where} did not answer ({type(exc).__name__}); is it running "
-            f"(`make run`), or is it elsewhere (--gateway URL)?"
-        ) from None
-    if response.status_code not in (200, 201):
-        raise Refused(f"the gateway at {where} refused {path} ({response.status_code}): {_detail(response)}")
-    try:
-        cid = str(response.json()["cid"])
-    except (ValueError, KeyError, TypeError):
-        raise Refused(f"the gateway at {where} answered {response.status_code} without a CID") from None
-    if cid != local.cid:
-        # A gateway that names other bytes than these would have the wrong content linked on chain.
-        raise Refused(
-            f"the gateway at {where} answered {cid} for {path}, whose bytes are {local.cid}; not using it"
-        )
-    uri = content.uri_of(cid)
+    new = post(gateway, path, local)
+    uri = content.uri_of(local.cid)
     ctx.out.line(f"{path}: {local.media_type}, {len(data):,} bytes")
     ctx.out.line(uri)
     return {
         "file": str(path),
-        "cid": cid,
+        "cid": local.cid,
         "uri": uri,
         "media_type": local.media_type,
         "size": len(data),
-        "gateway": where,
-        "new": response.status_code == 201,
+        "gateway": display_url(gateway),
+        "new": new,
     }
+
+
+def link_to(ctx: Context, given: str, kind: DocumentKind) -> tuple[str, Publication | None]:
+    """The link a command puts on chain for `given`: a link as written; for a local JSON
+    document (`campaign.json`), the `ipfs://` link it will have once published, with what
+    to publish (publish_parts). The document is checked here, before anything is sent: a
+    refusal is a usage error naming the JSON path of its first problem."""
+    if not is_local_document(given):
+        return given, None
+    try:
+        publication = prepare(Path(given), kind)
+    except NotPublishable as exc:
+        raise UsageError(str(exc)) from None
+    return publication.uri, publication
+
+
+def publish_parts(ctx: Context, publication: Publication) -> list[dict[str, Any]]:
+    """Publish a prepared document to the gateway of --gateway, its image first; under
+    --dry-run, say what would be published as which link, and publish nothing."""
+    gateway = ctx.args.gateway.rstrip("/")
+    said: list[dict[str, Any]] = []
+    for part in publication.parts:
+        local = part.content
+        size = f"{local.media_type}, {len(local.data):,} bytes"
+        if ctx.args.dry_run:
+            ctx.out.line(f"would publish {part.source} ({size}) to {display_url(gateway)} as {part.uri}")
+        else:
+            post(gateway, part.source, local)
+            ctx.out.line(f"published {part.source} ({size}): {part.uri}")
+        said.append(
+            {
+                "file": str(part.source),
+                "cid": local.cid,
+                "uri": part.uri,
+                "media_type": local.media_type,
+                "size": len(local.data),
+            }
+        )
+    return said
+
+
+def add_gateway_option(parser: ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--gateway",
+        metavar="URL",
+        default=os.environ.get("CROWDFUND_GATEWAY", LOCAL_GATEWAY),
+        help=f"the gateway to store {what} in (default $CROWDFUND_GATEWAY, else {LOCAL_GATEWAY})",
+    )
 
 
 def register(commands: _SubParsersAction[Any], parents: dict[str, ArgumentParser]) -> None:
@@ -91,10 +151,5 @@ def register(commands: _SubParsersAction[Any], parents: dict[str, ArgumentParser
         "a gateway that answers another is refused.",
     )
     parser.add_argument("file", metavar="FILE", help="the document or image")
-    parser.add_argument(
-        "--gateway",
-        metavar="URL",
-        default=os.environ.get("CROWDFUND_GATEWAY", LOCAL_GATEWAY),
-        help=f"the gateway to store it in (default $CROWDFUND_GATEWAY, else {LOCAL_GATEWAY})",
-    )
+    add_gateway_option(parser, "it")
     parser.set_defaults(run=run)

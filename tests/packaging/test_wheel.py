@@ -1,6 +1,7 @@
 """`pip install .` (not editable) into a fresh virtual environment outside the checkout gives
-a working `crowdfund` command and gateway: it deploys the escrow to anvil, seeds the demo,
-and serves /campaigns, the backer page and the API docs, all from the package's own data.
+a working `crowdfund` command and gateway: it deploys the escrow to anvil, seeds the demo
+with its documents and images, and serves /campaigns (the demo's documents verified), their
+images, the backer page and the API docs, all from the package's own data.
 
 The tests run with no network, so the package's dependencies come from the wheelhouse
 that `make setup` fills (.toolchain/wheelhouse); the package itself is the wheel built here.
@@ -14,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -116,6 +118,17 @@ def test_the_installed_package_deploys_seeds_and_serves_without_the_checkout(ins
                 assert isinstance(items, list)
                 assert {c["id"] for c in items} == set(range(1, count + 1))
                 assert {c["metadata_uri"] for c in items} >= {"ipfs://wheel"}
+
+                # The demo's documents and images, package data written into the gateway's
+                # default content folder by `crowdfund demo` run in the same folder.
+                def demo_verified() -> list[dict[str, Any]] | None:
+                    answer = api.get("/campaigns", params={"limit": 100}).json()["items"]
+                    shown = [c for c in answer if c["id"] < count]
+                    return shown if all(c["metadata_status"] == "verified" for c in shown) else None
+
+                demo = eventually(demo_verified, what="the demo campaigns' documents verified")
+                assert len(demo) == 6 and all(c["title"] and c["summary"] for c in demo)
+                assert all(api.get(c["image"]).headers["content-type"] == "image/png" for c in demo)
                 assert Web3.is_checksum_address(api.get("/health").json()["escrow"])
                 front = api.get("/")
                 assert front.status_code == 200 and "<script" in front.text

@@ -26,6 +26,7 @@ from support.chain import anvil, free_port
 from support.gateway import gateway, wait_indexed
 from web3 import Web3
 
+from crowdfund.content import FolderStore, cid_from_uri
 from crowdfund.demo import DAY, ETHER, demo_token_abi, seed
 from crowdfund.deploy import deploy_escrow, deploy_vault
 from crowdfund.escrow import Escrow
@@ -48,14 +49,6 @@ WALLET_JS = (Path(__file__).parent / "wallet.js").read_text()
 GENESIS = 1_772_463_600  # 2026-03-02 15:00 UTC
 LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|data:|about:)")
 TIMEZONE = "America/New_York"  # not the machine's: times must follow the viewer's zone
-SUMMARIES = {
-    "Zine printing run": "A hundred copies of the neighbourhood zine, printed on risograph.",
-    "Repair cafe tools": "Soldering irons, sewing machines and spare parts for the monthly repair cafe.",
-    "Community garden": "Raised beds, a water tank and seeds for the empty lot on Elm Street.",
-    "Open-air film night": "A projector and a screen for summer film nights in the park.",
-    "Makerspace tool library": "A lending library of power tools, paid for in the makerspace's own token.",
-    "Neighbourhood bike workshop": "Stands, tools and a year's rent for a bike workshop, paid in tranches.",
-}
 
 
 class MetadataHost:
@@ -63,7 +56,7 @@ class MetadataHost:
     answering with CORS like public IPFS gateways do."""
 
     def __init__(self) -> None:
-        self.documents: dict[str, dict[str, str]] = {}
+        self.documents: dict[str, dict[str, Any]] = {}
         documents = self.documents
 
         class Handler(BaseHTTPRequestHandler):
@@ -85,7 +78,11 @@ class MetadataHost:
 
     def publish(self, path: str, title: str, summary: str) -> str:
         """Serve {title, summary} at `path`; returns its http address."""
-        self.documents[path] = {"title": title, "summary": summary}
+        return self.serve(path, {"title": title, "summary": summary})
+
+    def serve(self, path: str, document: dict[str, Any]) -> str:
+        """Serve `document` at `path`; returns its http address."""
+        self.documents[path] = document
         return self.url + path
 
 
@@ -101,6 +98,7 @@ class Demo:
     ids: dict[str, int]
     token: str
     metadata: MetadataHost
+    content_dir: Path  # the demo's documents and images, the gateway's CONTENT_DIR
     accounts: list[str] = field(default_factory=list)
     gateway_url: str = ""  # set once the gateway runs
 
@@ -155,11 +153,14 @@ def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) 
         mp.setenv("CROWDFUND_DEPLOYMENTS", str(registry))
         deploy_vault(w3, w3.eth.accounts[0], deploy_escrow(w3, w3.eth.accounts[0]))
         escrow, vault = Escrow.from_registry(w3), Vault.from_registry(w3)
-        seeded = seed(w3, escrow, log=lambda _: None)
+        content = FolderStore(tmp_path_factory.mktemp("content"))
+        seeded = seed(w3, escrow, content, log=lambda _: None)
         ids = {c.title: c.id for c in seeded}
-        for title, summary in SUMMARIES.items():
-            slug = title.lower().replace(" ", "-")
-            metadata_host.publish(f"/ipfs/demo/{slug}.json", title, summary)
+        # The page still reads ipfs:// documents itself, through IPFS_GATEWAY: the host serves
+        # the demo's own documents at their CIDs, as an IPFS gateway would.
+        for campaign in seeded:
+            cid = cid_from_uri(campaign.metadata_uri)
+            metadata_host.serve(f"/ipfs/{cid}", json.loads(content.get(cid) or b"{}"))
         creator = w3.eth.accounts[0]
         ids["Bike repair stand"] = escrow.create_campaign(
             creator,
@@ -170,14 +171,20 @@ def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) 
                 "/meta/bike.json", "Bike repair stand", "A public stand with tools and a pump."
             ),
         )
-        escrow.post_update(creator, ids["Community garden"], "ipfs://demo/garden/first-beds.json")
         token = escrow.campaign(ids["Makerspace tool library"]).token
-        yield Demo(w3, registry, escrow, vault, ids, token, metadata_host, list(w3.eth.accounts))
+        yield Demo(
+            w3, registry, escrow, vault, ids, token, metadata_host, content.folder, list(w3.eth.accounts)
+        )
 
 
 @pytest.fixture(scope="session")
 def gateway_url(demo: Demo, metadata_host: MetadataHost) -> Iterator[str]:
-    with gateway(demo.rpc_url, demo.registry, IPFS_GATEWAY=f"{metadata_host.url}/ipfs/") as client:
+    with gateway(
+        demo.rpc_url,
+        demo.registry,
+        IPFS_GATEWAY=f"{metadata_host.url}/ipfs/",
+        CONTENT_DIR=str(demo.content_dir),
+    ) as client:
         wait_indexed(client, demo.w3.eth.block_number)
         demo.gateway_url = str(client.base_url).rstrip("/")
         yield demo.gateway_url

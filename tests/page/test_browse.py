@@ -24,7 +24,7 @@ def test_the_list_shows_each_campaign_with_its_progress(visit: Visit, demo: Demo
     garden = page.locator(f"[data-campaign-id='{demo.ids['Community garden']}']")
     # Title and summary come from the metadata document (ipfs:// through IPFS_GATEWAY).
     expect(garden.get_by_role("heading", name="Community garden")).to_be_visible()
-    expect(garden).to_contain_text("Raised beds, a water tank")
+    expect(garden).to_contain_text("Raised beds, a water butt")
     expect(garden).to_contain_text("5 ETH pledged of 10 ETH goal")
     expect(garden).to_contain_text("50% of the goal")
     expect(garden).to_contain_text("2 backers")
@@ -80,8 +80,10 @@ def test_a_campaign_shows_its_figures_updates_and_history(visit: Visit, demo: De
     shown = f"{deadline:%b} {deadline.day}, {deadline.year}, {hour}:{deadline:%M} {deadline:%p} {deadline:%Z}"
     expect(numbers.locator("[data-fact=deadline] dd")).to_have_text(shown)
 
+    # The demo's update, "The first beds are built", by its link.
+    (update,) = demo.escrow.updates(garden_id, 0, demo.w3.eth.block_number)
     expect(page.locator(".update-list li")).to_have_count(1)
-    expect(page.locator(".update-list a")).to_have_text("ipfs://demo/garden/first-beds.json")
+    expect(page.locator(".update-list a")).to_have_text(update)
     rows = page.locator("table.history tbody tr")
     expect(rows).to_have_count(2)  # newest first: bob's 2 ETH, then alice's 3 ETH
     expect(rows.nth(0)).to_contain_text("Pledged")

@@ -21,7 +21,8 @@ def brownie_run(script: str, registry: Path) -> str:
     result = subprocess.run(
         [str(ROOT / ".venv-brownie/bin/brownie"), "run", script, "--network", NETWORK, "--silent"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "CROWDFUND_DEPLOYMENTS": str(registry)},
+        # The demo's documents and images go beside the registry, not into the checkout.
+        env={**os.environ, "CROWDFUND_DEPLOYMENTS": str(registry), "CONTENT_DIR": str(registry / "content")},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -54,6 +55,7 @@ def test_deploy_then_seed_then_nothing_twice(tmp_path: Path) -> None:
         assert garden.pledged * 2 == garden.goal  # half funded
         assert escrow.campaign(6).token != "0x" + "00" * 20
         assert "Community garden (Active)" in seeded
+        assert len(list((tmp_path / "content").iterdir())) == 16  # 8 documents, 8 images
 
         assert "no demo seeding needed" in brownie_run("scripts/seed_demo.py", tmp_path)
         assert escrow.campaign_count() == 6

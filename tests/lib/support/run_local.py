@@ -17,21 +17,23 @@ READY = "Ctrl-C stops everything"
 
 
 @contextmanager
-def make_run(folder: Path, rpc_port: int) -> Iterator[str]:
-    """Run tools/run_local.sh as `make run` does until its gateway starts; yields its
-    output so far. Leaving stops it with Ctrl-C (SIGINT to its process group)."""
+def make_run(folder: Path, rpc_port: int, api_port: int | None = None) -> Iterator[str]:
+    """Run tools/run_local.sh as `make run` does until its gateway starts (on `api_port`, or
+    any free port); yields its output so far. Leaving stops it with Ctrl-C (SIGINT to its
+    process group)."""
     log = folder / f"run-{time.monotonic_ns()}.log"
     env = {
         **os.environ,
         "PATH": f"{ROOT / '.toolchain' / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "RUN_PORT": str(rpc_port),
-        "API_PORT": str(free_port()),
+        "API_PORT": str(api_port or free_port()),
         "CHAIN_DIR": str(folder / "chain"),
         "CROWDFUND_DEPLOYMENTS": str(folder / "deployments"),
         "VENV": str(ROOT / ".venv"),
     }
     env.pop("RPC_URL", None)
     env.pop("DATABASE_URL", None)
+    env.pop("CONTENT_DIR", None)  # beside the chain, in `folder`
     with log.open("w") as out:
         proc = subprocess.Popen(
             [str(ROOT / "tools" / "run_local.sh")],
