@@ -70,6 +70,13 @@ class Output:
             print(text, file=self.err, flush=True)
         self._last_progress = text
 
+    def meter(self, text: str) -> None:
+        """Long work's progress (`crowdfund audit`), rewritten in place on a terminal; quiet
+        elsewhere, where a log of every step would bury the answer."""
+        if self._live:
+            print(f"\r\033[K{text}", end="", file=self.err, flush=True)
+            self._last_progress = text
+
     def _end_progress(self) -> None:
         if self._live and self._last_progress:
             print(file=self.err, flush=True)
