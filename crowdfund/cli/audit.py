@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from crowdfund.audit.logs import Fetched, LogCache, LogsUnavailable, cache_dir, fetch_logs
-from crowdfund.audit.reads import balance_of, read_view
+from crowdfund.audit.reads import ReadRefused, balance_of, read_view
 from crowdfund.audit.reconcile import Holding, Reconciliation, reconcile
 from crowdfund.audit.replay import Books, replay_escrow, replay_vault
 from crowdfund.cli.context import Context, Refused, UsageError
@@ -72,7 +72,10 @@ def run(ctx: Context) -> dict[str, Any]:
     def reading(done: int, total: int) -> None:
         ctx.out.meter(f"reading the views at block {at:,}: {done:,} of {total:,} calls")
 
-    view = read_view(ctx.w3, record.address, vault, at, books.campaigns, pairs, books.vault, reading)
+    try:
+        view = read_view(ctx.w3, record.address, vault, at, books.campaigns, pairs, books.vault, reading)
+    except ReadRefused as exc:
+        raise Refused(str(exc)) from None
     ctx.out.done()
     holdings = [
         Holding("escrow", asset, owed, balance_of(ctx.w3, record.address, asset, at))

@@ -239,7 +239,7 @@ def test_usage_errors(cli: Cli, w3: Web3, scene: Scene) -> None:
     assert cli("audit", "--at", "soon").code == 2
 
 
-def test_a_range_the_node_refuses_is_asked_again_in_halves(
+def test_a_range_or_a_batch_the_node_refuses_is_asked_again_in_halves(
     cli: Cli, w3: Web3, rpc_url: str, scene: Scene
 ) -> None:
     def at_most_eight_blocks(params: list[Any]) -> dict[str, Any] | None:
@@ -250,7 +250,10 @@ def test_a_range_the_node_refuses_is_asked_again_in_halves(
     whole = cli("audit", "--no-cache", "--json").json
     with rpc_proxy(rpc_url) as proxy:
         proxy.reply("eth_getLogs", at_most_eight_blocks)
+        proxy.batch_limit = 8  # as erigon refuses batches of more than 100 calls as a whole
         halved = run_cli("audit", "--no-cache", "--rpc-url", proxy.url, "--json").json
     assert halved["counts"] == whole["counts"] and halved["assets"] == whole["assets"]
+    assert halved["clean"] is False  # the token's cut, as before
     blocks = whole["block"] - whole["deployment_block"] + 1
     assert halved["logs"]["get_logs_requests"] > 2 * (blocks // 8)
+    assert proxy.refused_batches > 0
