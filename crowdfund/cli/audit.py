@@ -102,7 +102,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "by_event": dict(sorted(books.events.items())),
     }
     fetched = [f for f in (escrow_logs, vault_logs) if f is not None]
-    _say(ctx, at, record.address, vault, counts, holdings, result, fetched, seconds)
+    _say(ctx, at, record.block, vault, counts, holdings, result, fetched, seconds)
     ctx.exit_code = 1 if result.findings else 0
     return ctx.document(
         block=at,
@@ -127,6 +127,11 @@ def run(ctx: Context) -> dict[str, Any]:
         logs={
             "get_logs_requests": sum(f.requests for f in fetched),
             "cached_blocks": sum(f.cached_blocks for f in fetched),
+            **{
+                name: {"get_logs_requests": f.requests, "cached_blocks": f.cached_blocks}
+                for name, f in (("escrow", escrow_logs), ("vault", vault_logs))
+                if f is not None
+            },
         },
         seconds=round(seconds, 3),
     )
@@ -135,7 +140,7 @@ def run(ctx: Context) -> dict[str, Any]:
 def _say(
     ctx: Context,
     at: int,
-    escrow: str,
+    deployed: int,
     vault: str | None,
     counts: dict[str, Any],
     holdings: list[Holding],
@@ -145,28 +150,34 @@ def _say(
 ) -> None:
     out = ctx.out
     also = f" and the vault {vault}" if vault else ""
-    out.line(f"audit of the escrow {escrow}{also} on chain {ctx.chain_id} at block {at:,}")
+    out.line(f"audit of the escrow {ctx.escrow.address}{also} on chain {ctx.chain_id} at block {at:,}")
     out.line(
         f"replayed {counts['events']:,} events ({counts['escrow_events']:,} of the escrow, "
         f"{counts['vault_events']:,} of the vault): {counts['campaigns']:,} campaigns "
         f"({counts['vault_campaigns']:,} through the vault), {counts['backers']:,} backers, "
         f"{counts['pledges']:,} pledges checked"
     )
-    requests, cached = sum(f.requests for f in fetched), sum(f.cached_blocks for f in fetched)
-    out.line(f"eth_getLogs: {requests:,} requests, {cached:,} blocks read from the cache; {seconds:.1f} s")
+    requests, cached = sum(f.requests for f in fetched), fetched[0].cached_blocks
+    blocks = at - deployed + 1
+    out.line(
+        f"eth_getLogs: {requests:,} requests; the cache held the escrow's logs of {cached:,} of its "
+        f"{blocks:,} blocks; {seconds:.2f} s"
+    )
     out.line()
     rows = []
     for h in holdings:
         currency = ctx.currency(h.asset)
         shown = "unreadable" if h.balance is None else format_amount(h.balance, currency)
         difference = "" if h.balance is None else format_amount(h.balance - h.expected, currency)
-        if difference and not difference.startswith("-"):
+        if h.balance is not None and h.balance == h.expected:
+            difference = "0"
+        elif h.balance is not None and h.balance > h.expected:
             difference = "+" + difference
-        label = "owes" if h.contract == "escrow" else "holds for campaigns"
-        rows.append(
-            [h.contract, currency.symbol, label, format_amount(h.expected, currency), shown, difference]
-        )
-    out.table(["contract", "asset", "", "books", "balance", "difference"], rows, right=frozenset({3, 4, 5}))
+        rows.append([h.contract, currency.symbol, format_amount(h.expected, currency), shown, difference])
+    # The escrow owes its unclaimed campaigns' totals; the vault holds what it received less
+    # what it paid out.
+    headers = ["contract", "asset", "owed / held", "balance", "difference"]
+    out.table(headers, rows, right=frozenset({2, 3, 4}))
     out.line()
     for note in result.notes:
         out.line(f"note: {note.message}")
