@@ -9,7 +9,7 @@ Pledged whose new total is not the sum so far, a refund of more than was pledged
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,11 @@ from eth_abi.exceptions import DecodingError
 from crowdfund.audit.findings import Finding
 from crowdfund.audit.logs import Log
 from crowdfund.events import decode_event, decode_vault_event
+from crowdfund.pledges import pledge_after
 
 # What a log that does not fit its event raises in eth_abi or crowdfund.events.
 _UNDECODABLE = (DecodingError, ValueError, TypeError, OverflowError, KeyError)
+Decoder = Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None]
 
 
 @dataclass
@@ -86,22 +88,32 @@ def _where(log: Log) -> str:
     return f"block {log[0]}, log {log[1]}"
 
 
-def replay_escrow(books: Books, logs: list[Log]) -> None:
+def _decoded(
+    books: Books, logs: list[Log], decode: Decoder, contract: str
+) -> Iterator[tuple[Log, str, dict[str, Any]]]:
+    """Each log of `contract` as its event's name and arguments; the others become findings."""
     for log in logs:
         try:
-            decoded = decode_event({"topics": log[2], "data": log[3]})
+            decoded = decode({"topics": log[2], "data": log[3]})
         except _UNDECODABLE as exc:
             books.find(
-                "undecodable log", f"the escrow's log at {_where(log)} does not decode: {exc}", block=log[0]
+                "undecodable log",
+                f"the {contract}'s log at {_where(log)} does not decode: {exc}",
+                block=log[0],
             )
             continue
         if decoded is None:
             topic = log[2][0] if log[2] else "none"
-            said = f"the escrow logged at {_where(log)} an event it does not declare (topic {topic})"
+            said = f"the {contract} logged at {_where(log)} an event it does not declare (topic {topic})"
             books.find("unknown log", said, block=log[0])
             continue
-        books.events[decoded[0]] += 1
-        _apply_escrow(books, *decoded, log)
+        yield log, *decoded
+
+
+def replay_escrow(books: Books, logs: list[Log]) -> None:
+    for log, name, args in _decoded(books, logs, decode_event, "escrow"):
+        books.events[name] += 1
+        _apply_escrow(books, name, args, log)
 
 
 def _apply_escrow(books: Books, name: str, args: dict[str, Any], log: Log) -> None:
@@ -124,17 +136,15 @@ def _apply_escrow(books: Books, name: str, args: dict[str, Any], log: Log) -> No
     def say(value: int) -> str:
         return books.say(value, campaign.token)
 
-    if name == "Pledged":
-        campaign.pledges[backer] = campaign.pledges.get(backer, 0) + amount
-        campaign.total += amount
-    elif name in ("Unpledged", "Refunded"):
+    if name in ("Pledged", "Unpledged", "Refunded"):
         held = campaign.pledges.get(backer, 0)
-        if amount > held or (name == "Refunded" and amount != held):
+        if name != "Pledged" and (amount > held or (name == "Refunded" and amount != held)):
             said = f"campaign {campaign_id}: {backer} took back {say(amount)} at {_where(log)}, "
             said += f"its pledge was {say(held)}"
             books.find("inconsistent event", said, backer=backer, expected=held, found=amount, **at)
-        campaign.pledges[backer] = held - amount
-        campaign.total -= amount
+        # The total is the sum of the pledges held, as the escrow keeps it.
+        campaign.pledges[backer] = pledge_after(held, name.lower(), amount)
+        campaign.total += campaign.pledges[backer] - held
     elif name == "Claimed":
         if amount != campaign.total:
             said = f"campaign {campaign_id} was claimed for {say(amount)} at {_where(log)}; its events add "
@@ -150,20 +160,7 @@ def _apply_escrow(books: Books, name: str, args: dict[str, Any], log: Log) -> No
 
 
 def replay_vault(books: Books, logs: list[Log]) -> None:
-    for log in logs:
-        try:
-            decoded = decode_vault_event({"topics": log[2], "data": log[3]})
-        except _UNDECODABLE as exc:
-            books.find(
-                "undecodable log", f"the vault's log at {_where(log)} does not decode: {exc}", block=log[0]
-            )
-            continue
-        if decoded is None:
-            topic = log[2][0] if log[2] else "none"
-            said = f"the vault logged at {_where(log)} an event it does not declare (topic {topic})"
-            books.find("unknown log", said, block=log[0])
-            continue
-        name, args = decoded
+    for log, name, args in _decoded(books, logs, decode_vault_event, "vault"):
         books.events[f"vault {name}"] += 1
         campaign_id = int(args["id"])
         if name == "VaultCampaignCreated":

@@ -1,5 +1,6 @@
 """What the command prints: sentences and tables for people, one JSON document for
-scripts (`--json`), and a progress line on stderr while a transaction is pending."""
+scripts (`--json`), and a progress line on stderr while a transaction is pending or long
+work (an audit) runs."""
 
 from __future__ import annotations
 
