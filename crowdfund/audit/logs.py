@@ -157,13 +157,13 @@ def fetch_logs(
         requests += 1
         if found is None or end_hash is None:
             if end == start:
-                raise LogsUnavailable(f"the node refused the logs of block {start} of {address}")
+                raise LogsUnavailable(f"the node refused the logs of block {start:,} of {address}")
             step = max(1, (end - start + 1) // 2)
             continue
         if any(
             entry.get("blockNumber") == hex(end) and entry.get("blockHash") != end_hash for entry in found
         ):
-            raise LogsUnavailable(f"block {end} changed while its logs were read; run the audit again")
+            raise LogsUnavailable(f"block {end:,} changed while its logs were read; run the audit again")
         chunk_logs = sorted(
             (int(e["blockNumber"], 16), int(e["logIndex"], 16), list(e["topics"]), str(e["data"]))
             for e in found

@@ -139,10 +139,12 @@ def test_campaigns_in_every_state_add_up(cli: Cli, w3: Web3, scene: Scene) -> No
 
 def test_eth_forced_into_the_escrow_is_a_surplus_note(cli: Cli, w3: Web3, scene: Scene) -> None:
     feeder = compile_files(FORCE_FEEDER, SHRINKING_TOKEN)["ForceFeeder"]
-    escrow = deployments.load(w3.eth.chain_id).address
+    record = deployments.load(w3.eth.chain_id)
+    escrow, vault = record.address, str(record.vault_address)
     before = w3.eth.get_balance(escrow)
-    constructor = w3.eth.contract(abi=feeder["abi"], bytecode=feeder["bytecode"]).constructor(escrow)
-    send(w3, dev(w3, 3), {"data": constructor.data_in_transaction, "value": 7 * 10**15})
+    for target, value in ((escrow, 7 * 10**15), (vault, 10**15)):
+        constructor = w3.eth.contract(abi=feeder["abi"], bytecode=feeder["bytecode"]).constructor(target)
+        send(w3, dev(w3, 3), {"data": constructor.data_in_transaction, "value": value})
     assert w3.eth.get_balance(escrow) == before + 7 * 10**15
 
     said = cli("audit")
@@ -153,10 +155,13 @@ def test_eth_forced_into_the_escrow_is_a_surplus_note(cli: Cli, w3: Web3, scene:
     )
     report = cli("audit", "--json").json
     assert report["clean"] is True and report["findings"] == []
-    (note,) = report["notes"]
-    assert (note["kind"], note["asset"], note["expected"], note["found"]) == (
+    in_escrow, in_vault = report["notes"]
+    assert (in_escrow["kind"], in_escrow["asset"], in_escrow["expected"], in_escrow["found"]) == (
         "surplus", ETH, str(6 * ETHER), str(6 * ETHER + 7 * 10**15),
     )  # fmt: skip
+    assert (in_vault["kind"], int(in_vault["found"]) - int(in_vault["expected"])) == ("surplus", 10**15)
+    assert in_vault["message"].startswith("surplus: the vault holds ")
+    assert "0.001 ETH more than it must hold" in in_vault["message"]
 
 
 def test_a_token_that_shrinks_the_escrow_s_balance_is_a_shortfall_finding(
@@ -257,3 +262,67 @@ def test_a_range_or_a_batch_the_node_refuses_is_asked_again_in_halves(
     blocks = whole["block"] - whole["deployment_block"] + 1
     assert halved["logs"]["get_logs_requests"] > 2 * (blocks // 8)
     assert proxy.refused_batches > 0
+
+
+def pledge_slot(w3: Web3, escrow: str, campaign: int, backer: str) -> int:
+    """Where the escrow keeps a pledge: `_pledges[id << 160 | backer]`, the mapping's own
+    slot found by looking for the pledge's value (the layout is the compiler's)."""
+    key = (campaign << 160 | int(backer, 16)).to_bytes(32, "big")
+    pledge = Escrow(w3, escrow).pledge_of(campaign, backer)
+    for mapping in range(8):
+        slot = int.from_bytes(Web3.keccak(key + mapping.to_bytes(32, "big")), "big")
+        if int.from_bytes(w3.eth.get_storage_at(Web3.to_checksum_address(escrow), slot), "big") == pledge:
+            return slot
+    raise AssertionError("no slot of the escrow holds the pledge")
+
+
+def test_a_pledge_that_differs_from_its_events_is_a_finding_naming_the_campaign_and_the_backer(
+    cli: Cli, w3: Web3, scene: Scene
+) -> None:
+    escrow, campaign, backer = (
+        deployments.load(w3.eth.chain_id).address,
+        scene.campaigns["active"],
+        dev(w3, 1),
+    )
+    slot = pledge_slot(w3, escrow, campaign, backer)
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        # One wei more in the pledge's storage than any event put there.
+        value = "0x" + (ETHER + 1).to_bytes(32, "big").hex()
+        w3.provider.make_request("anvil_setStorageAt", [escrow, hex(slot), value])  # type: ignore[arg-type]
+        said = cli("audit")
+        report = cli("audit", "--json").json
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+    assert said.code == 1, said.text
+    assert (
+        f"FINDING: campaign {campaign}: pledgeOf({backer}) is 1.000000000000000001 ETH; its events add up "
+        "to 1 ETH" in said.out
+    )
+    mismatch = next(f for f in report["findings"] if f["kind"] == "pledge mismatch")
+    assert (mismatch["campaign"], mismatch["backer"], mismatch["asset"]) == (campaign, backer, ETH)
+    assert (mismatch["expected"], mismatch["found"]) == (str(ETHER), str(ETHER + 1))
+
+
+def test_an_interrupted_audit_resumes_where_it_stopped(
+    w3: Web3, rpc_url: str, scene: Scene, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROWDFUND_CACHE_DIR", str(tmp_path))
+    record = deployments.load(w3.eth.chain_id)
+    stop = (record.block + w3.eth.block_number) // 2
+
+    def nothing_after_stop(params: list[Any]) -> dict[str, Any] | None:
+        reaches = int(params[0]["toBlock"], 16) > stop and int(params[0]["fromBlock"], 16) <= stop + 1
+        return {"error": {"code": -32000, "message": "the node went away"}} if reaches else None
+
+    with rpc_proxy(rpc_url) as proxy:
+        proxy.reply("eth_getLogs", nothing_after_stop)
+        cut = run_cli("audit", "--rpc-url", proxy.url)
+        assert cut.code == 1
+        assert f"the node refused the logs of block {stop + 1:,} of {record.address}" in cut.err
+        proxy.heal()
+        before = proxy.count("eth_getLogs")
+        resumed = run_cli("audit", "--rpc-url", proxy.url, "--json").json
+    assert resumed["logs"]["escrow"]["cached_blocks"] == stop - record.block + 1
+    assert resumed["logs"]["escrow"]["get_logs_requests"] == 1  # the rest, in one range
+    assert proxy.count("eth_getLogs") - before == resumed["logs"]["get_logs_requests"]
