@@ -164,11 +164,18 @@ def fetch_logs(
             entry.get("blockNumber") == hex(end) and entry.get("blockHash") != end_hash for entry in found
         ):
             raise LogsUnavailable(f"block {end:,} changed while its logs were read; run the audit again")
-        chunk_logs = sorted(
-            (int(e["blockNumber"], 16), int(e["logIndex"], 16), list(e["topics"]), str(e["data"]))
-            for e in found
-            if not e.get("removed")
-        )
+        try:
+            chunk_logs = sorted(
+                (int(e["blockNumber"], 16), int(e["logIndex"], 16), list(e["topics"]), str(e["data"]))
+                for e in found
+                if not e.get("removed")
+            )
+        except (KeyError, ValueError, TypeError, AttributeError):
+            # Where a log is, not what it says, is missing: what it says is the replay's to judge.
+            raise LogsUnavailable(
+                f"the node answered eth_getLogs for blocks {start:,} to {end:,} with a "
+                "log that has no block number, index, topics or data"
+            ) from None
         cache.keep(Chunk(start, end, end_hash, chunk_logs))
         logs.extend(chunk_logs)
         cursor = end

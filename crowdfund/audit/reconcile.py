@@ -35,15 +35,13 @@ class Reconciliation:
     notes: list[Finding] = field(default_factory=list)
 
 
-def reconcile(
-    books: Books, view: ChainView, holdings: list[Holding], say: Callable[[int, str], str]
-) -> Reconciliation:
-    """`say(amount, asset)` words an amount in the asset's units."""
+def reconcile(books: Books, view: ChainView, holdings: list[Holding]) -> Reconciliation:
+    """The replay's own findings, then every difference; amounts said by `books.say`."""
     result = Reconciliation(findings=list(books.findings))
-    _campaigns(books, view, result, say)
-    _vault(books, view, result, say)
+    _campaigns(books, view, result, books.say)
+    _vault(books, view, result, books.say)
     for holding in holdings:
-        _holding(books, holding, result, say)
+        _holding(books, holding, result, books.say)
     return result
 
 

@@ -42,10 +42,40 @@ def _fetch(ctx: Context, what: str, address: str, first: int, at: int) -> Fetche
         ctx.out.done()
 
 
+def _holdings(ctx: Context, books: Books, escrow: str, vault: str | None, at: int) -> list[Holding]:
+    """Each contract's books against its balance, per asset; ETH always, where anyone can
+    force some in."""
+    holdings = [
+        Holding("escrow", asset, owed, balance_of(ctx.w3, escrow, asset, at))
+        for asset, owed in sorted({ETH: 0, **books.owed()}.items())
+    ]
+    if vault is not None:
+        holdings += [
+            Holding("vault", asset, held, balance_of(ctx.w3, vault, asset, at))
+            for asset, held in sorted({ETH: 0, **books.vault_held()}.items())
+        ]
+    return holdings
+
+
+def _asset(ctx: Context, holding: Holding) -> dict[str, Any]:
+    """A holding in --json: amounts as decimal strings in base units."""
+    currency = ctx.currency(holding.asset)
+    balance = holding.balance
+    return {
+        "contract": holding.contract,
+        "asset": holding.asset,
+        "symbol": currency.symbol,
+        "decimals": currency.decimals,
+        "expected": str(holding.expected),
+        "balance": None if balance is None else str(balance),
+        "difference": None if balance is None else str(balance - holding.expected),
+    }
+
+
 def run(ctx: Context) -> dict[str, Any]:
     started = time.monotonic()
     record = ctx.deployment
-    ctx.escrow  # noqa: B018 - named in the report, as by every command that reads the escrow
+    escrow = ctx.escrow.address
     # The block is fixed first: every figure of the report is of that one block.
     head = ctx.w3.eth.block_number
     at: int = head if ctx.args.at is None else ctx.args.at
@@ -60,7 +90,7 @@ def run(ctx: Context) -> dict[str, Any]:
         return format_amount(amount, ctx.currency(asset))
 
     books = Books(say=say)
-    escrow_logs = _fetch(ctx, "escrow", record.address, record.block, at)
+    escrow_logs = _fetch(ctx, "escrow", escrow, record.block, at)
     replay_escrow(books, escrow_logs.logs)
     vault_logs = None
     if vault is not None:
@@ -73,22 +103,14 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.out.meter(f"reading the views at block {at:,}: {done:,} of {total:,} calls")
 
     try:
-        view = read_view(ctx.w3, record.address, vault, at, books.campaigns, pairs, books.vault, reading)
+        view = read_view(ctx.w3, escrow, vault, at, books.campaigns, pairs, books.vault, reading)
     except ReadRefused as exc:
         raise Refused(str(exc)) from None
     ctx.out.done()
-    holdings = [
-        Holding("escrow", asset, owed, balance_of(ctx.w3, record.address, asset, at))
-        for asset, owed in sorted({ETH: 0, **books.owed()}.items())
-    ]
-    if vault is not None:
-        holdings += [
-            Holding("vault", asset, held, balance_of(ctx.w3, vault, asset, at))
-            for asset, held in sorted({ETH: 0, **books.vault_held()}.items())
-        ]
+    holdings = _holdings(ctx, books, escrow, vault, at)
     if ctx.w3.eth.get_block(at)["hash"] != at_hash:
         raise Refused(f"block {at:,} was replaced by a reorganisation during the audit; run it again")
-    result = reconcile(books, view, holdings, say)
+    result = reconcile(books, view, holdings)
     seconds = time.monotonic() - started
 
     counts = {
@@ -110,18 +132,7 @@ def run(ctx: Context) -> dict[str, Any]:
         deployment_block=record.block,
         clean=not result.findings,
         counts=counts,
-        assets=[
-            {
-                "contract": h.contract,
-                "asset": h.asset,
-                "symbol": ctx.currency(h.asset).symbol,
-                "decimals": ctx.currency(h.asset).decimals,
-                "expected": str(h.expected),
-                "balance": None if h.balance is None else str(h.balance),
-                "difference": None if h.balance is None else str(h.balance - h.expected),
-            }
-            for h in holdings
-        ],
+        assets=[_asset(ctx, h) for h in holdings],
         findings=[f.as_json() for f in result.findings],
         notes=[n.as_json() for n in result.notes],
         logs={
