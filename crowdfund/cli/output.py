@@ -1,5 +1,6 @@
 """What the command prints: sentences and tables for people, one JSON document for
-scripts (`--json`), and a progress line on stderr while a transaction is pending."""
+scripts (`--json`), and a progress line on stderr while a transaction is pending or long
+work (an audit) runs."""
 
 from __future__ import annotations
 
@@ -69,6 +70,13 @@ class Output:
         elif text.split(" (")[0] != self._last_progress.split(" (")[0]:
             print(text, file=self.err, flush=True)
         self._last_progress = text
+
+    def meter(self, text: str) -> None:
+        """Long work's progress (`crowdfund audit`), rewritten in place on a terminal; quiet
+        elsewhere, where a log of every step would bury the answer."""
+        if self._live:
+            print(f"\r\033[K{text}", end="", file=self.err, flush=True)
+            self._last_progress = text
 
     def _end_progress(self) -> None:
         if self._live and self._last_progress:
