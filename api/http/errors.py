@@ -1,5 +1,6 @@
 """Every failure as an HTTP answer with a reason: 4xx for what the client can change,
-503 with Retry-After for what the node or the index cannot answer now, never a 500."""
+503 with Retry-After for what the node or the index cannot answer now, 501 for a proof the
+node cannot give, never a 500."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from crowdfund.deployments import DeploymentNotFound
 from crowdfund.networks import display_url
 
 from ..index.follower import DatabaseUnavailable, IndexBehind
+from ..node.proofs import ProofsUnavailable
 from ..node.rpc import NodeUnavailable, RpcError, WrongChain
 from ..node.simulate import Rejected
 from ..settings import Settings
@@ -60,6 +62,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def rejected(_: Request, exc: Rejected) -> JSONResponse:
         body = {"detail": exc.detail, "rule": exc.rule, "values": exc.values}
         return JSONResponse(body, status_code=404 if exc.rule == "CampaignNotFound" else 409)
+
+    @app.exception_handler(ProofsUnavailable)
+    async def unprovable(_: Request, exc: ProofsUnavailable) -> JSONResponse:
+        # Not a passing fault: this node will never prove, so no Retry-After.
+        return JSONResponse({"detail": str(exc)}, status_code=501)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

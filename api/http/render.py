@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from crowdfund.metadata import CampaignMetadata, Tier
 
 from ..index.types import IndexedEvent
-from ..node.types import Block, TokenInfo, UnsignedTx
+from ..node.types import Block, StorageProof, TokenInfo, UnsignedTx
 from ..services import types as found
 from . import schemas
 from .cursors import encode_cursor
@@ -152,6 +152,25 @@ def campaign_detail(value: found.CampaignDetail) -> schemas.CampaignDetail:
     )
 
 
+def storage_proof(value: StorageProof) -> schemas.StorageProof:
+    return schemas.StorageProof(
+        block=block(value.block),
+        address=value.address,
+        balance=value.balance,
+        nonce=value.nonce,
+        code_hash=value.code_hash,
+        storage_hash=value.storage_hash,
+        account_proof=list(value.account_proof),
+        storage=[schemas.SlotProof(key=s.key, value=s.value, proof=list(s.proof)) for s in value.storage],
+    )
+
+
+def proved_detail(value: found.Proved[found.CampaignDetail]) -> schemas.ProvedCampaignDetail:
+    return schemas.ProvedCampaignDetail(
+        **dict(campaign_detail(value.answer)), proof=storage_proof(value.proof)
+    )
+
+
 def update(value: found.PostedUpdate) -> schemas.Update:
     event, document = value.event, value.document.document
     return schemas.Update(
@@ -235,6 +254,10 @@ def standing(value: found.Standing) -> schemas.BackerStanding:
         ),
         block=block(value.block),
     )
+
+
+def proved_standing(value: found.Proved[found.Standing]) -> schemas.ProvedBackerStanding:
+    return schemas.ProvedBackerStanding(**dict(standing(value.answer)), proof=storage_proof(value.proof))
 
 
 def escrow_event(event: IndexedEvent) -> schemas.EscrowEvent:

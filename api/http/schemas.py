@@ -312,6 +312,30 @@ class CampaignDetail(Campaign):
     block: BlockRef
 
 
+class SlotProof(BaseModel):
+    key: str = Field(description="the storage slot, 32 bytes as 0x-hex")
+    value: str = Field(description="the word the node says it holds (the verifier reads it from the proof)")
+    proof: list[str] = Field(description="the trie nodes from the storage root to the slot, RLP as 0x-hex")
+
+
+class StorageProof(BaseModel):
+    """EIP-1186 (eth_getProof) of the escrow's storage behind the answer's chain figures, at
+    its block: what `crowdfund verify-answer` checks against a header from the reader's own
+    node (docs/audit.md)."""
+
+    block: BlockRef
+    address: str = Field(description="the escrow's")
+    balance: str = Field(description="the escrow's ETH balance in wei, 0x-hex, as eth_getProof says it")
+    nonce: str
+    code_hash: str
+    storage_hash: str = Field(description="the escrow's storage root")
+    account_proof: list[str] = Field(description="the trie nodes from the block's state root to the escrow")
+    storage: list[SlotProof] = Field(
+        description="a campaign: its four slots (the packed total, goal, deadline and flags; creator and "
+        "start; token; cap); a backer's answer adds the pledge's slot"
+    )
+
+
 class UpdatePage(BaseModel):
     items: list[Update] = Field(description="newest first")
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
@@ -390,6 +414,14 @@ class BackerStanding(BaseModel):
     )
     milestones: BackerMilestones | None = Field(description="in a milestone campaign; null in any other")
     block: BlockRef
+
+
+class ProvedCampaignDetail(CampaignDetail):
+    proof: StorageProof
+
+
+class ProvedBackerStanding(BackerStanding):
+    proof: StorageProof
 
 
 class BackerCampaign(BaseModel):

@@ -45,3 +45,28 @@ class UnsignedTx:
     value: int
     chain_id: int
     gas: int
+
+
+@dataclass(frozen=True)
+class SlotProof:
+    """One storage slot's EIP-1186 proof: the slot, its value, the trie nodes from the
+    account's storage root to it (0x-hex each, as the node sent them)."""
+
+    key: str
+    value: str
+    proof: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StorageProof:
+    """eth_getProof of the escrow at `block`: its account (and the trie nodes from the
+    block's state root to it) and the slots an answer's figures come from."""
+
+    block: Block
+    address: str
+    balance: str
+    nonce: str
+    code_hash: str
+    storage_hash: str
+    account_proof: tuple[str, ...]
+    storage: tuple[SlotProof, ...]

@@ -19,6 +19,7 @@ from crowdfund.milestones import (
     refunds_from_vault,
     shared_by_backers,
 )
+from crowdfund.proofs import slot_of_pledge, slots_of_campaign
 from crowdfund.schedule import refundable
 from crowdfund.state import State, above_goal, goal_reached, percent_funded, state_at
 
@@ -26,6 +27,7 @@ from ..gateway import Gateway, block_of
 from ..index import queries
 from ..index.types import CampaignFilter, IndexedCampaign, IndexedEvent, TipMove
 from ..node.escrow import Refusal
+from ..node.proofs import prove
 from ..node.reads import CampaignKey
 from ..node.rpc import Chain
 from ..node.types import Block, TokenInfo
@@ -40,6 +42,7 @@ from .types import (
     Page,
     Permission,
     PostedUpdate,
+    Proved,
     Standing,
 )
 
@@ -177,6 +180,17 @@ async def campaign_detail(
         update_count=read.update_count,
         block=block,
     )
+
+
+async def proved_detail(
+    gateway: Gateway, chain: Chain, block: Block, now: int, campaign_id: int
+) -> Proved[CampaignDetail] | None:
+    """One campaign with the proof of its four storage slots at the answer's block (which may
+    be newer than `block`, as campaign_detail says)."""
+    detail = await campaign_detail(gateway, chain, block, now, campaign_id)
+    if detail is None:
+        return None
+    return Proved(detail, await prove(chain, detail.block, slots_of_campaign(campaign_id)))
 
 
 def posted(gateway: Gateway, events: list[IndexedEvent]) -> list[PostedUpdate]:
@@ -323,6 +337,16 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
             withdraw_objection=withdrawing,
         ),
     )
+
+
+async def proved_standing(
+    gateway: Gateway, chain: Chain, block: Block, campaign_id: int, backer: str
+) -> Proved[Standing]:
+    """A backer's standing with the proof of its pledge's slot and of the campaign's four,
+    which its state is worked out from."""
+    found = await standing(gateway, chain, block, campaign_id, backer)
+    slots = (*slots_of_campaign(campaign_id), slot_of_pledge(campaign_id, backer))
+    return Proved(found, await prove(chain, found.block, slots))
 
 
 def _permission(refusal: Refusal | None, pledge: int, live: Campaign) -> Permission:

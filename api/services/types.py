@@ -11,7 +11,7 @@ from crowdfund.milestones import MilestoneFigures
 from crowdfund.state import State
 
 from ..index.types import IndexedEvent
-from ..node.types import Block, TokenInfo, UnsignedTx
+from ..node.types import Block, StorageProof, TokenInfo, UnsignedTx
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -206,3 +206,12 @@ class TransactionPlan:
     block: Block  # the head it was simulated on
     allowance: AllowanceCheck | None = None
     then: str | None = None  # the action to ask for once this transaction is mined
+
+
+@dataclass(frozen=True)
+class Proved(Generic[T]):
+    """An answer with the proof of the escrow's storage its chain figures come from, taken
+    at the answer's own block."""
+
+    answer: T
+    proof: StorageProof

@@ -15,7 +15,15 @@ from ...index.schema import MAX_CAMPAIGN_ID
 from ...index.types import CampaignFilter, IndexedEvent
 from ...node.escrow import CampaignMissing
 from ...services import campaigns, tiers
-from ...services.types import CampaignDetail, CampaignFigures, CampaignTiers, Page, PostedUpdate, Standing
+from ...services.types import (
+    CampaignDetail,
+    CampaignFigures,
+    CampaignTiers,
+    Page,
+    PostedUpdate,
+    Proved,
+    Standing,
+)
 from .. import render, schemas
 from ..cursors import decode_cursor
 from ..dependencies import Reading, ReadingDep, get_reading
@@ -41,6 +49,18 @@ MISSING: dict[int | str, dict[str, Any]] = {
 }
 # What a route about one campaign may answer besides its model.
 ONE = {**MISSING, **INVALID, **UNAVAILABLE}
+# A route that proves its answer on request.
+PROVABLE: dict[int | str, dict[str, Any]] = {
+    **ONE,
+    501: {"model": schemas.Problem, "description": "proof=true, and the node serves no eth_getProof"},
+}
+Proof = Annotated[
+    bool,
+    Query(
+        description="add `proof`: the EIP-1186 proof (eth_getProof) of the escrow's storage slots behind "
+        "the answer's chain figures, at its block, for `crowdfund verify-answer` (docs/audit.md)"
+    ),
+]
 
 
 def _missing(campaign_id: int) -> HTTPException:
@@ -81,13 +101,24 @@ async def list_campaigns(
     return render.json_bytes(body)
 
 
-@router.get("/{campaign_id}", response_model=schemas.CampaignDetail, responses=ONE)
-async def get_campaign(request: Request, campaign_id: CampaignId) -> Response:
+@router.get(
+    "/{campaign_id}",
+    response_model=schemas.CampaignDetail | schemas.ProvedCampaignDetail,
+    responses=PROVABLE,
+)
+async def get_campaign(request: Request, campaign_id: CampaignId, proof: Proof = False) -> Response:
     """One campaign: the chain's figures read live at the block, with its metadata, updates
-    and backer count from the index at the same block."""
+    and backer count from the index at the same block; with proof=true, the proof of the
+    storage they come from."""
     # The hottest route takes its reading without a declared dependency: FastAPI's
     # dependency solving is a third of the cost of a cached answer (docs/performance.md).
     at = await get_reading(request)
+    if proof:
+
+        async def proved() -> Proved[CampaignDetail] | None:
+            return await campaigns.proved_detail(at.gateway, at.chain, at.block, at.now, campaign_id)
+
+        return await _one_campaign(at, campaign_id, "campaign-proof", proved, render.proved_detail)
 
     async def detail() -> CampaignDetail | None:
         return await campaigns.campaign_detail(at.gateway, at.chain, at.block, at.now, campaign_id)
@@ -181,22 +212,32 @@ async def campaign_tiers(at: ReadingDep, campaign_id: CampaignId) -> Response:
     return await _one_campaign(at, campaign_id, "tiers", given_out, render.campaign_tiers)
 
 
-@router.get("/{campaign_id}/backers/{address}", response_model=schemas.BackerStanding, responses=ONE)
-async def backer_standing(at: ReadingDep, campaign_id: CampaignId, address: schemas.Address) -> Response:
+@router.get(
+    "/{campaign_id}/backers/{address}",
+    response_model=schemas.BackerStanding | schemas.ProvedBackerStanding,
+    responses=PROVABLE,
+)
+async def backer_standing(
+    at: ReadingDep, campaign_id: CampaignId, address: schemas.Address, proof: Proof = False
+) -> Response:
     """What `address` holds in the campaign and what it may do now: unpledge (how much) and
     refund, each simulated at the block with the escrow's own rules; the reward tier it
-    holds and the lines it waits in (docs/tiers.md)."""
+    holds and the lines it waits in (docs/tiers.md); with proof=true, the proof of its
+    pledge's slot and of the campaign's."""
     gateway, chain, pinned = at.gateway, at.chain, at.block
 
     async def standing() -> Standing:
         return await campaigns.standing(gateway, chain, pinned, campaign_id, address)
 
+    async def proved() -> Proved[Standing]:
+        return await campaigns.proved_standing(gateway, chain, pinned, campaign_id, address)
+
     try:
         answer = await gateway.cache.get(
             pinned,
             # With the documents' generation: the tier shown depends on the metadata's status.
-            ("backer", campaign_id, address, gateway.documents.generation),
-            render.once(standing, render.standing),
+            ("backer-proof" if proof else "backer", campaign_id, address, gateway.documents.generation),
+            render.once(proved, render.proved_standing) if proof else render.once(standing, render.standing),
         )
     except CampaignMissing as exc:
         raise HTTPException(404, str(exc)) from None
