@@ -19,7 +19,18 @@ from typing import Any
 from requests.exceptions import RequestException
 from web3.exceptions import TimeExhausted, Web3RPCError
 
-from crowdfund.cli import accounts, audit, campaigns, demo, deploy, milestones, publish, status, verify_code
+from crowdfund.cli import (
+    accounts,
+    audit,
+    campaigns,
+    demo,
+    deploy,
+    milestones,
+    publish,
+    status,
+    verify_answer,
+    verify_code,
+)
 from crowdfund.cli.context import Context, Refused, UsageError
 from crowdfund.cli.output import Output
 from crowdfund.deploy import AlreadyDeployed
@@ -33,7 +44,7 @@ from crowdfund.units import UnitError
 OK, REFUSED, USAGE = 0, 1, 2
 
 # Each module adds its commands to the parser with register(commands, parents).
-COMMANDS = (deploy, campaigns, milestones, status, accounts, demo, publish, verify_code, audit)
+COMMANDS = (deploy, campaigns, milestones, status, accounts, demo, publish, verify_code, audit, verify_answer)
 
 # Other packages add commands through this entry-point group: each entry point names a
 # function register(commands, parents), and its name is the command's. The gateway adds
