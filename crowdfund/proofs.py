@@ -214,11 +214,16 @@ def _hex_prefix(encoded: bytes) -> tuple[list[int], bool]:
 
 def trie_value(root: bytes, key: bytes, proof: Sequence[bytes]) -> bytes | None:
     """The value the trie of `root` holds at keccak(`key`) (a secure trie, as Ethereum's
-    state and storage tries are), or None when the proof shows that it holds none there.
-    ProofInvalid when the nodes given do not lead from the root along the key's path: a node
-    missing, altered (its hash no longer matches its parent's reference) or malformed."""
+    state and storage tries are), or None when the proof shows that it holds none there."""
+    return walk_trie(root, _nibbles(keccak(key)), proof)
+
+
+def walk_trie(root: bytes, path: Sequence[int], proof: Sequence[bytes]) -> bytes | None:
+    """The value at the nibble `path` of the trie of `root`, or None when the proof shows
+    that it holds none there. ProofInvalid when the nodes given do not lead from the root
+    along the path: a node missing, altered (its hash no longer matches its parent's
+    reference) or malformed."""
     by_hash = {keccak(node): node for node in proof}
-    path = _nibbles(keccak(key))
     reference: Any = root
     depth = 0
     while True:
@@ -250,7 +255,7 @@ def trie_value(root: bytes, key: bytes, proof: Sequence[bytes]) -> bytes | None:
             depth += 1
         elif len(node) == 2 and isinstance(node[0], bytes):
             nibbles, leaf = _hex_prefix(node[0])
-            rest = path[depth:]
+            rest = list(path[depth:])
             if leaf:
                 return node[1] if rest == nibbles else None
             if rest[: len(nibbles)] != nibbles:

@@ -54,10 +54,22 @@ class Figure:
     chain: Any  # as the proved storage says it
     shown_answer: str
     shown_chain: str
+    amount: bool = False  # in base units: a decimal string in --json
 
     @property
     def confirmed(self) -> bool:
         return bool(self.answer == self.chain)
+
+    def document(self) -> dict[str, Any]:
+        def shown(value: Any) -> Any:
+            return str(value) if self.amount and value is not None else value
+
+        return {
+            "name": self.name,
+            "answer": shown(self.answer),
+            "chain": shown(self.chain),
+            "confirmed": self.confirmed,
+        }
 
 
 def _with_proof(url: str) -> str:
@@ -178,17 +190,19 @@ def _slots(proof: dict[str, Any], root: bytes, slots: list[int]) -> list[int]:
     return words
 
 
-def _amount(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+def _amount(name: str, answer: dict[str, Any], chain: int, currency: Currency) -> Figure:
+    """The answer's `name`, a decimal string of base units, against the chain's."""
+    value = answer.get(name)
+    said = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+    shown = "nothing readable" if said is None else format_amount(said, currency)
+    return Figure(name, said, chain, shown, format_amount(chain, currency), amount=True)
 
 
 def _campaign_figures(
     answer: dict[str, Any], stored: StoredCampaign, now: int, currency: Currency
 ) -> list[Figure]:
     def amount(name: str, chain: int) -> Figure:
-        said = _amount(answer.get(name))
-        shown = "nothing readable" if said is None else format_amount(said, currency)
-        return Figure(name, said, chain, shown, format_amount(chain, currency))
+        return _amount(name, answer, chain, currency)
 
     def plain(name: str, said: Any, chain: Any, show: Any = str) -> Figure:
         return Figure(name, said, chain, repr(said) if said is None else show(said), show(chain))
@@ -274,18 +288,8 @@ def verify(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
     figures = _campaign_figures(answer, stored, now, currency)
     if backer is not None:
         # A backer's answer shows its pledge and the campaign's state, not the campaign.
-        pledge = _amount(answer.get("pledge"))
         state = next(f for f in figures if f.name == "state")
-        figures = [
-            Figure(
-                "pledge",
-                pledge,
-                words[4],
-                "nothing readable" if pledge is None else format_amount(pledge, currency),
-                format_amount(words[4], currency),
-            ),
-            state,
-        ]
+        figures = [_amount("pledge", answer, words[4], currency), state]
     return {
         "campaign_id": campaign_id,
         "backer": backer,
@@ -338,9 +342,7 @@ def run(ctx: Context) -> dict[str, Any]:
         confirmed=not wrong,
         failure=failure,
         **{k: v for k, v in checked.items() if k != "figures"},
-        figures=[
-            {"name": f.name, "answer": f.answer, "chain": f.chain, "confirmed": f.confirmed} for f in figures
-        ],
+        figures=[f.document() for f in figures],
     )
 
 

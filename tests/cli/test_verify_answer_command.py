@@ -99,7 +99,7 @@ def test_a_campaign_s_answer_is_confirmed_figure_by_figure(
     assert document["confirmed"] is True and document["failure"] is None
     figures = {f["name"]: f for f in document["figures"]}
     assert set(figures) == {*CAMPAIGN_FIELDS, "state"}
-    assert figures["cap"]["chain"] == 250 * ETHER and figures["state"]["chain"] == "upcoming"
+    assert figures["cap"]["chain"] == str(250 * ETHER) and figures["state"]["chain"] == "upcoming"
     assert all(f["confirmed"] for f in figures.values())
     assert len(document["slots"]) == 4
 
