@@ -82,3 +82,25 @@ def test_a_node_without_eth_get_proof_is_a_501_in_words(
             assert response.json()["detail"].startswith("the node does not serve eth_getProof (EIP-1186)")
             assert "ask without proof=true" in response.json()["detail"]
             assert api.get(path).status_code == 200  # the answers themselves still come
+
+
+def test_a_node_that_takes_no_block_hash_for_eth_get_proof_is_asked_by_number(
+    chain: tuple[Web3, Escrow, Path], proxy: RpcProxy
+) -> None:
+    w3, escrow, registry = chain
+    by_number: list[str] = []
+
+    def before_eip_1898(params: list[Any]) -> dict[str, Any] | None:
+        if isinstance(params[2], dict):
+            return {"error": {"code": -32602, "message": "invalid argument 2: hex string without 0x prefix"}}
+        by_number.append(params[2])
+        return None  # by number: the node's own answer
+
+    proxy.reply("eth_getProof", before_eip_1898)
+    with gateway(proxy.url, registry) as api:
+        wait_indexed(api, w3.eth.block_number)
+        body = answer(api, "/campaigns/1", proof="true")
+    assert by_number == [hex(body["block"]["number"])]
+    assert body["proof"]["block"] == body["block"]
+    assert body["proof"]["address"] == escrow.address
+    assert [int(s["key"], 16) for s in body["proof"]["storage"]] == list(slots_of_campaign(1))

@@ -198,3 +198,28 @@ def test_a_url_that_is_no_web_address_is_a_usage_error(cli: Cli) -> None:
     said = cli("verify-answer", "campaigns/1")
     assert said.code == 2
     assert "is not an http:// or https:// address" in said.err
+
+
+def test_a_proof_of_another_contract_or_a_state_not_the_chain_s_is_refused(
+    cli: Cli, api: httpx.Client, escrow: Escrow, campaigns: dict[str, int]
+) -> None:
+    answer = proved(api, f"/campaigns/{campaigns['token']}")
+    elsewhere = copy.deepcopy(answer)
+    elsewhere["proof"]["address"] = answer["token"]["address"]
+    with serving(elsewhere) as url:
+        said = cli("verify-answer", url)
+    assert said.code == 1, said.text
+    assert said.out.splitlines()[-1] == (
+        f"NOT CONFIRMED: the proof is of the contract {answer['token']['address']}, not of the escrow "
+        f"{escrow.address} (your deployment registry)"
+    )
+
+    # The state is the escrow's rule applied to the proved words at the header's time.
+    early = copy.deepcopy(answer)
+    early["state"] = "active"
+    with serving(early) as url:
+        said = cli("verify-answer", url)
+    assert said.code == 1, said.text
+    assert said.out.splitlines()[-1] == (
+        "NOT CONFIRMED: state: the answer says active, the chain's storage says upcoming"
+    )
