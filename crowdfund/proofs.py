@@ -49,6 +49,10 @@ CAMPAIGN_FIELDS = (
 )
 
 
+# Slots, keys and ids are uint256: the EVM's arithmetic on them wraps around 2^256.
+_UINT256 = 2**256 - 1
+
+
 def _word(value: int) -> bytes:
     return value.to_bytes(32, "big")
 
@@ -59,14 +63,18 @@ def _mapping_slot(key: int, slot: int) -> int:
 
 
 def slots_of_campaign(campaign_id: int) -> tuple[int, int, int, int]:
-    """The four slots of a campaign's struct: the packed hot word, creator and start, token, cap."""
+    """The four slots of a campaign's struct: the packed hot word, creator and start, token,
+    cap. ValueError for an id that is no uint256."""
+    if not 0 <= campaign_id <= _UINT256:
+        raise ValueError(f"{campaign_id} is not a campaign id (a uint256)")
     base = _mapping_slot(campaign_id, CAMPAIGNS_SLOT)
-    return (base, base + 1, base + 2, base + 3)
+    return (base, (base + 1) & _UINT256, (base + 2) & _UINT256, (base + 3) & _UINT256)
 
 
 def pledge_key(campaign_id: int, backer: str) -> int:
-    """The escrow's `_pledgeKey`: id << 160 | backer."""
-    return (campaign_id << 160) | int(backer, 16)
+    """The escrow's `_pledgeKey`: id << 160 | backer, in uint256 (the shift drops the bits
+    past 256, as the escrow's does; every created id is far below 2^96)."""
+    return ((campaign_id << 160) & _UINT256) | int(backer, 16)
 
 
 def slot_of_pledge(campaign_id: int, backer: str) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -244,13 +245,30 @@ def _say(figure: Figure) -> str:
     )
 
 
-def verify(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
+# The answers that carry a proof, by their path at the gateway (under any prefix).
+_PROVABLE = re.compile(r"/campaigns/(?P<id>[0-9]{1,78})(?:/backers/(?P<backer>0x[0-9a-fA-F]{40}))?/?$")
+
+
+def _asked(url: str) -> tuple[int, str | None] | None:
+    """The campaign (and backer) the URL asks about, when its path says."""
+    match = _PROVABLE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    return int(match["id"]), _checksummed(match["backer"]) if match["backer"] else None
+
+
+def verify(ctx: Context, url: str, answer: dict[str, Any]) -> dict[str, Any]:
     """Every check, in order; NotConfirmed at the first that fails."""
     backer = _checksummed(answer.get("backer")) if "pledge" in answer else None
     campaign_id = answer.get("campaign_id") if backer is not None else answer.get("id")
-    if not (isinstance(campaign_id, int) and campaign_id > 0) or (
-        backer is not None and not Web3.is_address(backer)
-    ):
+    asked = _asked(url)
+    if asked is not None and asked != (campaign_id, backer):
+        about = f"campaign {campaign_id}" + (f", backer {backer}" if backer else "")
+        wanted = f"campaign {asked[0]}" + (f", backer {asked[1]}" if asked[1] else "")
+        raise NotConfirmed(f"the answer is about {about}, not {wanted} as asked")
+    if not (
+        isinstance(campaign_id, int) and not isinstance(campaign_id, bool) and 0 < campaign_id < 2**256
+    ) or (backer is not None and not Web3.is_address(backer)):
         raise NotConfirmed(
             "the answer is neither a campaign's (/campaigns/ID) nor a backer's "
             "(/campaigns/ID/backers/ADDRESS)"
@@ -312,7 +330,7 @@ def run(ctx: Context) -> dict[str, Any]:
     answer = _fetch(url)
     ctx.out.line(f"answer: {url}")
     try:
-        checked = verify(ctx, answer)
+        checked = verify(ctx, url, answer)
     except NotConfirmed as exc:
         ctx.exit_code = 1
         ctx.out.line(f"NOT CONFIRMED: {exc}")

@@ -54,7 +54,8 @@ def url_of(api: httpx.Client, path: str) -> str:
 
 @contextmanager
 def serving(answer: dict[str, Any]) -> Iterator[str]:
-    """`answer` as the only thing a local HTTP server says, whatever is asked: a gateway that lies."""
+    """`answer` as the only thing a local HTTP server says, whatever is asked: a gateway that
+    lies. The URL given out asks about what the answer is about."""
     body = json.dumps(answer).encode()
 
     class Handler(BaseHTTPRequestHandler):
@@ -72,7 +73,12 @@ def serving(answer: dict[str, Any]) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/campaigns/1?proof=true"
+        path = (
+            f"/campaigns/{answer['campaign_id']}/backers/{answer['backer']}"
+            if "backer" in answer
+            else f"/campaigns/{answer['id']}"
+        )
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}?proof=true"
     finally:
         server.shutdown()
         server.server_close()
@@ -222,4 +228,19 @@ def test_a_proof_of_another_contract_or_a_state_not_the_chain_s_is_refused(
     assert said.code == 1, said.text
     assert said.out.splitlines()[-1] == (
         "NOT CONFIRMED: state: the answer says active, the chain's storage says upcoming"
+    )
+
+
+def test_an_answer_about_another_campaign_than_asked_is_refused(
+    cli: Cli, api: httpx.Client, campaigns: dict[str, int]
+) -> None:
+    answer = proved(api, f"/campaigns/{campaigns['token']}")
+    with serving(answer) as url:
+        said = cli(
+            "verify-answer", url.replace(f"/campaigns/{campaigns['token']}", f"/campaigns/{campaigns['eth']}")
+        )
+    assert said.code == 1, said.text
+    assert said.out.splitlines()[-1] == (
+        f"NOT CONFIRMED: the answer is about campaign {campaigns['token']}, not campaign "
+        f"{campaigns['eth']} as asked"
     )
