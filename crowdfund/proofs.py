@@ -6,7 +6,7 @@ The layout is CrowdfundEscrow's (docs/gas.md, "storage layout"): `_campaignCount
 `_campaigns` (id => Campaign, four slots per campaign) in slot 1, `_pledges` (id << 160 |
 backer => amount) in slot 2. ReentrancyGuardTransient keeps its lock in transient storage,
 so it takes no slot. A test reads these slots from a real deployment with eth_getStorageAt
-and compares them with getCampaign and pledgeOf (tests/crowdfund/test_proofs.py).
+and compares them with getCampaign and pledgeOf (tests/crowdfund/test_storage_slots.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """crowdfund.proofs.walk_trie on tries built here, with the shapes Ethereum's secure tries
-almost never show (anvil's proofs, in tests/crowdfund/test_proofs.py, are branches and
+almost never show (anvil's proofs, in tests/crowdfund/test_storage_slots.py, are branches and
 leaves): extension nodes, odd and even hex-prefix paths, a node under 32 bytes held inline
 in its parent, and a value in a branch."""
 
