@@ -168,3 +168,28 @@ def test_a_schedule_paid_in_time_leaves_nothing_to_lapse(vault, released_once, a
     assert (vault.getCampaign(c.id)["releaseClosesAt"], vault.getCampaign(c.id)["lapsed"]) == (0, False)
     with assert_reverts("NotRefundable", c.id):
         vault.refund(c.id, {"from": alice})
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_a_tranche_due_at_the_halts_own_second_is_owed_and_can_lapse(
+    vault, released_once, alice, bob, carol, clock, offset
+):
+    """Halted one second before tranche 1 falls due, at its second, or one after: from its
+    second on the tranche is the creator's, so it has a window and can lapse."""
+    c = released_once
+    vault.object(c.id, {"from": alice})
+    clock.at(c.release_at[1] + offset)
+    vault.object(c.id, {"from": bob})  # 9 of 12 ether: halted
+    closes = c.release_at[1] + RELEASE_WINDOW
+    assert vault.getCampaign(c.id)["releaseClosesAt"] == (0 if offset < 0 else closes)
+    clock.at(closes)
+    tx = vault.refund(c.id, {"from": carol})
+    if offset < 0:  # tranches 1 to 3 were the backers' from the halt on
+        assert "ReleaseLapsed" not in tx.events
+        assert tx.events["RefundPaid"]["amount"] == 3 * ETHER * 3 * QUARTER // TOTAL
+        return
+    # tranches 2 and 3 from the halt, tranche 1 once it lapsed
+    assert_event(tx, "ReleaseLapsed", id=c.id, tranche=1, closedAt=closes, amount=QUARTER)
+    assert (
+        tx.events["RefundPaid"]["amount"] == 3 * ETHER * 2 * QUARTER // TOTAL + 3 * ETHER * QUARTER // TOTAL
+    )
