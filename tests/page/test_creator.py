@@ -18,9 +18,7 @@ CREATE_JS = Path(__file__).resolve().parents[2] / "api" / "http" / "static" / "j
 
 def test_create_then_update_then_claim(visit: Visit, demo: Demo) -> None:
     erin, backer = demo.accounts[5], demo.accounts[2]
-    uri = demo.metadata.publish(
-        "/meta/tool-shed.json", "Tool shed roof", "Fix the leaking roof before winter."
-    )
+    uri = demo.describe("Tool shed roof", "Fix the leaking roof before winter.")
     page = visit("/", account=5)
     page.get_by_role("link", name="Start a campaign").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a campaign")
@@ -63,7 +61,7 @@ def test_create_then_update_then_claim(visit: Visit, demo: Demo) -> None:
 
 def test_a_creator_cancels_after_confirming(visit: Visit, demo: Demo) -> None:
     creator = demo.accounts[0]
-    uri = demo.metadata.publish("/meta/mural.json", "School mural", "Paint for the schoolyard wall.")
+    uri = demo.describe("School mural", "Paint for the schoolyard wall.")
     campaign_id = demo.escrow.create_campaign(
         creator, goal=ETHER, deadline=demo.now() + 9 * DAY, metadata_uri=uri
     )

@@ -29,16 +29,6 @@ export function append(el, children) {
   return el;
 }
 
-/** A link only for http(s) addresses: a `javascript:` URI from metadata must never become one. */
-export function safeHref(url) {
-  try {
-    const parsed = new URL(url, location.href);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A definition list's rows: [['Goal', '10 ETH'], ...]; null rows are left out. */
 export function facts(rows, className = 'facts') {
   return h('dl', { class: className },
