@@ -60,7 +60,7 @@ export function campaignView(main, { match }) {
   const summary = h('p', { class: 'lead summary', hidden: true });
   const source = h('div', { class: 'meta-link' });
   const image = h('div', { class: 'campaign-cover', hidden: true });
-  const about = h('div', { class: 'story' });
+  const about = h('div', { class: 'about-body' });
   const aboutSection = h('section', { class: 'about', 'aria-labelledby': 'about-title', hidden: true },
     h('h2', { id: 'about-title' }, 'About this campaign'), about);
   const rewards = h('div', { class: 'rewards' });
@@ -145,7 +145,9 @@ export function campaignView(main, { match }) {
       const wait = untilClockChange([c]);
       if (wait !== null) clock = setTimeout(() => refresh(), wait);
       clearTimeout(describing);
-      const again = untilDescribed([c.metadata_status, ...c.updates.map((u) => u.content_status)], tries);
+      // The tiers are read in parallel: they may still say unavailable where the campaign does not.
+      const statuses = [c.metadata_status, tiers?.metadata_status, ...c.updates.map((u) => u.content_status)];
+      const again = untilDescribed(statuses, tries);
       tries = again === null ? 0 : tries + 1;
       if (again !== null) describing = setTimeout(() => refresh(), again);
     } catch (error) {
@@ -187,7 +189,7 @@ export function campaignView(main, { match }) {
     if (key === aboutKey) return;
     aboutKey = key;
     about.replaceChildren(
-      m?.story ? renderMarkdown(m.story, { headingLevel: 3 }) : '',
+      m?.story ? h('div', { class: 'story' }, renderMarkdown(m.story, { headingLevel: 3 })) : '',
       m?.links?.length
         ? h('ul', { class: 'campaign-links', 'aria-label': 'Links' }, m.links.map((link) => {
           const href = httpsHref(link.url);
