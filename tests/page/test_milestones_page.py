@@ -183,6 +183,7 @@ def test_a_creator_asks_for_tranches_and_the_vault_holds_that_schedule(visit: Vi
     heidi = demo.accounts[7]
     uri = demo.describe("Choir risers", "Risers for the community choir.")
     page = visit("/#/new", account=7)
+    page.get_by_text("Already published? Give its link instead").click()
     page.get_by_label("Link to the campaign’s description").fill(uri)
     page.get_by_label("Goal").fill("2")
     page.get_by_label("Deadline").fill(local_input(demo.now() + 5 * DAY))
@@ -214,6 +215,7 @@ def test_shares_not_adding_up_to_100_percent_are_named_and_nothing_is_sent(visit
     built: list[str] = []
     page = visit("/#/new", account=7)
     page.on("request", lambda request: built.append(request.url) if "/transactions/" in request.url else None)
+    page.get_by_text("Already published? Give its link instead").click()
     page.get_by_label("Link to the campaign’s description").fill("https://example.org/c.json")
     page.get_by_label("Goal").fill("1")
     for n, share in ((1, "40"), (2, "50")):

@@ -29,6 +29,18 @@ export function append(el, children) {
   return el;
 }
 
+/** A labelled form field with its help and its own error line (`#<id>-error`); `tag`:
+ * 'textarea' for text of several lines. */
+export function field({ id, label, help, tag = 'input', ...input }) {
+  const helpId = help ? `${id}-help` : null;
+  const errorId = `${id}-error`;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h(tag, { id, name: id, autocomplete: 'off', 'aria-describedby': [helpId, errorId].filter(Boolean).join(' '), ...input }),
+    help ? h('p', { id: helpId, class: 'help' }, help) : null,
+    h('p', { id: errorId, class: 'field-error', hidden: true }));
+}
+
 /** A definition list's rows: [['Goal', '10 ETH'], ...]; null rows are left out. */
 export function facts(rows, className = 'facts') {
   return h('dl', { class: className },

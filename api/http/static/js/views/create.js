@@ -1,9 +1,11 @@
-// Start a campaign: the creator describes it in a metadata document (title, summary)
-// published anywhere, and signs the escrow's createCampaign with their own wallet (the
-// milestone vault's, when the creator asks to be paid in tranches).
+// Start a campaign: the creator writes its description (title, summary, story, image,
+// reward tiers), which the page publishes on the gateway by its hash (or gives the link to
+// one published elsewhere), and signs the escrow's createCampaign with their own wallet
+// (the milestone vault's, when the creator asks to be paid in tranches).
 
-import { post } from '../api.js';
-import { append, h } from '../dom.js';
+import { GatewayError, post } from '../api.js';
+import { descriptionFields, publish } from '../describe.js';
+import { append, field, h } from '../dom.js';
 import { share } from '../milestones.js';
 import { handOver, show, statusLine, transact } from '../tx.js';
 import { AmountError, fromLocalInput, parseUnits, toLocalInput } from '../units.js';
@@ -19,16 +21,6 @@ const DAY = 86400;
 // MilestoneVault.MAX_TRANCHES and MAX_RELEASE_DELAY (five years of 365.25 days, rounded down).
 const MAX_TRANCHES = 12;
 const MAX_DAYS_AFTER = 1826;
-
-function field({ id, label, help, ...input }) {
-  const helpId = help ? `${id}-help` : null;
-  const errorId = `${id}-error`;
-  return h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    h('input', { id, name: id, autocomplete: 'off', 'aria-describedby': [helpId, errorId].filter(Boolean).join(' '), ...input }),
-    help ? h('p', { id: helpId, class: 'help' }, help) : null,
-    h('p', { id: errorId, class: 'field-error', hidden: true }));
-}
 
 /** The ABI string (or bytes32, for old tokens) in an eth_call answer. */
 function decodeString(hex) {
@@ -77,11 +69,16 @@ function scheduleFields() {
 export function createView(main, { escrow }) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const tranches = scheduleFields();
+  const description = descriptionFields();
   const status = statusLine();
   const submit = h('button', { type: 'submit' }, 'Create campaign');
+  const elsewhere = h('details', { class: 'elsewhere' },
+    h('summary', {}, 'Already published? Give its link instead'),
+    field({ id: 'new-uri', label: 'Link to the campaign’s description', type: 'text', inputmode: 'url',
+      help: 'An ipfs:// link to a description published with crowdfund publish or your own IPFS node, which the gateway checks; any other link is shown as written. With a link, the fields above are not used.' }));
   const form = h('form', { class: 'create', novalidate: true },
-    field({ id: 'new-uri', label: 'Link to the campaign’s description', type: 'text', inputmode: 'url', required: true,
-      help: 'A JSON document {"title": …, "summary": …} at an https:// or ipfs:// address; the page shows its title.' }),
+    description.fieldset,
+    elsewhere,
     field({ id: 'new-token', label: 'Token address (optional)', type: 'text', spellcheck: 'false',
       help: 'Leave empty to raise ETH, or give the address of an ERC-20 token.' }),
     field({ id: 'new-goal', label: 'Goal', type: 'text', inputmode: 'decimal', required: true,
@@ -139,9 +136,11 @@ export function createView(main, { escrow }) {
   async function body() {
     clearProblems();
     const uri = input('new-uri').value.trim();
-    if (!uri) return problem('new-uri', 'Give the link to the campaign’s description.');
     const unit = await currency(input('new-token').value.trim());
     if (!unit) return null;
+    // Without a link, the description is written here and published before the campaign.
+    const described = uri ? null : await description.read(form, unit, problem);
+    if (!uri && !described) return null;
     const amount = (id, optional) => {
       const text = input(id).value.trim();
       if (!text && optional) return 0n;
@@ -170,7 +169,7 @@ export function createView(main, { escrow }) {
       if (!schedule) return null;
       request.schedule = schedule;
     }
-    return { unit, request, tranches: request.schedule?.length ?? 0 };
+    return { unit, request, described, tranches: request.schedule?.length ?? 0 };
   }
 
   /** The rows as the gateway's schedule (the vault's rules checked in the rows' words), or
@@ -204,12 +203,35 @@ export function createView(main, { escrow }) {
     return schedule;
   }
 
+  /** Publish the description on the gateway and put its link in the request; false (the
+   * form or the status line says why) when the gateway does not take it. */
+  async function published(values) {
+    show(status, 'building', values.described.image
+      ? 'Publishing the image, then the description, on the gateway.'
+      : 'Publishing the description on the gateway.');
+    try {
+      values.request.metadata_uri = await publish(values.described);
+      return true;
+    } catch (error) {
+      if (error instanceof GatewayError && error.status === 403) {
+        // A read-only gateway: the creator publishes elsewhere and gives the link.
+        status.hidden = true;
+        elsewhere.open = true;
+        problem('new-uri', 'This gateway does not store content (its uploads are switched off). Publish the description elsewhere (crowdfund publish on a gateway that stores it, or your own IPFS node) and give its link here.');
+        return false;
+      }
+      show(status, 'failed', `The description could not be published: ${error.message}.`);
+      return false;
+    }
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
     try {
       const values = await body();
       if (!values) return;
+      if (values.described && !(await published(values))) return;
       const paid = values.tranches ? `, paid in ${values.tranches === 1 ? '1 tranche' : `${values.tranches} tranches`}` : '';
       const receipt = await transact(status, `Create the campaign (${values.unit.symbol}${paid})`,
         () => post('/campaigns/transactions/create', { sender: wallet.account, ...values.request }));
