@@ -4,7 +4,7 @@
 // POST /content: the image first, then the document that names it by its ipfs:// link.
 
 import { upload } from './api.js';
-import { field, h } from './dom.js';
+import { field, growingRows, h } from './dom.js';
 import { AmountError, parseUnits } from './units.js';
 
 // The schema's caps (docs/content.md), in characters as JSON Schema counts them.
@@ -47,39 +47,24 @@ function tierId(title, taken, n) {
 
 /** Rows of reward tiers, added and removed at the end, as the tranches are. */
 function tierFields() {
-  const rows = h('ol', { class: 'tier-rows' });
-  const add = h('button', { type: 'button', class: 'secondary', id: 'add-tier' }, 'Add a reward tier');
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'remove-tier', hidden: true }, 'Remove the last tier');
-  const count = () => rows.children.length;
-  function refreshButtons() {
-    add.disabled = count() >= MAX_TIERS;
-    add.textContent = count() >= MAX_TIERS ? `At most ${MAX_TIERS} tiers` : 'Add a reward tier';
-    remove.hidden = count() === 0;
-  }
-  add.addEventListener('click', () => {
-    const n = count() + 1;
-    const row = h('li', { class: 'tier-row' },
+  const { rows, buttons } = growingRows({
+    max: MAX_TIERS,
+    name: 'tier',
+    words: { add: 'Add a reward tier', remove: 'Remove the last tier', full: `At most ${MAX_TIERS} tiers` },
+    row: (n) => h('li', { class: 'tier-row' },
       field({ id: `tier-${n}-title`, label: `Tier ${n}: title`, type: 'text', maxlength: TITLE_CHARS }),
       field({ id: `tier-${n}-amount`, label: `Tier ${n}: least pledge`, type: 'text', inputmode: 'decimal',
         help: 'In the campaign’s currency, in whole units (like 0.5).' }),
       field({ id: `tier-${n}-description`, label: `Tier ${n}: what the backer gets`, tag: 'textarea', rows: 2 }),
       field({ id: `tier-${n}-limit`, label: `Tier ${n}: places (optional)`, type: 'text', inputmode: 'numeric',
         help: 'Leave empty for no limit.' }),
-      field({ id: `tier-${n}-delivery`, label: `Tier ${n}: delivery (optional)`, type: 'month', placeholder: 'YYYY-MM' }));
-    rows.append(row);
-    refreshButtons();
-    row.querySelector('input').focus();
-  });
-  remove.addEventListener('click', () => {
-    rows.lastElementChild?.remove();
-    refreshButtons();
-    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+      field({ id: `tier-${n}-delivery`, label: `Tier ${n}: delivery (optional)`, type: 'month', placeholder: 'YYYY-MM' })),
   });
   const fieldset = h('fieldset', { class: 'tiers-fields', 'aria-describedby': 'tiers-help' },
     h('legend', {}, 'Reward tiers (optional)'),
     h('p', { id: 'tiers-help', class: 'help' },
       `Up to ${MAX_TIERS}. A backer holds the highest tier its pledge reaches that has a place left; places go in the order pledges reached the amount.`),
-    rows, h('div', { class: 'field-row' }, add, remove));
+    rows, buttons);
   return { fieldset, rows };
 }
 

@@ -41,6 +41,33 @@ export function field({ id, label, help, tag = 'input', ...input }) {
     h('p', { id: errorId, class: 'field-error', hidden: true }));
 }
 
+/** Rows of fields added and removed at the end, at most `max` (a schedule's tranches, a
+ * campaign's reward tiers). `row(n)` builds row n, counted from 1; a new row takes the
+ * focus, and removing one gives it to the row before. `words`: {add, remove, full}. */
+export function growingRows({ max, name, words, row }) {
+  const rows = h('ol', { class: `${name}-rows` });
+  const add = h('button', { type: 'button', class: 'secondary', id: `add-${name}` }, words.add);
+  const remove = h('button', { type: 'button', class: 'secondary', id: `remove-${name}`, hidden: true }, words.remove);
+  const count = () => rows.children.length;
+  function refreshButtons() {
+    add.disabled = count() >= max;
+    add.textContent = count() >= max ? words.full : words.add;
+    remove.hidden = count() === 0;
+  }
+  add.addEventListener('click', () => {
+    const added = row(count() + 1);
+    rows.append(added);
+    refreshButtons();
+    added.querySelector('input').focus();
+  });
+  remove.addEventListener('click', () => {
+    rows.lastElementChild?.remove();
+    refreshButtons();
+    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+  });
+  return { rows, buttons: h('div', { class: 'field-row' }, add, remove) };
+}
+
 /** A definition list's rows: [['Goal', '10 ETH'], ...]; null rows are left out. */
 export function facts(rows, className = 'facts') {
   return h('dl', { class: className },

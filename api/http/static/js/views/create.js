@@ -5,7 +5,7 @@
 
 import { GatewayError, post } from '../api.js';
 import { descriptionFields, publish } from '../describe.js';
-import { append, field, h } from '../dom.js';
+import { append, field, growingRows, h } from '../dom.js';
 import { share } from '../milestones.js';
 import { handOver, show, statusLine, transact } from '../tx.js';
 import { AmountError, fromLocalInput, parseUnits, toLocalInput } from '../units.js';
@@ -33,36 +33,21 @@ function decodeString(hex) {
 /** The optional schedule: rows of a share and a number of days after the deadline. With
  * none, the campaign is the escrow's own and the creator claims it all at once. */
 function scheduleFields() {
-  const rows = h('ol', { class: 'tranche-rows' });
   const error = h('p', { id: 'schedule-error', class: 'field-error', hidden: true });
-  const add = h('button', { type: 'button', class: 'secondary', id: 'add-tranche' }, 'Add a tranche');
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'remove-tranche', hidden: true }, 'Remove the last tranche');
-  const count = () => rows.children.length;
-  function refreshButtons() {
-    add.disabled = count() >= MAX_TRANCHES;
-    add.textContent = count() >= MAX_TRANCHES ? `At most ${MAX_TRANCHES} tranches` : 'Add a tranche';
-    remove.hidden = count() === 0;
-  }
-  add.addEventListener('click', () => {
-    const n = count() + 1;
-    const row = h('li', { class: 'tranche-row' },
+  const { rows, buttons } = growingRows({
+    max: MAX_TRANCHES,
+    name: 'tranche',
+    words: { add: 'Add a tranche', remove: 'Remove the last tranche', full: `At most ${MAX_TRANCHES} tranches` },
+    row: (n) => h('li', { class: 'tranche-row' },
       field({ id: `tranche-${n}-share`, label: `Tranche ${n}: share (%)`, type: 'text', inputmode: 'decimal', 'aria-describedby': `tranche-${n}-share-error schedule-error` }),
       field({ id: `tranche-${n}-days`, label: `Tranche ${n}: days after the deadline`, type: 'text', inputmode: 'numeric',
-        value: n === 1 ? '0' : '', help: n === 1 ? '0: at the deadline.' : null }));
-    rows.append(row);
-    refreshButtons();
-    row.querySelector('input').focus();
-  });
-  remove.addEventListener('click', () => {
-    rows.lastElementChild?.remove();
-    refreshButtons();
-    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+        value: n === 1 ? '0' : '', help: n === 1 ? '0: at the deadline.' : null })),
   });
   const fieldset = h('fieldset', { class: 'schedule', 'aria-describedby': 'schedule-help' },
     h('legend', {}, 'Pay me in tranches (optional)'),
     h('p', { id: 'schedule-help', class: 'help' },
       'Leave it empty to claim everything at once. With tranches, the milestone vault holds the funds and pays you each share once it falls due; backers holding more than half of the pledged total can stop the tranches still to come. The shares add up to 100%.'),
-    rows, error, h('div', { class: 'field-row' }, add, remove));
+    rows, error, buttons);
   return { fieldset, rows, error };
 }
 
