@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 from page_kit import TIMEZONE, Demo, Visit, goal_percent, percent
 from playwright.sync_api import expect
 
@@ -202,3 +203,21 @@ def test_a_campaign_whose_deadline_passes_changes_state_without_a_reload(visit: 
     # No event marks a deadline: the page looks again when it is due.
     expect(page.locator(".campaign-head .badge")).to_have_text("Failed")
     expect(page.locator("#your-part")).to_contain_text("ended below its goal")
+
+
+def test_a_description_published_late_appears_without_a_reload(visit: Visit, demo: Demo) -> None:
+    document = b'{"title": "Late bloomers", "summary": "Published after the campaign was created"}'
+    campaign_id = demo.escrow.create_campaign(
+        demo.accounts[0], goal=ETHER, deadline=demo.now() + 5 * DAY, metadata_uri=uri_of(cid_of(document))
+    )
+    demo.indexed()
+    page = visit(f"/#/campaigns/{campaign_id}", wallet=False)
+    expect(page.locator(".meta-note[data-status=unavailable]")).to_contain_text("Loading the description…")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Campaign {campaign_id}")
+    # The creator publishes it now; the page asks again while the gateway fetches.
+    with httpx.Client(base_url=demo.gateway_url) as client:
+        stored = client.post("/content", content=document, headers={"Content-Type": "application/json"})
+        assert stored.status_code == 201
+    expect(page.get_by_role("heading", level=1)).to_have_text("Late bloomers", timeout=30_000)
+    expect(page.locator(".campaign-head .summary")).to_have_text("Published after the campaign was created")
+    expect(page.locator(".meta-note")).to_have_count(0)
