@@ -220,3 +220,32 @@ def test_a_read_only_gateway_says_so_and_takes_a_link_instead(visit: Visit, demo
             expect(page.get_by_role("heading", level=1)).to_have_text("Book swap")
         finally:
             page.close()  # its event stream would hold the gateway's shutdown open
+
+
+def test_the_form_previews_the_description_as_the_page_will_show_it(visit: Visit, demo: Demo) -> None:
+    page = visit("/#/new", account=5)
+    page.get_by_label("Title", exact=True).fill("Street piano")
+    page.get_by_label("Story (optional)").fill("## Why\n\nBecause *music*. <img src=x onerror=alert(1)>")
+    page.get_by_label("Image (optional)").set_input_files(
+        files=[
+            {
+                "name": "cover.png",
+                "mimeType": "image/png",
+                "buffer": (DEMO_CONTENT / "zine-printing-run.png").read_bytes(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Add a reward tier").click()
+    page.get_by_label("Tier 1: title").fill("A tune of your choice")
+    page.get_by_label("Tier 1: least pledge").fill("0.2")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.get_by_role("heading", level=2, name="Preview")).to_be_focused()
+    expect(preview.locator(".preview-title")).to_have_text("Street piano")
+    expect(preview.locator(".story h4")).to_have_text("Why")
+    expect(preview.locator(".story em")).to_have_text("music")
+    expect(preview.locator(".story")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(preview.locator(".tier-title")).to_have_text("A tune of your choice")
+    expect(preview.locator(".tier-amount")).to_have_text("0.2 or more")
+    page.wait_for_function("() => document.querySelector('.preview img')?.naturalWidth > 0")
+    assert preview.locator("img").count() == 1  # the chosen image, and nothing from the story

@@ -5,6 +5,7 @@
 
 import { upload } from './api.js';
 import { field, growingRows, h } from './dom.js';
+import { renderMarkdown } from './markdown.js';
 import { AmountError, parseUnits } from './units.js';
 
 // The schema's caps (docs/content.md), in characters as JSON Schema counts them.
@@ -74,6 +75,7 @@ function tierFields() {
  */
 export function descriptionFields() {
   const tiers = tierFields();
+  const preview = h('section', { class: 'preview', 'aria-labelledby': 'preview-title', hidden: true });
   const fieldset = h('fieldset', { class: 'description' },
     h('legend', {}, 'What backers read'),
     field({ id: 'new-title', label: 'Title', type: 'text', maxlength: TITLE_CHARS,
@@ -84,7 +86,43 @@ export function descriptionFields() {
       help: 'Markdown: # headings, *emphasis*, **strong**, `code`, lists, > quotes and [links](https://…). HTML is shown as written.' }),
     field({ id: 'new-image', label: 'Image (optional)', type: 'file', accept: 'image/png,image/jpeg,image/webp',
       help: 'PNG, JPEG or WebP, at most 2 MiB; shown 16:9 on the cards.' }),
-    tiers.fieldset);
+    tiers.fieldset,
+    h('div', { class: 'field-row' },
+      h('button', { type: 'button', class: 'secondary', id: 'show-preview', onclick: (event) => showPreview(event.target.form) }, 'Preview')),
+    preview);
+
+  /** What backers will read, as the campaign's page shows it, before anything is sent. */
+  async function showPreview(form) {
+    const value = (id) => form.querySelector(`#${id}`).value;
+    const file = form.querySelector('#new-image').files[0];
+    // The creator's own file, read here (a data: image: the page loads images from nowhere else).
+    const picture = file && file.size <= IMAGE_BYTES && (await imageType(file))
+      ? await new Promise((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => resolve(null);
+        reader.readAsDataURL(file);
+      })
+      : null;
+    const rows = [...tiers.rows.children].map((_, k) => (part) => value(`tier-${k + 1}-${part}`).trim());
+    preview.hidden = false;
+    preview.replaceChildren(
+      h('h2', { id: 'preview-title', tabindex: '-1' }, 'Preview'),
+      h('div', { class: 'campaign-preview' },
+        picture ? h('div', { class: 'cover campaign-cover' }, h('img', { src: picture, alt: value('new-title').trim() })) : null,
+        h('p', { class: 'preview-title' }, value('new-title').trim() || '(no title yet)'),
+        value('new-summary').trim() ? h('p', { class: 'lead summary' }, value('new-summary').trim()) : null,
+        h('div', { class: 'story' }, renderMarkdown(value('new-story'), { headingLevel: 3 })),
+        rows.length
+          ? h('ol', { class: 'tier-list' }, rows.map((tier) => h('li', { class: 'tier' },
+            h('h3', { class: 'tier-title' }, tier('title') || '(no title yet)'),
+            h('p', { class: 'tier-amount' }, `${tier('amount') || '?'} or more`),
+            h('div', { class: 'tier-description' }, renderMarkdown(tier('description'), { headingLevel: 4 })),
+            h('p', { class: 'tier-facts' }, tier('limit') ? `${tier('limit')} places` : 'Unlimited',
+              tier('delivery') ? ` · Delivery ${tier('delivery')}` : ''))))
+          : null));
+    preview.querySelector('#preview-title').focus();
+  }
 
   async function read(form, unit, problem) {
     const value = (id) => form.querySelector(`#${id}`).value;
