@@ -381,7 +381,10 @@ export function campaignView(main, { match }) {
     shownKey = key;
     const typed = new Map([...actions.querySelectorAll('input')].map((i) => [i.id, i.value]));
     const focused = actions.contains(document.activeElement) ? document.activeElement.id || null : undefined;
-    if (clear) cancelAsked = false;
+    if (clear) {
+      cancelAsked = false;
+      choice.hidden = true; // what a chosen tier took is said; after the pledge, the panel says the reward
+    }
     actions.replaceChildren();
     append(actions, panel());
     if (!clear) for (const input of actions.querySelectorAll('input')) input.value = typed.get(input.id) ?? input.value;
