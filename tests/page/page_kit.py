@@ -80,6 +80,12 @@ class Demo:
         """The link of a campaign document {title, summary, ...more}, published."""
         return self.publish(json.dumps({"title": title, "summary": summary, **more}).encode())
 
+    def retire(self, campaign_id: int) -> None:
+        """Cancel a campaign a test made and no longer needs (created by accounts[0]): the
+        tests that look for the demo's campaigns in the first page of active ones (12) find
+        them there whatever ran before."""
+        self.escrow.cancel(self.accounts[0], campaign_id)
+
     def now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
