@@ -168,12 +168,6 @@ class Settings(BaseSettings):
         "take; the least recently shown go first (and are read again from the store when next shown)",
     )
 
-    ipfs_gateway: str | None = Field(
-        None,
-        description="the backer page reads ipfs://CID/path metadata at this prefix + CID/path "
-        "(like https://ipfs.io/ipfs/); none: the page shows the link itself",
-    )
-
 
 @cache
 def get_settings() -> Settings:

@@ -89,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app, settings)
     for module in (health, campaigns, transactions, backers, events, content):
         app.include_router(module.router)
-    page.mount(app, settings)
+    page.mount(app)
     docs_page.mount(app)
     return app

@@ -2,9 +2,9 @@
 module named conftest would be ambiguous beside the other test folders' conftest files)."""
 
 import pytest
-from page_kit import browser, chromium, demo, gateway_url, metadata_host, visit
+from page_kit import browser, chromium, demo, gateway_url, visit
 
-__all__ = ["browser", "chromium", "demo", "gateway_url", "metadata_host", "visit"]
+__all__ = ["browser", "chromium", "demo", "gateway_url", "visit"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for the backer page: anvil with the demo campaigns, a metadata host, the
+"""Fixtures for the backer page: anvil with the demo campaigns and their content, the
 gateway serving the page, and headless Chromium (Debian's) with a test wallet injected.
 
 The chain and the gateway are shared by the whole directory; each test works on its own
@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,11 +20,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Locator, Page, expect, sync_playwright
-from support.chain import anvil, free_port
+from support.chain import anvil
 from support.gateway import gateway, wait_indexed
 from web3 import Web3
 
-from crowdfund.content import FolderStore, cid_from_uri
+from crowdfund.content import FolderStore, cid_of, uri_of
 from crowdfund.demo import DAY, ETHER, demo_token_abi, seed
 from crowdfund.deploy import deploy_escrow, deploy_vault
 from crowdfund.escrow import Escrow
@@ -51,41 +49,6 @@ LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|data:|about:)")
 TIMEZONE = "America/New_York"  # not the machine's: times must follow the viewer's zone
 
 
-class MetadataHost:
-    """A web server for metadata documents (what creators publish over http(s) or IPFS),
-    answering with CORS like public IPFS gateways do."""
-
-    def __init__(self) -> None:
-        self.documents: dict[str, dict[str, Any]] = {}
-        documents = self.documents
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-                doc = documents.get(self.path)
-                body = json.dumps(doc).encode() if doc is not None else b'{"error": "not found"}'
-                self.send_response(200 if doc is not None else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Access-Control-Allow-Origin", "*")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def publish(self, path: str, title: str, summary: str) -> str:
-        """Serve {title, summary} at `path`; returns its http address."""
-        return self.serve(path, {"title": title, "summary": summary})
-
-    def serve(self, path: str, document: dict[str, Any]) -> str:
-        """Serve `document` at `path`; returns its http address."""
-        self.documents[path] = document
-        return self.url + path
-
-
 @dataclass
 class Demo:
     """The chain the page tests share: the escrow and its milestone vault, the demo campaigns
@@ -97,7 +60,6 @@ class Demo:
     vault: Vault
     ids: dict[str, int]
     token: str
-    metadata: MetadataHost
     content_dir: Path  # the demo's documents and images, the gateway's CONTENT_DIR
     accounts: list[str] = field(default_factory=list)
     gateway_url: str = ""  # set once the gateway runs
@@ -105,6 +67,24 @@ class Demo:
     @property
     def rpc_url(self) -> str:
         return str(self.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+
+    def publish(self, data: bytes) -> str:
+        """Store `data` in the gateway's content folder, as `crowdfund demo` does; its
+        ipfs:// link. Publish before the link goes on chain: the gateway looks a CID up
+        when an answer first shows it."""
+        cid = cid_of(data)
+        FolderStore(self.content_dir).put(cid, data)
+        return uri_of(cid)
+
+    def describe(self, title: str, summary: str, **more: Any) -> str:
+        """The link of a campaign document {title, summary, ...more}, published."""
+        return self.publish(json.dumps({"title": title, "summary": summary, **more}).encode())
+
+    def retire(self, campaign_id: int) -> None:
+        """Cancel a campaign a test made and no longer needs (created by accounts[0]): the
+        tests that look for the demo's campaigns in the first page of active ones (12) find
+        them there whatever ran before."""
+        self.escrow.cancel(self.accounts[0], campaign_id)
 
     def now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -136,17 +116,7 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def metadata_host() -> Iterator[MetadataHost]:
-    host = MetadataHost()
-    thread = threading.Thread(target=host.server.serve_forever, daemon=True)
-    thread.start()
-    yield host
-    host.server.shutdown()
-    host.server.server_close()
-
-
-@pytest.fixture(scope="session")
-def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     registry = tmp_path_factory.mktemp("deployments")
     # A fixed genesis time: the chain's dates, and so the screenshots, stay the same.
     with anvil(None, "--timestamp", str(GENESIS)) as w3, pytest.MonkeyPatch.context() as mp:
@@ -156,35 +126,22 @@ def demo(metadata_host: MetadataHost, tmp_path_factory: pytest.TempPathFactory) 
         content = FolderStore(tmp_path_factory.mktemp("content"))
         seeded = seed(w3, escrow, content, log=lambda _: None)
         ids = {c.title: c.id for c in seeded}
-        # The page still reads ipfs:// documents itself, through IPFS_GATEWAY: the host serves
-        # the demo's own documents at their CIDs, as an IPFS gateway would.
-        for campaign in seeded:
-            cid = cid_from_uri(campaign.metadata_uri)
-            metadata_host.serve(f"/ipfs/{cid}", json.loads(content.get(cid) or b"{}"))
         creator = w3.eth.accounts[0]
+        token = escrow.campaign(ids["Makerspace tool library"]).token
+        demo = Demo(w3, registry, escrow, vault, ids, token, content.folder, list(w3.eth.accounts))
         ids["Bike repair stand"] = escrow.create_campaign(
             creator,
             goal=ETHER,
             cap=2 * ETHER,
             deadline=int(w3.eth.get_block("latest")["timestamp"]) + 20 * DAY,
-            metadata_uri=metadata_host.publish(
-                "/meta/bike.json", "Bike repair stand", "A public stand with tools and a pump."
-            ),
+            metadata_uri=demo.describe("Bike repair stand", "A public stand with tools and a pump."),
         )
-        token = escrow.campaign(ids["Makerspace tool library"]).token
-        yield Demo(
-            w3, registry, escrow, vault, ids, token, metadata_host, content.folder, list(w3.eth.accounts)
-        )
+        yield demo
 
 
 @pytest.fixture(scope="session")
-def gateway_url(demo: Demo, metadata_host: MetadataHost) -> Iterator[str]:
-    with gateway(
-        demo.rpc_url,
-        demo.registry,
-        IPFS_GATEWAY=f"{metadata_host.url}/ipfs/",
-        CONTENT_DIR=str(demo.content_dir),
-    ) as client:
+def gateway_url(demo: Demo) -> Iterator[str]:
+    with gateway(demo.rpc_url, demo.registry, CONTENT_DIR=str(demo.content_dir)) as client:
         wait_indexed(client, demo.w3.eth.block_number)
         demo.gateway_url = str(client.base_url).rstrip("/")
         yield demo.gateway_url
@@ -262,14 +219,14 @@ def visit(browser: Browser, gateway_url: str, demo: Demo) -> Iterator[Visit]:
         page.on("pageerror", lambda exc: errors.append(f"{exc}"))
 
         def console(message: ConsoleMessage) -> None:
-            # Answers such as a 409 or a missing metadata document are expected and handled;
+            # Answers such as a 409 or a missing content are expected and handled;
             # the browser logs them all the same.
             if message.type == "error" and not message.text.startswith("Failed to load resource"):
                 errors.append(message.text)
 
         page.on("console", console)
-        # Everything the page loads comes from this machine: the gateway, the node, the
-        # metadata host. A CDN or font service here would break the page offline.
+        # Everything the page loads comes from this machine: the gateway, and the node the
+        # test wallet speaks to. A CDN or font service here would break the page offline.
         page.on(
             "request",
             lambda request: None if LOCAL.match(request.url) else elsewhere.append(request.url),

@@ -38,7 +38,7 @@ def halves_campaign(demo: Demo, name: str, title: str, summary: str) -> int:
     """A milestone campaign paying half at its deadline and half 30 days later, backed by
     ivan (3 ETH) and judy (1 ETH), left just after its deadline."""
     creator, ivan, judy = demo.accounts[0], demo.accounts[8], demo.accounts[9]
-    uri = demo.metadata.publish(f"/meta/{name}.json", title, summary)
+    uri = demo.describe(title, summary)
     demo.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a fresh clock
     deadline = demo.now() + 3600
     halves = (Tranche(deadline, 5000), Tranche(deadline + 30 * DAY, 5000))
@@ -181,8 +181,9 @@ def test_a_tranche_left_unreleased_lapses_back_to_the_backers(visit: Visit, demo
 
 def test_a_creator_asks_for_tranches_and_the_vault_holds_that_schedule(visit: Visit, demo: Demo) -> None:
     heidi = demo.accounts[7]
-    uri = demo.metadata.publish("/meta/choir.json", "Choir risers", "Risers for the community choir.")
+    uri = demo.describe("Choir risers", "Risers for the community choir.")
     page = visit("/#/new", account=7)
+    page.get_by_text("Already published? Give its link instead").click()
     page.get_by_label("Link to the campaign’s description").fill(uri)
     page.get_by_label("Goal").fill("2")
     page.get_by_label("Deadline").fill(local_input(demo.now() + 5 * DAY))
@@ -214,6 +215,7 @@ def test_shares_not_adding_up_to_100_percent_are_named_and_nothing_is_sent(visit
     built: list[str] = []
     page = visit("/#/new", account=7)
     page.on("request", lambda request: built.append(request.url) if "/transactions/" in request.url else None)
+    page.get_by_text("Already published? Give its link instead").click()
     page.get_by_label("Link to the campaign’s description").fill("https://example.org/c.json")
     page.get_by_label("Goal").fill("1")
     for n, share in ((1, "40"), (2, "50")):

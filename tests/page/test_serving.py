@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from page_kit import Demo, MetadataHost
+from page_kit import Demo
 
 
 def test_the_page_and_its_modules_are_served_with_a_strict_policy(gateway_url: str) -> None:
@@ -20,13 +20,18 @@ def test_the_page_and_its_modules_are_served_with_a_strict_policy(gateway_url: s
         assert client.get("/static/js/nothing.js").status_code == 404
 
 
-def test_the_page_settings_name_the_ipfs_gateway(gateway_url: str, metadata_host: MetadataHost) -> None:
+def test_the_page_shows_images_from_the_gateway_alone(gateway_url: str) -> None:
+    # Campaign images are the gateway's /content, checked against their CIDs: an image from
+    # a creator's host would tell it who is looking.
     with httpx.Client(base_url=gateway_url) as client:
-        assert client.get("/page/config.json").json() == {"ipfs_gateway": f"{metadata_host.url}/ipfs/"}
+        policy = client.get("/").headers["content-security-policy"]
+        assert "img-src 'self' data:;" in policy
+        # The page's own settings (the IPFS gateway it once read documents through) are gone.
+        assert client.get("/page/config.json").status_code == 404
 
 
 def test_the_page_is_not_part_of_the_api_document(gateway_url: str, demo: Demo) -> None:
     with httpx.Client(base_url=gateway_url) as client:
         paths = client.get("/openapi.json").json()["paths"]
-    assert "/" not in paths and "/page/config.json" not in paths
+    assert "/" not in paths
     assert not any(path.startswith("/static") for path in paths)

@@ -31,6 +31,11 @@ export function post(path, body) {
   return call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+/** POST raw bytes (content for the gateway's store) with their media type. */
+export function upload(path, bytes, type) {
+  return call(path, { method: 'POST', headers: { 'Content-Type': type }, body: bytes });
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wait until the gateway's index has taken in `block`, so that what it answers next

@@ -3,7 +3,6 @@
 
 import { get } from './api.js';
 import { h } from './dom.js';
-import { configure } from './metadata.js';
 import { shortAddress } from './units.js';
 import { campaignView } from './views/campaign.js';
 import { createView } from './views/create.js';
@@ -92,9 +91,8 @@ async function boot() {
     event.preventDefault();
     main.focus();
   });
-  const [answer, config] = await Promise.all([health(), get('/page/config.json').catch(() => ({}))]);
+  const answer = await health();
   chain = answer;
-  configure(config);
   document.getElementById('chain').replaceChildren(
     `Chain ${answer.chain_id} · escrow `, h('code', { title: answer.escrow }, answer.escrow));
   onChange(renderWallet);

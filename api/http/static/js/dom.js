@@ -29,14 +29,43 @@ export function append(el, children) {
   return el;
 }
 
-/** A link only for http(s) addresses: a `javascript:` URI from metadata must never become one. */
-export function safeHref(url) {
-  try {
-    const parsed = new URL(url, location.href);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
-  } catch {
-    return null;
+/** A labelled form field with its help and its own error line (`#<id>-error`); `tag`:
+ * 'textarea' for text of several lines. */
+export function field({ id, label, help, tag = 'input', ...input }) {
+  const helpId = help ? `${id}-help` : null;
+  const errorId = `${id}-error`;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h(tag, { id, name: id, autocomplete: 'off', 'aria-describedby': [helpId, errorId].filter(Boolean).join(' '), ...input }),
+    help ? h('p', { id: helpId, class: 'help' }, help) : null,
+    h('p', { id: errorId, class: 'field-error', hidden: true }));
+}
+
+/** Rows of fields added and removed at the end, at most `max` (a schedule's tranches, a
+ * campaign's reward tiers). `row(n)` builds row n, counted from 1; a new row takes the
+ * focus, and removing one gives it to the row before. `words`: {add, remove, full}. */
+export function growingRows({ max, name, words, row }) {
+  const rows = h('ol', { class: `${name}-rows` });
+  const add = h('button', { type: 'button', class: 'secondary', id: `add-${name}` }, words.add);
+  const remove = h('button', { type: 'button', class: 'secondary', id: `remove-${name}`, hidden: true }, words.remove);
+  const count = () => rows.children.length;
+  function refreshButtons() {
+    add.disabled = count() >= max;
+    add.textContent = count() >= max ? words.full : words.add;
+    remove.hidden = count() === 0;
   }
+  add.addEventListener('click', () => {
+    const added = row(count() + 1);
+    rows.append(added);
+    refreshButtons();
+    added.querySelector('input').focus();
+  });
+  remove.addEventListener('click', () => {
+    rows.lastElementChild?.remove();
+    refreshButtons();
+    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+  });
+  return { rows, buttons: h('div', { class: 'field-row' }, add, remove) };
 }
 
 /** A definition list's rows: [['Goal', '10 ETH'], ...]; null rows are left out. */

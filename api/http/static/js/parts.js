@@ -1,6 +1,7 @@
 // Pieces of a campaign shown both in the list and on its own page.
 
 import { h, uid } from './dom.js';
+import { httpsHref } from './markdown.js';
 import { formatAmount, formatDate, formatDuration, isoDate, percentOf } from './units.js';
 
 export const STATES = ['upcoming', 'active', 'succeeded', 'failed', 'cancelled', 'claimed', 'expired'];
@@ -21,9 +22,59 @@ export function stateBadge(state) {
   return h('span', { class: `badge state-${state}`, dataset: { state } }, stateWord(state));
 }
 
-/** The title from the metadata document, or else the metadata link itself. */
-export function titleOf(campaign, meta) {
-  return meta?.title ?? (campaign.metadata_uri || `Campaign ${campaign.id}`);
+/** The title from the verified metadata document, or else the campaign's number: a link
+ * the gateway could not verify is shown beside it as written, never as the title. */
+export function titleOf(campaign) {
+  return campaign.title ?? `Campaign ${campaign.id}`;
+}
+
+// Where the gateway serves a verified image: its own /content/<cid>, nothing else.
+const CONTENT_PATH = /^\/content\/[a-z2-7]+$/;
+
+const NOT_SHOWN = {
+  unverified: 'Described at a link this gateway does not verify:',
+  unavailable: 'Loading the description…',
+  invalid: 'This campaign’s description could not be verified:',
+};
+
+/** The same, said of an update's link. */
+export const UPDATE_NOT_SHOWN = {
+  unverified: 'Published at a link this gateway does not verify:',
+  unavailable: 'Loading the update…',
+  invalid: 'This update could not be verified:',
+};
+
+/** The campaign's image in a box of fixed shape, loaded only when near the screen; where
+ * the description is not verified, a plain box saying so. Null for a verified description
+ * without an image. */
+export function cover(c, className = 'cover') {
+  if (c.metadata_status === 'verified') {
+    if (!CONTENT_PATH.test(c.image ?? '')) return null;
+    return h('div', { class: className },
+      h('img', { src: c.image, alt: titleOf(c), loading: 'lazy', decoding: 'async', width: 640, height: 360 }));
+  }
+  return h('div', { class: `${className} cover-none`, dataset: { status: c.metadata_status } },
+    h('span', {}, c.metadata_status === 'unavailable' ? NOT_SHOWN.unavailable : 'No verified description'));
+}
+
+/** What the page says of a link it does not show content from: the link as text, never
+ * fetched, and why; `follow`: an https link may be followed by a click (a new tab, no
+ * referrer), as on a campaign's own page. Null when verified. */
+export function linkNote(c, uri = c.metadata_uri, cut = c.metadata_uri_truncated, status = c.metadata_status, follow = false, words = NOT_SHOWN) {
+  if (status === 'verified') return null;
+  const href = follow && !cut ? httpsHref(uri ?? '') : null;
+  const shown = h('code', { class: 'raw-link' }, uri || '(no link)');
+  return h('p', { class: 'meta-note', dataset: { status } },
+    words[status] ?? status, ' ',
+    href ? h('a', { href, rel: 'noopener noreferrer nofollow', target: '_blank' }, shown) : shown,
+    cut ? ' … (cut here: the link on chain is longer)' : '');
+}
+
+/** Milliseconds until the page asks again about descriptions the gateway is still
+ * fetching (`unavailable`), growing with each try; null when none is. */
+export function untilDescribed(statuses, tries) {
+  if (!statuses.includes('unavailable')) return null;
+  return Math.min(60_000, 2000 * 2 ** Math.min(tries, 5));
 }
 
 export function time(seconds) {

@@ -1,14 +1,16 @@
-// One campaign: its figures, what the connected account may do now, its updates and its
-// pledge history. Everything refreshes in place when the event stream says it changed.
+// One campaign: its image, story and reward tiers, its figures, what the connected account
+// may do now, its updates and its pledge history. Everything refreshes in place when the event stream says it changed.
 
 import { get, post } from '../api.js';
 import { debounce, subscribe } from '../events.js';
-import { append, facts, h, safeHref, uid } from '../dom.js';
-import { documentUrl, metadata } from '../metadata.js';
+import { append, facts, h, uid } from '../dom.js';
+import { httpsHref, renderMarkdown } from '../markdown.js';
 import { OBJECTION_MEANS, somethingDue, stillToCome, timeline } from '../milestones.js';
-import { backers, progress, stateBadge, stateWord, time, timing, titleOf, untilClockChange } from '../parts.js';
+import {
+  UPDATE_NOT_SHOWN, backers, cover, linkNote, progress, stateBadge, stateWord, time, timing, titleOf, untilClockChange, untilDescribed,
+} from '../parts.js';
 import { show, statusLine, takeOver, transact } from '../tx.js';
-import { AmountError, formatAmount, parseUnits, shortAddress } from '../units.js';
+import { AmountError, formatAmount, formatUnits, parseUnits, shortAddress } from '../units.js';
 import { connect, onChange, onRightChain, sameAddress, switchChain, wallet, walletError } from '../wallet.js';
 
 const HISTORY_PAGE = 20;
@@ -56,7 +58,18 @@ export function campaignView(main, { match }) {
   const title = h('h1', { id: 'view-title', tabindex: '-1' }, `Campaign ${id}`);
   const badge = h('div', { class: 'card-top' });
   const summary = h('p', { class: 'lead summary', hidden: true });
-  const source = h('p', { class: 'muted meta-link' });
+  const source = h('div', { class: 'meta-link' });
+  const image = h('div', { class: 'campaign-cover', hidden: true });
+  const about = h('div', { class: 'about-body' });
+  const aboutSection = h('section', { class: 'about', 'aria-labelledby': 'about-title', hidden: true },
+    h('h2', { id: 'about-title' }, 'About this campaign'), about);
+  const rewards = h('div', { class: 'rewards' });
+  const rewardsSection = h('section', { class: 'tiers', 'aria-labelledby': 'tiers-title', hidden: true },
+    h('h2', { id: 'tiers-title' }, 'Rewards'),
+    h('p', { class: 'help' }, 'Places in a limited reward go in the order pledges reached its amount; the escrow itself keeps no limit, so a pledge to a sold-out reward waits in line for a place.'),
+    rewards);
+  // What choosing a reward did to the pledge form, announced where the form is.
+  const choice = h('p', { id: 'tier-choice', class: 'help', 'aria-live': 'polite', hidden: true });
   // Not a live region: the figures change on every event, and the status line already
   // announces what the viewer did.
   const numbers = h('div', { class: 'numbers-body' }, h('p', { class: 'muted' }, 'Loading…'));
@@ -70,10 +83,13 @@ export function campaignView(main, { match }) {
   const moreHistory = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older entries');
   const article = h('article', { class: 'campaign' },
     h('header', { class: 'campaign-head' }, badge, title, summary, source),
+    image,
     h('div', { class: 'campaign-grid' },
       h('section', { class: 'numbers', 'aria-labelledby': 'numbers-title' }, h('h2', { id: 'numbers-title' }, 'Where it stands'), numbers),
       h('section', { class: 'panel', id: 'your-part', 'aria-labelledby': 'you-title' },
-        h('h2', { id: 'you-title' }, 'What you can do'), status, actions)),
+        h('h2', { id: 'you-title' }, 'What you can do'), status, choice, actions)),
+    aboutSection,
+    rewardsSection,
     scheduleSection,
     h('section', { 'aria-labelledby': 'updates-title' }, h('h2', { id: 'updates-title' }, 'Updates'), updates),
     h('section', { 'aria-labelledby': 'history-title' },
@@ -88,7 +104,12 @@ export function campaignView(main, { match }) {
 
   let campaign = null;
   let standing = null;
-  let meta = null;
+  let roll = null; // GET /campaigns/{id}/tiers
+  let chosen = null; // the reward tier the viewer chose, until the pledge form is filled
+  let aboutKey = null; // the story and links shown (a 50 KB story is not rebuilt on every event)
+  let describing = null; // the refresh due while the gateway fetches a description
+  let tries = 0;
+  const documents = new Map(); // an update's verified document by its link, fetched once
   let historyCursor = null;
   let historyShown = 0;
   let busy = false;
@@ -99,16 +120,20 @@ export function campaignView(main, { match }) {
 
   async function refresh({ clear = false } = {}) {
     try {
-      const [c, page] = await Promise.all([
+      const [c, page, tiers] = await Promise.all([
         get(`/campaigns/${id}`),
         get(`/campaigns/${id}/pledges`, { limit: Math.min(100, Math.max(HISTORY_PAGE, historyShown)) }),
+        get(`/campaigns/${id}/tiers`).catch(() => null), // the rest of the page stands without them
       ]);
       standing = wallet.account ? await get(`/campaigns/${id}/backers/${wallet.account}`).catch(() => null) : null;
       // Answers can arrive out of order: never show older figures over newer ones.
       if (gone || (campaign && c.block.number < campaign.block.number)) return;
       campaign = c;
+      roll = tiers;
       for (const section of article.querySelectorAll('section')) section.hidden = false;
       renderHead();
+      renderAbout();
+      renderTiers();
       renderNumbers();
       renderMilestones();
       renderUpdates();
@@ -119,6 +144,12 @@ export function campaignView(main, { match }) {
       clearTimeout(clock);
       const wait = untilClockChange([c]);
       if (wait !== null) clock = setTimeout(() => refresh(), wait);
+      clearTimeout(describing);
+      // The tiers are read in parallel: they may still say unavailable where the campaign does not.
+      const statuses = [c.metadata_status, tiers?.metadata_status, ...c.updates.map((u) => u.content_status)];
+      const again = untilDescribed(statuses, tries);
+      tries = again === null ? 0 : tries + 1;
+      if (again !== null) describing = setTimeout(() => refresh(), again);
     } catch (error) {
       if (gone) return;
       if (error.status === 404) {
@@ -132,18 +163,97 @@ export function campaignView(main, { match }) {
   }
 
   function renderHead() {
-    badge.replaceChildren(stateBadge(campaign.state), h('span', { class: 'muted' }, `#${campaign.id}`));
-    const cut = campaign.metadata_uri_truncated;
-    metadata(cut ? null : campaign.metadata_uri).then((found) => {
-      meta = found;
-      title.textContent = titleOf(campaign, meta);
-      document.title = `${title.textContent} · crowdfund`;
-      summary.textContent = meta?.summary ?? '';
-      summary.hidden = !meta?.summary;
-    });
-    const href = cut ? null : safeHref(documentUrl(campaign.metadata_uri) ?? '');
-    source.replaceChildren('Described at ', href ? h('a', { href, rel: 'noopener noreferrer' }, campaign.metadata_uri) : h('code', {}, campaign.metadata_uri || '(no link)'),
-      cut ? ' … (cut here: the link on chain is longer)' : '');
+    const c = campaign;
+    badge.replaceChildren(stateBadge(c.state), h('span', { class: 'muted' }, `#${c.id}`));
+    title.textContent = titleOf(c);
+    document.title = `${title.textContent} · crowdfund`;
+    summary.textContent = c.summary ?? '';
+    summary.hidden = !c.summary;
+    // Replaced only when it changes: a new <img> on every event would load it again.
+    const shown = JSON.stringify([c.metadata_status, c.image]);
+    if (image.dataset.shown !== shown) {
+      image.dataset.shown = shown;
+      image.replaceChildren(cover(c, 'cover') ?? '');
+      image.hidden = !image.firstChild;
+    }
+    source.replaceChildren(linkNote(c, c.metadata_uri, c.metadata_uri_truncated, c.metadata_status, true)
+      ?? h('p', { class: 'muted small' }, 'Its description, ', h('code', { class: 'raw-link' }, c.metadata_uri),
+        ', was checked against its link by this gateway.'));
+  }
+
+  /** The story, in the strict Markdown subset (no HTML ever), and the creator's links. */
+  function renderAbout() {
+    const m = campaign.metadata;
+    aboutSection.hidden = !(m?.story || m?.links?.length);
+    const key = JSON.stringify([m?.story, m?.links]);
+    if (key === aboutKey) return;
+    aboutKey = key;
+    about.replaceChildren(
+      m?.story ? h('div', { class: 'story' }, renderMarkdown(m.story, { headingLevel: 3 })) : '',
+      m?.links?.length
+        ? h('ul', { class: 'campaign-links', 'aria-label': 'Links' }, m.links.map((link) => {
+          const href = httpsHref(link.url);
+          return h('li', {}, href ? h('a', { href, rel: 'noopener noreferrer nofollow', target: '_blank' }, link.label)
+            : [link.label, ': ', h('code', {}, link.url)]);
+        }))
+        : '');
+  }
+
+  /** The reward tiers, with who holds them by the open rule of docs/tiers.md. */
+  function renderTiers() {
+    const tiers = roll?.metadata_status === 'verified' ? roll.tiers : [];
+    rewardsSection.hidden = !tiers.length;
+    rewards.replaceChildren(h('ol', { class: 'tier-list' }, tiers.map(tierCard)));
+  }
+
+  function tierCard(t) {
+    const titleId = `tier-${t.id}-title`;
+    const places = t.limit === null ? 'Unlimited' : t.sold_out ? 'Sold out' : `${count(t.places_left, 'place')} left`;
+    const dataset = t.sold_out ? { tier: t.id, soldOut: 'true' } : { tier: t.id };
+    return h('li', { class: 'tier', dataset, 'aria-labelledby': titleId },
+      h('h3', { id: titleId, class: 'tier-title' }, t.title),
+      h('p', { class: 'tier-amount' }, `${formatAmount(t.min_amount, campaign.token)} or more`),
+      h('div', { class: 'tier-description' }, renderMarkdown(t.description, { headingLevel: 4 })),
+      h('p', { class: 'tier-facts' },
+        h('span', { class: `tier-places${t.sold_out ? ' sold-out' : ''}` }, places),
+        ' · ', h('span', { class: 'tier-holders' }, t.holder_count ? `Held by ${count(t.holder_count, 'backer')}` : 'Nobody holds it yet'),
+        t.in_line_count ? [' · ', h('span', { class: 'tier-line' }, `${count(t.in_line_count, 'backer')} in line`)] : null,
+        t.delivery ? [' · ', h('span', { class: 'tier-delivery' }, `Delivery ${month(t.delivery)}`)] : null),
+      campaign.state === 'active'
+        ? h('button', { type: 'button', class: 'secondary choose', 'aria-describedby': titleId, onclick: () => choose(t) }, 'Choose')
+        : null);
+  }
+
+  /** Fill the pledge form with what the chosen tier needs beyond the backer's pledge. */
+  function choose(t) {
+    chosen = t;
+    fillChoice(true);
+  }
+
+  function fillChoice(focus) {
+    if (!chosen || !campaign) return;
+    const token = campaign.token;
+    const input = actions.querySelector('#pledge-amount');
+    const needs = formatAmount(chosen.min_amount, token);
+    choice.hidden = false;
+    if (!input) {
+      // Not connected (or no wallet): the form appears once connected, filled then.
+      choice.textContent = `“${chosen.title}” takes a pledge of ${needs} or more.`;
+      if (focus) actions.querySelector('button')?.focus();
+      return;
+    }
+    const held = wallet.account ? BigInt(standing?.pledge ?? '0') : 0n;
+    const more = BigInt(chosen.min_amount) - held;
+    if (more <= 0n) {
+      choice.textContent = `Your pledge of ${formatAmount(held, token)} already reaches “${chosen.title}” (${needs}).`;
+    } else {
+      input.value = formatUnits(more, token.decimals).replaceAll(',', '');
+      choice.textContent = held > 0n
+        ? `“${chosen.title}” takes ${needs}: ${formatAmount(more, token)} more than your pledge.`
+        : `“${chosen.title}” takes a pledge of ${needs} or more.`;
+    }
+    chosen = null;
+    if (focus) input.focus();
   }
 
   function renderNumbers() {
@@ -180,16 +290,39 @@ export function campaignView(main, { match }) {
       updates.replaceChildren(h('p', { class: 'muted' }, 'No updates yet.'));
       return;
     }
-    updates.replaceChildren(h('ol', { class: 'update-list', reversed: true },
-      [...campaign.updates].reverse().map((u) => {
-        const href = u.uri_truncated ? null : safeHref(documentUrl(u.uri) ?? '');
-        return h('li', {}, time(u.timestamp), ': ',
-          href ? h('a', { href, rel: 'noopener noreferrer' }, u.uri) : h('code', {}, u.uri),
-          u.uri_truncated ? ' … (cut here: the link on chain is longer)' : '');
-      })),
+    updates.replaceChildren(h('ol', { class: 'update-list', reversed: true }, [...campaign.updates].reverse().map(updateItem)),
       campaign.update_count > campaign.updates.length
         ? h('p', { class: 'muted small' }, `The newest ${campaign.updates.length} of ${campaign.update_count} updates.`)
         : '');
+  }
+
+  /** One update: its title, and when the gateway verified its document, its body and image
+   * read from the gateway's own /content (the answer carries titles only). */
+  function updateItem(u) {
+    const verified = u.content_status === 'verified';
+    const body = h('div', { class: 'update-body' });
+    if (verified) {
+      updateDocument(u.uri).then((doc) => {
+        if (!doc) return;
+        const picture = contentPath(doc.image);
+        body.replaceChildren(
+          picture ? h('div', { class: 'cover update-cover' }, h('img', { src: picture, alt: doc.title, loading: 'lazy', decoding: 'async', width: 640, height: 360 })) : '',
+          renderMarkdown(doc.body, { headingLevel: 4 }));
+      });
+    }
+    return h('li', { class: 'update', dataset: { status: u.content_status } },
+      h('h3', { class: 'update-title' }, verified ? u.title : 'An update'),
+      h('p', { class: 'muted small' }, 'Posted ', time(u.timestamp)),
+      body,
+      linkNote(u, u.uri, u.uri_truncated, u.content_status, true, UPDATE_NOT_SHOWN));
+  }
+
+  function updateDocument(uri) {
+    if (!documents.has(uri)) {
+      const path = contentPath(uri);
+      documents.set(uri, path ? get(path).catch(() => null) : Promise.resolve(null));
+    }
+    return documents.get(uri);
   }
 
   function addHistory(page) {
@@ -217,7 +350,7 @@ export function campaignView(main, { match }) {
   // ------------------------------------------------------------------ actions
 
   function label() {
-    return meta?.title ? `“${meta.title}”` : `campaign ${id}`;
+    return campaign?.title ? `“${campaign.title}”` : `campaign ${id}`;
   }
 
   async function act(what, ask) {
@@ -241,14 +374,17 @@ export function campaignView(main, { match }) {
     const key = JSON.stringify([
       Boolean(wallet.provider), wallet.account, wallet.chainId, c.state, c.creator, c.token,
       BigInt(c.cap) > 0n ? c.pledged : null, // the room left under the cap is shown
-      standing && [standing.pledge, standing.unpledge, standing.refund, standing.milestones],
+      standing && [standing.pledge, standing.unpledge, standing.refund, standing.milestones, standing.tier, standing.in_line],
       c.milestones && [c.milestones.tranches?.map((t) => t.status), c.milestones.halted_at],
     ]);
     if (key === shownKey && !clear) return;
     shownKey = key;
     const typed = new Map([...actions.querySelectorAll('input')].map((i) => [i.id, i.value]));
     const focused = actions.contains(document.activeElement) ? document.activeElement.id || null : undefined;
-    if (clear) cancelAsked = false;
+    if (clear) {
+      cancelAsked = false;
+      choice.hidden = true; // what a chosen tier took is said; after the pledge, the panel says the reward
+    }
     actions.replaceChildren();
     append(actions, panel());
     if (!clear) for (const input of actions.querySelectorAll('input')) input.value = typed.get(input.id) ?? input.value;
@@ -256,6 +392,7 @@ export function campaignView(main, { match }) {
     // connected), moves to the panel's first control rather than falling to the page's top.
     if (focused !== undefined) (document.getElementById(focused) ?? actions.querySelector('input, button'))?.focus();
     setBusy(busy);
+    fillChoice(false);
   }
 
   function panel() {
@@ -282,6 +419,10 @@ export function campaignView(main, { match }) {
         // A vault refund leaves the pledge on record in the escrow: say what came back.
         standing?.milestones?.refunded
           ? h('span', { id: 'your-vault-refund' }, ` You took back ${formatAmount(standing.milestones.refund, token)} from the milestone vault.`)
+          : null,
+        standing?.tier ? h('span', { id: 'your-tier' }, ` Your reward: ${standing.tier.title}.`) : null,
+        standing?.in_line?.length
+          ? h('span', { id: 'your-line' }, standing.in_line.map((p) => ` You are ${ordinal(p.place)} in line for ${p.title}.`).join(''))
           : null),
       ending, opens,
     ];
@@ -420,10 +561,34 @@ export function campaignView(main, { match }) {
     dispose() {
       gone = true;
       clearTimeout(clock);
+      clearTimeout(describing);
       unsubscribe();
       offWallet();
     },
   };
+}
+
+const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st: a place in a tier's line. */
+export function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+const MONTH = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', timeZone: 'UTC' });
+
+/** "2027-02" -> "February 2027": a month, the same in every time zone. */
+function month(text) {
+  const [year, number] = text.split('-').map(Number);
+  return MONTH.format(new Date(Date.UTC(year, number - 1, 1)));
+}
+
+/** The gateway's own path for an ipfs:// link of the checked form, or null. */
+function contentPath(uri) {
+  const match = /^ipfs:\/\/(bafkrei[a-z2-7]+)$/.exec(uri ?? '');
+  return match ? `/content/${match[1]}` : null;
 }
 
 /** A labelled amount field with its own error message; calls onAmount(base units). */

@@ -1,9 +1,11 @@
-// Start a campaign: the creator describes it in a metadata document (title, summary)
-// published anywhere, and signs the escrow's createCampaign with their own wallet (the
-// milestone vault's, when the creator asks to be paid in tranches).
+// Start a campaign: the creator writes its description (title, summary, story, image,
+// reward tiers), which the page publishes on the gateway by its hash (or gives the link to
+// one published elsewhere), and signs the escrow's createCampaign with their own wallet
+// (the milestone vault's, when the creator asks to be paid in tranches).
 
-import { post } from '../api.js';
-import { append, h } from '../dom.js';
+import { GatewayError, post } from '../api.js';
+import { descriptionFields, publish } from '../describe.js';
+import { append, field, growingRows, h } from '../dom.js';
 import { share } from '../milestones.js';
 import { handOver, show, statusLine, transact } from '../tx.js';
 import { AmountError, fromLocalInput, parseUnits, toLocalInput } from '../units.js';
@@ -20,16 +22,6 @@ const DAY = 86400;
 const MAX_TRANCHES = 12;
 const MAX_DAYS_AFTER = 1826;
 
-function field({ id, label, help, ...input }) {
-  const helpId = help ? `${id}-help` : null;
-  const errorId = `${id}-error`;
-  return h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    h('input', { id, name: id, autocomplete: 'off', 'aria-describedby': [helpId, errorId].filter(Boolean).join(' '), ...input }),
-    help ? h('p', { id: helpId, class: 'help' }, help) : null,
-    h('p', { id: errorId, class: 'field-error', hidden: true }));
-}
-
 /** The ABI string (or bytes32, for old tokens) in an eth_call answer. */
 function decodeString(hex) {
   const bytes = hex.replace(/^0x/, '');
@@ -41,47 +33,37 @@ function decodeString(hex) {
 /** The optional schedule: rows of a share and a number of days after the deadline. With
  * none, the campaign is the escrow's own and the creator claims it all at once. */
 function scheduleFields() {
-  const rows = h('ol', { class: 'tranche-rows' });
   const error = h('p', { id: 'schedule-error', class: 'field-error', hidden: true });
-  const add = h('button', { type: 'button', class: 'secondary', id: 'add-tranche' }, 'Add a tranche');
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'remove-tranche', hidden: true }, 'Remove the last tranche');
-  const count = () => rows.children.length;
-  function refreshButtons() {
-    add.disabled = count() >= MAX_TRANCHES;
-    add.textContent = count() >= MAX_TRANCHES ? `At most ${MAX_TRANCHES} tranches` : 'Add a tranche';
-    remove.hidden = count() === 0;
-  }
-  add.addEventListener('click', () => {
-    const n = count() + 1;
-    const row = h('li', { class: 'tranche-row' },
+  const { rows, buttons } = growingRows({
+    max: MAX_TRANCHES,
+    name: 'tranche',
+    words: { add: 'Add a tranche', remove: 'Remove the last tranche', full: `At most ${MAX_TRANCHES} tranches` },
+    row: (n) => h('li', { class: 'tranche-row' },
       field({ id: `tranche-${n}-share`, label: `Tranche ${n}: share (%)`, type: 'text', inputmode: 'decimal', 'aria-describedby': `tranche-${n}-share-error schedule-error` }),
       field({ id: `tranche-${n}-days`, label: `Tranche ${n}: days after the deadline`, type: 'text', inputmode: 'numeric',
-        value: n === 1 ? '0' : '', help: n === 1 ? '0: at the deadline.' : null }));
-    rows.append(row);
-    refreshButtons();
-    row.querySelector('input').focus();
-  });
-  remove.addEventListener('click', () => {
-    rows.lastElementChild?.remove();
-    refreshButtons();
-    (count() ? rows.lastElementChild.querySelector('input') : add).focus();
+        value: n === 1 ? '0' : '', help: n === 1 ? '0: at the deadline.' : null })),
   });
   const fieldset = h('fieldset', { class: 'schedule', 'aria-describedby': 'schedule-help' },
     h('legend', {}, 'Pay me in tranches (optional)'),
     h('p', { id: 'schedule-help', class: 'help' },
       'Leave it empty to claim everything at once. With tranches, the milestone vault holds the funds and pays you each share once it falls due; backers holding more than half of the pledged total can stop the tranches still to come. The shares add up to 100%.'),
-    rows, error, h('div', { class: 'field-row' }, add, remove));
+    rows, error, buttons);
   return { fieldset, rows, error };
 }
 
 export function createView(main, { escrow }) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const tranches = scheduleFields();
+  const description = descriptionFields();
   const status = statusLine();
   const submit = h('button', { type: 'submit' }, 'Create campaign');
+  const elsewhere = h('details', { class: 'elsewhere' },
+    h('summary', {}, 'Already published? Give its link instead'),
+    field({ id: 'new-uri', label: 'Link to the campaign’s description', type: 'text', inputmode: 'url',
+      help: 'An ipfs:// link to a description published with crowdfund publish or your own IPFS node, which the gateway checks; any other link is shown as written. With a link, the fields above are not used.' }));
   const form = h('form', { class: 'create', novalidate: true },
-    field({ id: 'new-uri', label: 'Link to the campaign’s description', type: 'text', inputmode: 'url', required: true,
-      help: 'A JSON document {"title": …, "summary": …} at an https:// or ipfs:// address; the page shows its title.' }),
+    description.fieldset,
+    elsewhere,
     field({ id: 'new-token', label: 'Token address (optional)', type: 'text', spellcheck: 'false',
       help: 'Leave empty to raise ETH, or give the address of an ERC-20 token.' }),
     field({ id: 'new-goal', label: 'Goal', type: 'text', inputmode: 'decimal', required: true,
@@ -139,9 +121,11 @@ export function createView(main, { escrow }) {
   async function body() {
     clearProblems();
     const uri = input('new-uri').value.trim();
-    if (!uri) return problem('new-uri', 'Give the link to the campaign’s description.');
     const unit = await currency(input('new-token').value.trim());
     if (!unit) return null;
+    // Without a link, the description is written here and published before the campaign.
+    const described = uri ? null : await description.read(form, unit, problem);
+    if (!uri && !described) return null;
     const amount = (id, optional) => {
       const text = input(id).value.trim();
       if (!text && optional) return 0n;
@@ -170,7 +154,7 @@ export function createView(main, { escrow }) {
       if (!schedule) return null;
       request.schedule = schedule;
     }
-    return { unit, request, tranches: request.schedule?.length ?? 0 };
+    return { unit, request, described, tranches: request.schedule?.length ?? 0 };
   }
 
   /** The rows as the gateway's schedule (the vault's rules checked in the rows' words), or
@@ -204,12 +188,35 @@ export function createView(main, { escrow }) {
     return schedule;
   }
 
+  /** Publish the description on the gateway and put its link in the request; false (the
+   * form or the status line says why) when the gateway does not take it. */
+  async function published(values) {
+    show(status, 'building', values.described.image
+      ? 'Publishing the image, then the description, on the gateway.'
+      : 'Publishing the description on the gateway.');
+    try {
+      values.request.metadata_uri = await publish(values.described);
+      return true;
+    } catch (error) {
+      if (error instanceof GatewayError && error.status === 403) {
+        // A read-only gateway: the creator publishes elsewhere and gives the link.
+        status.hidden = true;
+        elsewhere.open = true;
+        problem('new-uri', 'This gateway does not store content (its uploads are switched off). Publish the description elsewhere (crowdfund publish on a gateway that stores it, or your own IPFS node) and give its link here.');
+        return false;
+      }
+      show(status, 'failed', `The description could not be published: ${error.message}.`);
+      return false;
+    }
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
     try {
       const values = await body();
       if (!values) return;
+      if (values.described && !(await published(values))) return;
       const paid = values.tranches ? `, paid in ${values.tranches === 1 ? '1 tranche' : `${values.tranches} tranches`}` : '';
       const receipt = await transact(status, `Create the campaign (${values.unit.symbol}${paid})`,
         () => post('/campaigns/transactions/create', { sender: wallet.account, ...values.request }));

@@ -3,9 +3,10 @@
 import { get } from '../api.js';
 import { debounce, subscribe } from '../events.js';
 import { h } from '../dom.js';
-import { metadata } from '../metadata.js';
 import { trancheSummary } from '../milestones.js';
-import { STATES, backers, progress, stateBadge, stateWord, timing, titleOf, untilClockChange } from '../parts.js';
+import {
+  STATES, backers, cover, linkNote, progress, stateBadge, stateWord, timing, titleOf, untilClockChange, untilDescribed,
+} from '../parts.js';
 
 const PAGE = 12;
 
@@ -31,6 +32,8 @@ export function listView(main, { params }) {
   let cursor = null;
   let shown = 0;
   let clock = null; // the refresh due when a shown campaign opens or ends
+  let describing = null; // the refresh due while the gateway fetches a description
+  let tries = 0;
   const items = [];
 
   async function load(reset) {
@@ -49,6 +52,10 @@ export function listView(main, { params }) {
       clearTimeout(clock);
       const wait = untilClockChange(items);
       if (wait !== null) clock = setTimeout(() => load(true), wait);
+      clearTimeout(describing);
+      const again = untilDescribed(items.map((c) => c.metadata_status), tries);
+      tries = again === null ? 0 : tries + 1;
+      if (again !== null) describing = setTimeout(() => load(true), again);
       shown += page.items.length;
       cursor = page.next_cursor;
       more.hidden = !cursor;
@@ -68,28 +75,20 @@ export function listView(main, { params }) {
     dispose() {
       unsubscribe();
       clearTimeout(clock);
+      clearTimeout(describing);
     },
   };
 }
 
 function card(c) {
   const titleId = `campaign-${c.id}-title`;
-  const link = h('a', { href: `#/campaigns/${c.id}` }, titleOf(c, null));
-  const summary = h('p', { class: 'summary', hidden: true });
-  // A link cut by the gateway (longer than 2,048 characters on chain) leads nowhere true.
-  metadata(c.metadata_uri_truncated ? null : c.metadata_uri).then((meta) => {
-    if (!meta) return;
-    link.textContent = titleOf(c, meta);
-    if (meta.summary) {
-      summary.textContent = meta.summary;
-      summary.hidden = false;
-    }
-  });
-  return h('li', { class: 'card', dataset: { campaignId: c.id } },
+  return h('li', { class: 'card', dataset: { campaignId: c.id, status: c.metadata_status } },
     h('article', { 'aria-labelledby': titleId },
+      cover(c, 'cover card-cover'),
       h('div', { class: 'card-top' }, stateBadge(c.state), h('span', { class: 'muted' }, `#${c.id}`)),
-      h('h2', { id: titleId, class: 'card-title' }, link),
-      summary,
+      h('h2', { id: titleId, class: 'card-title' }, h('a', { href: `#/campaigns/${c.id}` }, titleOf(c))),
+      c.summary ? h('p', { class: 'summary' }, c.summary) : null,
+      linkNote(c),
       progress(c, 4),
       c.milestones ? h('p', { class: 'card-facts card-tranches' }, trancheSummary(c.milestones)) : null,
       h('p', { class: 'card-facts' },
