@@ -299,10 +299,11 @@ async def standing(gateway: Gateway, chain: Chain, block: Block, campaign_id: in
                 escrow.attempt(chain, block, backer, "withdrawObjection", campaign_id, vault=True),
             )
         )
-        closed = objection_closed(campaign_id, live.state, lapsed(record, now))
+        gone = lapsed(record, now)
+        closed = objection_closed(campaign_id, live.state, gone)
         if closed is not None:  # as the builder refuses it
             objecting = Permission(False, 0, closed)
-        if lapsed(record, now):
+        if gone:
             withdrawing = Permission(False, 0, objections_lapsed(campaign_id))
     if pledge > 0:
         refusals = await asyncio.gather(
